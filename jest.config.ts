@@ -1,0 +1,13 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/spec'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // tfjs and wasm start-up dominate; scenario specs run claims sequentially inside one file.
+  testTimeout: 120_000,
+};
+
+export default config;

@@ -1,0 +1,200 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkClaim, type CheckedClaim } from '../formula/check';
+import { renderFormulaError } from '../formula/formulaError';
+import type { Value64 } from '../reference/algebra64';
+import { referenceWorld } from '../reference/world64';
+import type { Claim, Scenario } from '../scenario/schema';
+import { drawTrial } from '../scenario/trialValues';
+import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
+import { tfjsWorld } from '../tfjs/worldTf';
+import { compareSides, perturbRhs, type ElementReport, type Sides, type WorldOutcome } from './compare';
+import { sidesOf } from './sidesOf';
+import { symbolTableOf } from './symbolTable';
+import { DEFAULT_TOLERANCE, type Tolerance, type WorldName } from './tolerances';
+import { verdictOf, type ClaimVerdict } from './verdict';
+
+export interface RunOptions {
+  /** overrides the scenario's trials / seed */
+  trials?: number;
+  seed?: number;
+  /** only these claim ids */
+  claimIds?: readonly string[];
+  /** keep every trial's sides (for `explain`) */
+  keepSides?: boolean;
+  /** called after each trial (progress) */
+  onTrial?: (trial: number, trials: number) => void;
+}
+
+export interface WorstElement extends ElementReport {
+  trial: number;
+  seed: number;
+}
+
+export interface WorldSummary {
+  /** holds in every trial, refuted in some, or could not be judged */
+  outcome: 'holds' | 'refuted' | 'error';
+  message?: string;
+  tolerance: Tolerance;
+  /** the deciding element of the worst trial */
+  worst: WorstElement | null;
+  trialsRefuted: number;
+  elapsedMs: number;
+}
+
+export interface ClaimResult {
+  id: string;
+  says: string;
+  expect: Claim['expect'];
+  verdict: ClaimVerdict;
+  met: boolean;
+  /** why the verdict is error or vacuous */
+  message?: string;
+  note?: string;
+  /** free index names, for reading element indices */
+  indices: string[];
+  /** whether moving the rhs past the relation flipped the verdict (claims that hold only) */
+  vacuity?: { flipped: boolean; reference: string; tfjs: string };
+  trials: number;
+  worlds: Record<WorldName, WorldSummary>;
+  /** per trial sides, when RunOptions.keepSides */
+  sides?: { trial: number; seed: number; reference: Sides; tfjs: Sides }[];
+}
+
+interface ClaimState {
+  claim: Claim;
+  checked: CheckedClaim | null;
+  problem?: string;
+  tolerance: Record<WorldName, Tolerance>;
+  outcomes: { trial: number; seed: number; reference: WorldOutcome; tfjs: WorldOutcome; sides: Record<WorldName, Sides> | null }[];
+  elapsed: Record<WorldName, number>;
+}
+
+function toleranceFor(claim: Claim): Record<WorldName, Tolerance> {
+  const given = claim.tolerance ?? {};
+  return {
+    reference: { ...DEFAULT_TOLERANCE.reference, ...given },
+    tfjs: { ...DEFAULT_TOLERANCE.tfjs, ...given },
+  };
+}
+
+/** Errors inside one world's evaluation become an outcome, not a crash. */
+function guarded(run: () => Sides, compare: (s: Sides) => WorldOutcome): { outcome: WorldOutcome; sides: Sides | null } {
+  try {
+    const sides = run();
+    return { outcome: compare(sides), sides };
+  } catch (e) {
+    return { outcome: { outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 }, sides: null };
+  }
+}
+
+const read64 = (t: Value64) => ({ data: t.data, error: t.error ?? null });
+const readTf = (t: tf.Tensor) => ({ data: Float64Array.from(t.dataSync()), error: null });
+
+function worstOf(state: ClaimState, world: WorldName): WorstElement | null {
+  let worst: WorstElement | null = null;
+  for (const o of state.outcomes) {
+    const w = o[world].worst;
+    if (w && (worst === null || w.excess > worst.excess)) worst = { ...w, trial: o.trial, seed: o.seed };
+  }
+  return worst;
+}
+
+function summarise(state: ClaimState, world: WorldName): WorldSummary {
+  const errors = state.outcomes.filter((o) => o[world].outcome === 'error');
+  const refuted = state.outcomes.filter((o) => o[world].outcome === 'refuted').length;
+  const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : 'holds';
+  const message = errors.length > 0 ? `trial ${errors[0].trial} (seed ${errors[0].seed}): ${errors[0][world].message}` : undefined;
+  return { outcome, ...(message ? { message } : {}), tolerance: state.tolerance[world], worst: worstOf(state, world), trialsRefuted: refuted, elapsedMs: state.elapsed[world] };
+}
+
+/** The vacuity self-test: every trial's rhs moved past the relation must refute in both worlds. */
+function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs: string } {
+  const rel = state.claim.rel;
+  const q = state.claim.quantifier;
+  const flipsIn = (world: WorldName): string => {
+    const outcomes = state.outcomes.map((o) => compareSides(perturbRhs(o.sides![world], rel, state.tolerance[world]), rel, q, state.tolerance[world]).outcome);
+    return outcomes.includes('refuted') ? 'refuted' : outcomes.includes('error') ? 'error' : 'holds';
+  };
+  const reference = flipsIn('reference');
+  const tfjs = flipsIn('tfjs');
+  return { flipped: reference === 'refuted' && tfjs === 'refuted', reference, tfjs };
+}
+
+function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimResult {
+  const { claim } = state;
+  const base = { id: claim.id, says: claim.says, expect: claim.expect, ...(claim.note ? { note: claim.note } : {}), indices: state.checked?.freeIndices.map((f) => f.name) ?? [], trials };
+  const worlds = { reference: summarise(state, 'reference'), tfjs: summarise(state, 'tfjs') };
+  if (state.problem !== undefined) return { ...base, verdict: 'error', met: false, message: state.problem, worlds };
+  let verdict = verdictOf(state.outcomes.map((o) => ({ reference: o.reference.outcome, tfjs: o.tfjs.outcome })));
+  let message: string | undefined;
+  let check: ClaimResult['vacuity'];
+  if (verdict === 'error') {
+    message = worlds.reference.message ? `reference world: ${worlds.reference.message}` : `tfjs world: ${worlds.tfjs.message}`;
+  } else if (verdict === 'holds') {
+    check = vacuity(state);
+    if (!check.flipped) {
+      verdict = 'vacuous';
+      message = `moving the rhs past the tolerance did not refute the claim (reference: ${check.reference}, tfjs: ${check.tfjs})`;
+    }
+  }
+  const sides = keepSides ? state.outcomes.map((o) => ({ trial: o.trial, seed: o.seed, reference: o.sides!.reference, tfjs: o.sides!.tfjs })) : undefined;
+  return { ...base, verdict, met: verdict === claim.expect, ...(message ? { message } : {}), ...(check ? { vacuity: check } : {}), worlds, ...(sides ? { sides } : {}) };
+}
+
+/**
+ * Runs every claim of a scenario in both worlds over all trials. Each trial builds each world
+ * once and evaluates every claim in it; the verdicts follow DESIGN §3.
+ */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): ClaimResult[] {
+  const trials = options.trials ?? scenario.trials;
+  const table = symbolTableOf(scenario);
+  const wanted = options.claimIds ? scenario.claims.filter((c) => options.claimIds!.includes(c.id)) : scenario.claims;
+  const states: ClaimState[] = wanted.map((claim) => {
+    const checked = checkClaim({ lhs: claim.lhs, rhs: claim.rhs, ...(claim.where ? { where: claim.where } : {}) }, table);
+    return {
+      claim,
+      checked: checked.ok ? checked.claim : null,
+      ...(checked.ok ? {} : { problem: `${checked.field}: ${renderFormulaError(checked.error)}` }),
+      tolerance: toleranceFor(claim),
+      outcomes: [],
+      elapsed: { reference: 0, tfjs: 0 },
+    };
+  });
+  const live = states.filter((s) => s.checked !== null);
+  const keep = options.keepSides === true;
+  for (let trial = 0; trial < trials && live.length > 0; trial++) {
+    const values = drawTrial(scenario, trial, options.seed);
+    const reference = referenceWorld(scenario, values);
+    const inputs = trialTensors(values);
+    try {
+      for (const state of live) {
+        const checked = state.checked!;
+        const { rel, quantifier } = state.claim;
+        let t0 = performance.now();
+        const ref = guarded(
+          () => sidesOf(checked, reference, read64, () => reference.gradientScale()),
+          (s) => compareSides(s, rel, quantifier, state.tolerance.reference),
+        );
+        state.elapsed.reference += performance.now() - t0;
+        t0 = performance.now();
+        let tfj!: ReturnType<typeof guarded>;
+        tf.tidy(() => {
+          const world = tfjsWorld(scenario, inputs);
+          tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
+        });
+        state.elapsed.tfjs += performance.now() - t0;
+        state.outcomes.push({
+          trial,
+          seed: values.seed,
+          reference: ref.outcome,
+          tfjs: tfj.outcome,
+          sides: ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null,
+        });
+      }
+    } finally {
+      disposeTrialTensors(inputs);
+    }
+    options.onTrial?.(trial + 1, trials);
+  }
+  return states.map((s) => finish(s, trials, keep));
+}

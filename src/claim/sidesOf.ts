@@ -1,0 +1,51 @@
+import type { World } from '../formula/algebra';
+import type { Expr } from '../formula/ast';
+import type { CheckedClaim } from '../formula/check';
+import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import type { Sides } from './compare';
+
+/** Reads a world's tensor as float64 numbers (and its error bound, if it carries one). */
+export type Reader<T> = (t: T) => { data: Float64Array; error: Float64Array | null };
+
+export function usesDerivatives(node: Expr): boolean {
+  switch (node.kind) {
+    case 'index':
+      return usesDerivatives(node.base);
+    case 'unary':
+      return usesDerivatives(node.operand);
+    case 'binary':
+      return usesDerivatives(node.left) || usesDerivatives(node.right);
+    case 'call':
+      return node.name === 'grad' || node.name === 'next' || node.args.some(usesDerivatives);
+    default:
+      return false;
+  }
+}
+
+function maxAbsSelected(values: Float64Array, mask: Uint8Array | null): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) if ((!mask || mask[i]) && Number.isFinite(values[i])) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/**
+ * Evaluates lhs, rhs and where of a checked claim in one world and lays them out over the
+ * claim's free indices. `gradientScale` is asked for only when the claim takes derivatives.
+ */
+export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number): Sides {
+  const evaluator = new FormulaEvaluator(claim, world);
+  const vars = claim.freeIndices.map((f) => f.name);
+  const sizes = claim.freeIndices.map((f) => f.size);
+  const lay = (node: Expr) => read(expandTo(world.algebra, evaluator.evaluate(node), vars, sizes));
+  const lhs = lay(claim.lhs);
+  const rhs = lay(claim.rhs);
+  const mask = claim.where ? Uint8Array.from(lay(claim.where).data, (v) => (v !== 0 ? 1 : 0)) : null;
+  let error: Float64Array | null = null;
+  if (lhs.error || rhs.error) {
+    error = new Float64Array(lhs.data.length);
+    for (let i = 0; i < error.length; i++) error[i] = (lhs.error?.[i] ?? 0) + (rhs.error?.[i] ?? 0);
+  }
+  let scale = Math.max(maxAbsSelected(lhs.data, mask), maxAbsSelected(rhs.data, mask));
+  if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, gradientScale());
+  return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale };
+}

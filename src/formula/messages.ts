@@ -1,0 +1,111 @@
+// Every word a formula error says lives here; scanner, parser and checker only pick a message
+// and a span. formulaError.ts adds the position and the caret.
+
+export type Field = 'lhs' | 'rhs' | 'where';
+
+/** Where an index variable got its range, for messages that compare two uses. */
+export interface AxisUse {
+  field: Field;
+  pos: number;
+  /** e.g. "axis 1 of W2" */
+  axis: string;
+  size: number;
+}
+
+const quote = (s: string) => `'${s}'`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const suggestion = (near: string | undefined) => (near === undefined ? '' : ` (did you mean ${quote(near)}?)`);
+
+/** Example index variables for "index it like W1[i,j]". */
+export function exampleIndices(rank: number): string {
+  const names = ['i', 'j', 'k', 'l', 'm', 'p', 'q', 'r'];
+  return Array.from({ length: rank }, (_, a) => names[a] ?? `i${a}`).join(',');
+}
+
+export const say = {
+  // scanner
+  tooLong: (length: number, limit: number) =>
+    `the formula is ${length} characters long; the limit is ${limit}`,
+  unexpectedCharacter: (ch: string) => `unexpected character ${quote(ch)}`,
+  exponentWithoutDigits: (text: string) =>
+    `malformed number ${quote(text)}: the exponent needs digits, as in 1e-3`,
+  numberTooLarge: (text: string) => `the number ${quote(text)} is too large`,
+
+  // parser
+  expectedExpression: (after: string | undefined, found: string) =>
+    after === undefined
+      ? `expected an expression, found ${found}`
+      : `expected an expression after ${quote(after)}, found ${found}`,
+  expectedOperator: (found: string) =>
+    `expected an operator or the end of the formula, found ${found}`,
+  unclosedParen: (openPos: number, found: string) =>
+    `expected ')' to close the '(' at character ${openPos}, found ${found}`,
+  expectedArgumentSeparator: (fn: string, found: string) =>
+    `expected ',' or ')' in the arguments of ${fn}(...), found ${found}`,
+  expectedIndex: (found: string) =>
+    `expected an index (an index variable like i or a whole number like 0), found ${found}`,
+  expectedIndexSeparator: (found: string) =>
+    `expected ',' or ']' after an index, found ${found} (indices are index variables or whole numbers, not expressions)`,
+  notIndexable: (what: string) =>
+    `${what} cannot be indexed; only a symbol (x, W1, o…) or grad(...)/next(...) can`,
+  indexedTwice: () => `this is already indexed; write all indices in one [...], like W1[i,j]`,
+  chainedComparison: (op: string) =>
+    `comparisons do not chain: ${quote(op)} cannot follow another comparison; write a < b and b < c`,
+  prefixNeedsParens: (op: string) => `${quote(op)} needs parentheses here: write (${op} ...)`,
+  tooDeep: (limit: number) => `the formula nests too deeply (more than ${limit} levels)`,
+  indexArgument: (fn: string) =>
+    fn === 'delta'
+      ? `the arguments of delta must be index variables, as in delta(i, j)`
+      : `the first argument of ${fn} must be the index variable it runs over, as in ${fn}(k, ...)`,
+
+  // checker: names
+  unknownSymbol: (name: string, near: string | undefined) => `unknown symbol ${quote(name)}${suggestion(near)}`,
+  unknownFunction: (name: string, near: string | undefined) => `unknown function ${quote(name)}${suggestion(near)}`,
+  unknownNameInWhere: (name: string, near: string | undefined) =>
+    `unknown name ${quote(name)}${suggestion(near)}: neither a symbol nor a free index of lhs or rhs`,
+  functionWithoutCall: (name: string) => `${quote(name)} is a function; call it like ${name}(...)`,
+  symbolCalled: (name: string, rank: number) =>
+    rank === 0
+      ? `${quote(name)} is a symbol, not a function; use it as ${name}`
+      : `${quote(name)} is a symbol, not a function; index it like ${name}[${exampleIndices(rank)}]`,
+  indexVariableAsValue: (name: string) =>
+    `${quote(name)} is an index variable; outside of where it can only appear inside [...], sum, mean or delta`,
+
+  // checker: shapes and indices
+  needsIndices: (what: string, rank: number, ofShape?: string) =>
+    `${what} ${ofShape === undefined ? 'has' : `has the shape of ${ofShape}:`} ${plural(rank, 'axis', 'axes')}; index it like ${what}[${exampleIndices(rank)}]`,
+  scalarIndexed: (what: string) => `${what} is a scalar; it takes no indices`,
+  wrongIndexCount: (what: string, rank: number, given: number) =>
+    `${what} has ${plural(rank, 'axis', 'axes')} but ${plural(given, 'index', 'indices')} ${given === 1 ? 'was' : 'were'} given; index it like ${what}[${exampleIndices(rank)}]`,
+  callNotIndexable: (name: string) =>
+    `${name}(...) gives one number per index value and cannot be indexed; only symbols, grad(...) and next(...) can`,
+  indexOutOfRange: (value: number, axis: string, size: number) =>
+    `index ${value} is out of range for ${axis}, which has size ${size} (use 0..${size - 1})`,
+  sizeMismatch: (name: string, here: string, hereSize: number, first: AxisUse, sameField: boolean) =>
+    `index ${quote(name)} runs over ${here} (size ${hereSize}) here, but over ${first.axis} (size ${first.size}) ` +
+    `at its first use (${sameField ? '' : `${first.field}, `}character ${first.pos})`,
+  unusedBoundIndex: (fn: string, name: string) =>
+    `${fn}(${name}, ...) never uses ${quote(name)} to index a tensor, so its range is unknown`,
+  unknownRange: (name: string) =>
+    `the range of index ${quote(name)} is unknown: it is only used in delta(...); also use it to index a tensor`,
+  strayWhereIndex: (name: string) =>
+    `index ${quote(name)} in where is not a free index of lhs or rhs`,
+
+  // checker: functions
+  wrongArity: (name: string, arity: number, given: number) =>
+    `${name} takes ${plural(arity, 'argument')}, got ${given}`,
+  gradTarget: () => `the second argument of grad must be a bare symbol such as W1, not an expression`,
+  gradOfCount: (name: string) => `grad(..., ${name}) is not defined: ${name} is a count, not a quantity that can vary`,
+  gradOfConstant: (name: string) => `grad(..., ${name}) is not defined: ${name} is a constant of the scenario`,
+  nextTarget: () => `the argument of next must be a parameter such as W1 or b1`,
+  nextOfNonParameter: (name: string, kind: string) =>
+    `next(${name}) is not defined: ${name} is ${kind === 'input' || kind === 'intermediate' ? 'an' : 'a'} ${kind}, not a parameter`,
+  nextWithoutOptimizer: (name: string) => `next(${name}) needs an optimizer, and the scenario has none`,
+
+  // checker: conditions
+  conditionOutsideWhere: (op: string, field: Field) =>
+    `${quote(op)} makes a condition, and conditions belong in where, not in ${field}`,
+  needsNumbers: (op: string) => `${quote(op)} needs numbers, but got a condition`,
+  needsConditions: (op: string) => `${quote(op)} needs conditions (comparisons like i == j), but got a number`,
+  whereNotCondition: () => `where must be a condition, such as k == 0 or x[0,i] > 0`,
+};

@@ -1,0 +1,98 @@
+import { allowedDifference, GRADIENT_AGREEMENT_TOLERANCE, type Tolerance } from '../claim/tolerances';
+import { forward64 } from '../reference/network64';
+import { lossGradient64 } from '../reference/referenceWorld';
+import { maxAbs } from '../reference/tensor64';
+import type { Scenario } from '../scenario/schema';
+import { drawTrial } from '../scenario/trialValues';
+import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
+import { lossGradientTf } from '../tfjs/tfjsWorld';
+import { unravel } from './indices';
+import { differentiableSymbols, parameterNames } from './symbols';
+
+/** One element compared: tfjs autodiff against the float64 reference. */
+export interface GradientElement {
+  symbol: string;
+  index: number[];
+  tfjs: number;
+  reference: number;
+  difference: number;
+  allowed: number;
+  trial: number;
+  seed: number;
+}
+
+export interface GradientAgreement {
+  agrees: boolean;
+  tolerance: Tolerance;
+  /** the element closest to (or furthest past) its allowed difference, over all symbols and trials */
+  worst: GradientElement | null;
+  /** every element past its allowed difference (at most `keep`) */
+  mismatches: GradientElement[];
+  compared: number;
+}
+
+/** worst first: by difference / allowed, non-finite first of all */
+function badness(e: GradientElement): number {
+  if (!Number.isFinite(e.tfjs) || !Number.isFinite(e.reference)) return Infinity;
+  return e.allowed > 0 ? e.difference / e.allowed : e.difference > 0 ? Infinity : 0;
+}
+
+/**
+ * The built-in check on every scenario: ∂E/∂(each parameter, the input and each intermediate)
+ * by tfjs autodiff agrees with the float64 finite-difference reference, in every trial.
+ */
+export function checkGradientAgreement(
+  scenario: Scenario,
+  options: { trials?: number; seed?: number; tolerance?: Tolerance; keep?: number } = {},
+): GradientAgreement {
+  const tolerance = options.tolerance ?? GRADIENT_AGREEMENT_TOLERANCE;
+  const keep = options.keep ?? 20;
+  const trials = options.trials ?? scenario.trials;
+  const symbols = differentiableSymbols(scenario.model);
+  const params = new Set(parameterNames(scenario.model));
+  let worst: GradientElement | null = null;
+  const mismatches: GradientElement[] = [];
+  let compared = 0;
+  for (let trial = 0; trial < trials; trial++) {
+    const values = drawTrial(scenario, trial, options.seed);
+    const env = forward64(scenario.model, values);
+    const reference = new Map(symbols.map((s) => [s, lossGradient64(scenario.model, values, s, env)]));
+    // "zero" is judged next to the largest parameter gradient of this network
+    let networkScale = 0;
+    for (const [s, g] of reference) if (params.has(s)) networkScale = Math.max(networkScale, maxAbs(g.value.data));
+    const inputs = trialTensors(values);
+    try {
+      for (const symbol of symbols) {
+        const ref = reference.get(symbol)!;
+        const gradient = lossGradientTf(scenario.model, inputs, symbol);
+        const got = gradient.dataSync();
+        gradient.dispose();
+        const scale = Math.max(maxAbs(ref.value.data), networkScale);
+        for (let i = 0; i < got.length; i++) {
+          const r = ref.value.data[i];
+          const element: GradientElement = {
+            symbol,
+            index: unravel(i, ref.value.shape),
+            tfjs: got[i],
+            reference: r,
+            difference: Math.abs(got[i] - r),
+            allowed: allowedDifference(tolerance, scale, got[i], r, ref.error[i]),
+            trial,
+            seed: values.seed,
+          };
+          compared++;
+          const b = badness(element);
+          if (worst === null || b > badness(worst) || Number.isNaN(b)) worst = element;
+          if (!(b <= 1) && mismatches.length < keep) mismatches.push(element);
+        }
+      }
+    } finally {
+      disposeTrialTensors(inputs);
+    }
+  }
+  return { agrees: mismatches.length === 0, tolerance, worst, mismatches, compared };
+}
+
+export function describeGradientElement(e: GradientElement): string {
+  return `∂E/∂${e.symbol}[${e.index.join(',')}] in trial ${e.trial} (seed ${e.seed}): tfjs ${e.tfjs}, reference ${e.reference}, difference ${e.difference.toExponential(3)}, allowed ${e.allowed.toExponential(3)}`;
+}

@@ -1,0 +1,226 @@
+import type { Algebra, ElementwiseBinary, ElementwiseUnary } from '../formula/algebra';
+import { sizeOf, type Tensor64 } from './tensor64';
+
+// The formula algebra on float64 arrays. Each tensor may carry an absolute error bound (from the
+// finite-difference estimates of grad); every operation carries it forward to first order, so
+// the comparison can allow for the reference's own error.
+
+export interface Value64 extends Tensor64 {
+  /** absolute error bound per element; absent means exact */
+  error?: Float64Array;
+}
+
+function strides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** Gathers `source` into a new layout: out[i] = source[offsetOf(i)], where offsetOf walks `shape` with `srcStrides`. */
+function gather(source: Float64Array, shape: number[], srcStrides: number[], base = 0): Float64Array {
+  const n = sizeOf(shape);
+  const out = new Float64Array(n);
+  const rank = shape.length;
+  const index = new Array<number>(rank).fill(0);
+  let offset = base;
+  for (let i = 0; i < n; i++) {
+    out[i] = source[offset];
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      offset += srcStrides[axis];
+      if (index[axis] < shape[axis]) break;
+      offset -= srcStrides[axis] * shape[axis];
+      index[axis] = 0;
+    }
+  }
+  return out;
+}
+
+function relayout(t: Value64, shape: number[], srcStrides: number[], base = 0): Value64 {
+  const out: Value64 = { shape, data: gather(t.data, shape, srcStrides, base) };
+  if (t.error) out.error = gather(t.error, shape, srcStrides, base);
+  return out;
+}
+
+const binaryOps: Record<ElementwiseBinary, (a: number, b: number) => number> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+  '^': (a, b) => a ** b,
+  '==': (a, b) => +(a === b),
+  '!=': (a, b) => +(a !== b),
+  '<': (a, b) => +(a < b),
+  '<=': (a, b) => +(a <= b),
+  '>': (a, b) => +(a > b),
+  '>=': (a, b) => +(a >= b),
+  and: (a, b) => +(a !== 0 && b !== 0),
+  or: (a, b) => +(a !== 0 || b !== 0),
+};
+
+/** First-order error of a op b from the errors ea, eb of its operands. */
+const binaryErrors: Partial<Record<ElementwiseBinary, (a: number, b: number, ea: number, eb: number) => number>> = {
+  '+': (_a, _b, ea, eb) => ea + eb,
+  '-': (_a, _b, ea, eb) => ea + eb,
+  '*': (a, b, ea, eb) => Math.abs(b) * ea + Math.abs(a) * eb,
+  '/': (a, b, ea, eb) => (ea + Math.abs(a / b) * eb) / Math.abs(b),
+  '^': (a, b, ea, eb) => Math.abs(b * a ** (b - 1)) * ea + (eb === 0 ? 0 : Math.abs(a ** b * Math.log(Math.abs(a))) * eb),
+};
+
+const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+const unaryOps: Record<ElementwiseUnary, (x: number) => number> = {
+  neg: (x) => -x,
+  not: (x) => +(x === 0),
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  sigmoid,
+  tanh: Math.tanh,
+  relu: (x) => (x > 0 ? x : 0),
+  step: (x) => (x > 0 ? 1 : 0),
+};
+
+/** |f′(x)|, to carry an error bound through f. */
+const unarySlopes: Partial<Record<ElementwiseUnary, (x: number) => number>> = {
+  neg: () => 1,
+  abs: () => 1,
+  exp: Math.exp,
+  log: (x) => 1 / Math.abs(x),
+  sqrt: (x) => 0.5 / Math.sqrt(x),
+  sigmoid: (x) => sigmoid(x) * (1 - sigmoid(x)),
+  tanh: (x) => 1 - Math.tanh(x) ** 2,
+  relu: (x) => (x > 0 ? 1 : 0),
+};
+
+function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
+  if (a.length !== b.length) throw new Error(`algebra64: rank ${a.length} against rank ${b.length}`);
+  return a.map((s, i) => {
+    if (s !== b[i] && s !== 1 && b[i] !== 1) throw new Error(`algebra64: cannot broadcast [${a}] with [${b}]`);
+    return Math.max(s, b[i]);
+  });
+}
+
+/** Strides that read `t` as if it had `shape` (size-1 axes repeat). */
+function broadcastStrides(t: Value64, shape: number[]): number[] {
+  const s = strides(t.shape);
+  return shape.map((_, i) => (t.shape[i] === 1 ? 0 : s[i]));
+}
+
+export const algebra64: Algebra<Value64> = {
+  scalar: (value) => ({ shape: [], data: Float64Array.of(value) }),
+  shape: (t) => [...t.shape],
+  fill: (shape, value) => ({ shape: [...shape], data: new Float64Array(sizeOf(shape)).fill(value) }),
+  iota: (n) => ({ shape: [n], data: Float64Array.from({ length: n }, (_, i) => i) }),
+  eye(n, m) {
+    const data = new Float64Array(n * m);
+    for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+    return { shape: [n, m], data };
+  },
+  select(t, axis, index) {
+    const s = strides(t.shape);
+    const shape = t.shape.filter((_, i) => i !== axis);
+    return relayout(t, shape, s.filter((_, i) => i !== axis), index * s[axis]);
+  },
+  diagonal(t, a, b) {
+    const s = strides(t.shape);
+    const shape = t.shape.filter((_, i) => i !== b);
+    const st = s.filter((_, i) => i !== b);
+    st[a] = s[a] + s[b];
+    return relayout(t, shape, st);
+  },
+  transpose(t, perm) {
+    if (perm.every((p, i) => p === i)) return t;
+    const s = strides(t.shape);
+    return relayout(t, perm.map((p) => t.shape[p]), perm.map((p) => s[p]));
+  },
+  reshape(t, shape) {
+    if (sizeOf(shape) !== t.data.length) throw new Error(`algebra64: reshape [${t.shape}] to [${shape}]`);
+    return { ...t, shape: [...shape] };
+  },
+  binary(op, a, b) {
+    const shape = broadcastShape(a.shape, b.shape);
+    const av = gather(a.data, shape, broadcastStrides(a, shape));
+    const bv = gather(b.data, shape, broadcastStrides(b, shape));
+    const f = binaryOps[op];
+    const data = new Float64Array(av.length);
+    for (let i = 0; i < data.length; i++) data[i] = f(av[i], bv[i]);
+    const out: Value64 = { shape, data };
+    const propagate = binaryErrors[op];
+    if ((a.error || b.error) && propagate) {
+      const ea = a.error ? gather(a.error, shape, broadcastStrides(a, shape)) : new Float64Array(data.length);
+      const eb = b.error ? gather(b.error, shape, broadcastStrides(b, shape)) : new Float64Array(data.length);
+      out.error = new Float64Array(data.length);
+      for (let i = 0; i < data.length; i++) out.error[i] = propagate(av[i], bv[i], ea[i], eb[i]);
+    }
+    return out;
+  },
+  unary(op, t) {
+    const f = unaryOps[op];
+    const out: Value64 = { shape: [...t.shape], data: t.data.map(f) };
+    const slope = unarySlopes[op];
+    if (t.error && slope) out.error = t.error.map((e, i) => slope(t.data[i]) * e);
+    return out;
+  },
+  sum(t, axis) {
+    const shape = t.shape.filter((_, i) => i !== axis);
+    const outer = sizeOf(t.shape.slice(0, axis));
+    const n = t.shape[axis];
+    const inner = sizeOf(t.shape.slice(axis + 1));
+    const reduce = (src: Float64Array): Float64Array => {
+      const out = new Float64Array(outer * inner);
+      for (let o = 0; o < outer; o++) {
+        for (let k = 0; k < n; k++) {
+          const from = (o * n + k) * inner;
+          const to = o * inner;
+          for (let i = 0; i < inner; i++) out[to + i] += src[from + i];
+        }
+      }
+      return out;
+    };
+    const out: Value64 = { shape, data: reduce(t.data) };
+    if (t.error) out.error = reduce(t.error);
+    return out;
+  },
+  matMul(a, b) {
+    const out: Value64 = { shape: [a.shape[0], a.shape[1], b.shape[2]], data: batchedMatMul(a.data, b.data, a.shape, b.shape) };
+    if (a.error || b.error) {
+      const err = new Float64Array(out.data.length);
+      if (a.error) addInto(err, batchedMatMul(a.error, b.data.map(Math.abs), a.shape, b.shape));
+      if (b.error) addInto(err, batchedMatMul(a.data.map(Math.abs), b.error, a.shape, b.shape));
+      out.error = err;
+    }
+    return out;
+  },
+};
+
+function addInto(target: Float64Array, source: Float64Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += source[i];
+}
+
+/** [B, M, K] × [B, K, P] → [B, M, P], row-major, k-outer loop for cache-friendly rows. */
+export function batchedMatMul(a: Float64Array, b: Float64Array, as: number[], bs: number[]): Float64Array {
+  const [B, M, K] = as;
+  const P = bs[2];
+  if (bs[0] !== B || bs[1] !== K) throw new Error(`algebra64: matMul [${as}] × [${bs}]`);
+  const out = new Float64Array(B * M * P);
+  for (let batch = 0; batch < B; batch++) {
+    const aBase = batch * M * K;
+    const bBase = batch * K * P;
+    const oBase = batch * M * P;
+    for (let m = 0; m < M; m++) {
+      const row = oBase + m * P;
+      for (let k = 0; k < K; k++) {
+        const av = a[aBase + m * K + k];
+        const bRow = bBase + k * P;
+        for (let p = 0; p < P; p++) out[row + p] += av * b[bRow + p];
+      }
+    }
+  }
+  return out;
+}

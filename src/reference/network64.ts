@@ -1,0 +1,153 @@
+import type { Activation, Model } from '../scenario/schema';
+import type { TrialValues } from '../scenario/trialValues';
+import { tensor64, type Tensor64 } from './tensor64';
+
+// The float64 forward pass, written from the definitions in plain loops so that it shares
+// nothing with tfjs. Every symbol of DESIGN §2 lands in the environment.
+
+export type Env64 = Map<string, Tensor64>;
+
+/** One symbol held at a given value; everything downstream of it is recomputed from it. */
+export interface Override64 {
+  symbol: string;
+  value: Tensor64;
+}
+
+export function matMul64(a: Tensor64, b: Tensor64): Tensor64 {
+  const [n, p] = a.shape;
+  const q = b.shape[1];
+  const out = new Float64Array(n * q);
+  for (let r = 0; r < n; r++) {
+    for (let k = 0; k < p; k++) {
+      const av = a.data[r * p + k];
+      const row = k * q;
+      const o = r * q;
+      for (let c = 0; c < q; c++) out[o + c] += av * b.data[row + c];
+    }
+  }
+  return { shape: [n, q], data: out };
+}
+
+const activations: Record<Activation, (z: number) => number> = {
+  linear: (z) => z,
+  sigmoid: (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
+  tanh: Math.tanh,
+  relu: (z) => (z > 0 ? z : 0),
+};
+
+function mapTensor(t: Tensor64, f: (v: number) => number): Tensor64 {
+  return { shape: [...t.shape], data: t.data.map(f) };
+}
+
+function softmaxRows(z: Tensor64): Tensor64 {
+  const [n, k] = z.shape;
+  const out = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, z.data[r * k + c]);
+    let total = 0;
+    for (let c = 0; c < k; c++) total += out[r * k + c] = Math.exp(z.data[r * k + c] - max);
+    for (let c = 0; c < k; c++) out[r * k + c] /= total;
+  }
+  return { shape: [n, k], data: out };
+}
+
+/** Σ over the batch and classes of the per-element loss, before reduction. */
+function summedLoss(model: Model, env: Env64, fromOutput: boolean): number {
+  const L = model.layers.length;
+  const y = env.get('y')!.data;
+  const o = env.get('o')!.data;
+  // CE losses require a linear last layer, so aL is the logits netL (and follows an override of aL)
+  const z = env.get(`a${L}`)!.data;
+  let total = 0;
+  switch (model.loss.type) {
+    case 'softmax-cross-entropy': {
+      if (fromOutput) {
+        for (let i = 0; i < y.length; i++) if (y[i] !== 0) total -= y[i] * Math.log(o[i]);
+        return total;
+      }
+      // -Σ y log softmax(z), with log-sum-exp for accuracy
+      const [n, k] = env.get(`a${L}`)!.shape;
+      for (let r = 0; r < n; r++) {
+        let max = -Infinity;
+        for (let c = 0; c < k; c++) max = Math.max(max, z[r * k + c]);
+        let s = 0;
+        for (let c = 0; c < k; c++) s += Math.exp(z[r * k + c] - max);
+        // (z − max) − log s: equal logits give exactly −log k, whatever their size
+        const logS = Math.log(s);
+        for (let c = 0; c < k; c++) total -= y[r * k + c] * (z[r * k + c] - max - logS);
+      }
+      return total;
+    }
+    case 'sigmoid-cross-entropy': {
+      if (fromOutput) {
+        for (let i = 0; i < y.length; i++) total -= y[i] * Math.log(o[i]) + (1 - y[i]) * Math.log(1 - o[i]);
+        return total;
+      }
+      for (let i = 0; i < y.length; i++) {
+        total += Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i])));
+      }
+      return total;
+    }
+    case 'mse': {
+      for (let i = 0; i < y.length; i++) total += (y[i] - o[i]) ** 2;
+      return model.loss.half ? total / 2 : total;
+    }
+  }
+}
+
+/**
+ * Forward pass of one trial in float64. With an override, that symbol takes the given value
+ * (x and a0 are one symbol) and everything computed after it follows from it.
+ */
+export function forward64(model: Model, values: TrialValues, override?: Override64): Env64 {
+  const env: Env64 = new Map();
+  const pick = (name: string, compute: () => Tensor64): Tensor64 => {
+    const aliased = name === 'a0' ? 'x' : name;
+    const value = override && (override.symbol === aliased || (override.symbol === 'a0' && aliased === 'x')) ? override.value : compute();
+    env.set(name, value);
+    return value;
+  };
+  const L = model.layers.length;
+  const N = values.x.shape[0];
+  let a = pick('x', () => values.x);
+  env.set('a0', a);
+  model.layers.forEach((layer, i) => {
+    pick(`W${i + 1}`, () => values.weights[i]);
+    if (layer.bias) pick(`b${i + 1}`, () => values.biases[i]!);
+  });
+  for (let l = 1; l <= L; l++) {
+    const layer = model.layers[l - 1];
+    const previous = a;
+    const net = pick(`net${l}`, () => {
+      const z = matMul64(previous, env.get(`W${l}`)!);
+      if (layer.bias) {
+        const b = env.get(`b${l}`)!.data;
+        const width = b.length;
+        for (let i = 0; i < z.data.length; i++) z.data[i] += b[i % width];
+      }
+      return z;
+    });
+    a = pick(`a${l}`, () => mapTensor(net, activations[layer.activation]));
+  }
+  const aL = a;
+  pick('o', () => {
+    switch (model.loss.type) {
+      case 'softmax-cross-entropy':
+        return softmaxRows(aL);
+      case 'sigmoid-cross-entropy':
+        return mapTensor(aL, activations.sigmoid);
+      case 'mse':
+        return aL;
+    }
+  });
+  pick('y', () => values.y);
+  const outputHeld = override?.symbol === 'o';
+  pick('E', () => {
+    const total = summedLoss(model, env, outputHeld);
+    return tensor64([], [model.loss.reduction === 'mean' ? total / N : total]);
+  });
+  env.set('N', tensor64([], [N]));
+  for (const [name, value] of values.constants) env.set(name, value);
+  return env;
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { checkMeaning } from './checkMeaning';
+import type { Problem } from './problem';
+import { Scenario } from './schema';
+
+export type LoadResult =
+  | { ok: true; file: string; scenario: Scenario }
+  | { ok: false; file: string; problems: Problem[] };
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+/** Whether JSON.parse rejects a character inside text[0, end) (not merely the text ending early). */
+function rejectsBefore(text: string, end: number): boolean {
+  try {
+    JSON.parse(text.slice(0, end));
+    return false;
+  } catch (e) {
+    const message = (e as Error).message;
+    const position = / at position (\d+)/.exec(message);
+    if (position) return Number(position[1]) < end;
+    return !message.startsWith('Unexpected end of JSON input');
+  }
+}
+
+/**
+ * Offset of the character JSON.parse rejects. V8 names it in most messages but not in
+ * "Unexpected token 'x', "…" is not valid JSON"; there the shortest prefix it rejects ends at it.
+ */
+function jsonErrorOffset(text: string, message: string): number {
+  const position = / at position (\d+)/.exec(message);
+  if (position) return Number(position[1]);
+  if (!rejectsBefore(text, text.length)) return text.length;
+  let lo = 0;
+  let hi = text.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (rejectsBefore(text, mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi - 1;
+}
+
+/** The reason alone, on one line: V8 appends the position, or a quoted stretch of the text. */
+function jsonReason(message: string): string {
+  const token = /^Unexpected token '([\s\S]{1,2}?)', [\s\S]* is not valid JSON$/.exec(message);
+  if (token) return `Unexpected token '${JSON.stringify(token[1]).slice(1, -1)}'`;
+  return message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/ at position \d+.*$/s, '')
+    .replace(/^JSON\.parse: /, '')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+function jsonProblem(file: string, text: string, error: Error): Problem {
+  return { file, path: [], message: `invalid JSON: ${jsonReason(error.message)}`, ...lineColumn(text, jsonErrorOffset(text, error.message)) };
+}
+
+function schemaProblems(file: string, error: z.ZodError): Problem[] {
+  return error.issues.map((issue) => ({ file, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message }));
+}
+
+/**
+ * Parses and validates scenario text. Extra checks (formulas) can be added by the caller through
+ * `extraChecks`, which sees only scenarios that passed the schema and meaning checks.
+ */
+export function parseScenarioText(text: string, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, file, problems: [jsonProblem(file, text, e as Error)] };
+  }
+  const parsed = Scenario.safeParse(json);
+  if (!parsed.success) return { ok: false, file, problems: schemaProblems(file, parsed.error) };
+  const meaning = checkMeaning(parsed.data);
+  const more = meaning.length === 0 && extraChecks ? extraChecks(parsed.data) : [];
+  const problems = [...meaning, ...more].map((p) => ({ file, ...p }));
+  return problems.length > 0 ? { ok: false, file, problems } : { ok: true, file, scenario: parsed.data };
+}
+
+export function loadScenarioFile(file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { ok: false, file, problems: [{ file, path: [], message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+  }
+  return parseScenarioText(text, file, extraChecks);
+}

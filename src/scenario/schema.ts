@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+// The scenario file format of DESIGN §1, as one zod schema. The JSON Schema in
+// schema/scenario.schema.json is generated from this (npm run schema).
+
+/** Limits that keep a typo from allocating gigabytes; documented in the README. */
+export const LIMITS = {
+  units: 4096,
+  layers: 16,
+  batch: 4096,
+  trials: 1000,
+  /** parameters plus activations of one trial, counted in numbers */
+  numbers: 5_000_000,
+} as const;
+
+type Nested = number | Nested[];
+const nestedNumbers: z.ZodType<Nested> = z.lazy(() => z.union([z.number(), z.array(nestedNumbers)]));
+
+const TENSOR_SPEC_KEYS = ['constant', 'uniform', 'normal', 'values'];
+
+/** A union error names the one branch the input meant (by its key) instead of "Invalid input". */
+function tensorSpecError(issue: { input?: unknown; code?: string; errors?: { path: PropertyKey[]; message: string }[][] }): string {
+  const expected = 'expected a tensor spec: {"constant": c}, {"uniform": [lo, hi]}, {"normal": [mean, std]} or {"values": [...]}';
+  const input = issue.input;
+  if (issue.code !== 'invalid_union' || typeof input !== 'object' || input === null || Array.isArray(input)) return expected;
+  const keys = Object.keys(input);
+  const branch = TENSOR_SPEC_KEYS.findIndex((k) => keys.length === 1 && keys[0] === k);
+  const inner = branch >= 0 ? issue.errors?.[branch]?.[0] : undefined;
+  if (!inner) return `${expected}; got keys ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}`;
+  const where = inner.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return `${where.replace(/^\./, '')}: ${inner.message}`;
+}
+
+export const TensorSpec = z.union([
+  z.strictObject({ constant: z.number().describe('every element equals this number') }),
+  z.strictObject({
+    uniform: z.tuple([z.number(), z.number()]).describe('[lo, hi]: drawn uniformly from [lo, hi)'),
+  }),
+  z.strictObject({ normal: z.tuple([z.number(), z.number().nonnegative()]).describe('[mean, std]') }),
+  z.strictObject({ values: z.array(nestedNumbers).describe('exact numbers as a nested array of the tensor shape') }),
+], { error: tensorSpecError }).describe('How a tensor is filled: constant, uniform, normal or exact values');
+export type TensorSpec = z.infer<typeof TensorSpec>;
+
+export const Activation = z.enum(['linear', 'sigmoid', 'tanh', 'relu']);
+export type Activation = z.infer<typeof Activation>;
+
+export const Layer = z.strictObject({
+  units: z.int().min(1).max(LIMITS.units),
+  activation: Activation.default('linear'),
+  bias: z.boolean().default(true),
+  init: TensorSpec.default({ uniform: [-0.5, 0.5] }).describe('kernel W, shape [inputs, units]'),
+  biasInit: TensorSpec.default({ uniform: [-0.1, 0.1] }).describe('bias b, shape [units]'),
+});
+export type Layer = z.infer<typeof Layer>;
+
+export const LossType = z.enum(['softmax-cross-entropy', 'mse', 'sigmoid-cross-entropy']);
+export type LossType = z.infer<typeof LossType>;
+
+export const Loss = z.strictObject({
+  type: LossType,
+  reduction: z.enum(['mean', 'sum']).default('mean').describe('mean divides the summed loss by the batch size N'),
+  half: z.boolean().default(false).describe('mse only: ½Σ(t−o)²'),
+});
+export type Loss = z.infer<typeof Loss>;
+
+export const Model = z.strictObject({
+  inputs: z.int().min(1).max(LIMITS.units),
+  layers: z.array(Layer).min(1).max(LIMITS.layers),
+  loss: Loss,
+});
+export type Model = z.infer<typeof Model>;
+
+export const Data = z.strictObject({
+  batch: z.int().min(1).max(LIMITS.batch),
+  x: TensorSpec.default({ uniform: [0, 1] }),
+  labels: z
+    .union([z.array(z.int().nonnegative()), z.strictObject({ random: z.literal(true) })], {
+      error: 'expected an array of class indices or {"random": true}',
+    })
+    .optional()
+    .describe('class index per batch row, or {"random": true}'),
+  targets: TensorSpec.optional().describe('regression targets [batch, outputs], instead of labels'),
+});
+export type Data = z.infer<typeof Data>;
+
+export const Optimizer = z.strictObject({
+  type: z.literal('sgd'),
+  learningRate: z.number().positive(),
+});
+export type Optimizer = z.infer<typeof Optimizer>;
+
+export const Tolerance = z.strictObject({
+  rtol: z.number().nonnegative().optional(),
+  atol: z.number().nonnegative().optional(),
+});
+export type Tolerance = z.infer<typeof Tolerance>;
+
+export const Verdict = z.enum(['holds', 'refuted', 'disputed']);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const Claim = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits and - _ . : only'),
+  says: z.string().describe('the statement as the source words it'),
+  lhs: z.string().min(1),
+  rel: z.enum(['==', '!=', '<', '<=', '>', '>=']).default('=='),
+  rhs: z.string().min(1),
+  where: z.string().min(1).optional().describe('mask over the free indices'),
+  quantifier: z.enum(['all', 'any']).default('all'),
+  expect: Verdict,
+  tolerance: Tolerance.optional(),
+  note: z.string().optional(),
+});
+export type Claim = z.infer<typeof Claim>;
+
+const constantName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a constant name is an identifier');
+
+export const Scenario = z.strictObject({
+  $schema: z.string().optional(),
+  title: z.string().min(1),
+  source: z.string().optional(),
+  seed: z.int().min(0).max(2 ** 31 - 1).default(0),
+  trials: z.int().min(1).max(LIMITS.trials).default(1),
+  model: Model,
+  data: Data,
+  optimizer: Optimizer.optional(),
+  constants: z.record(constantName, nestedNumbers).default({}),
+  claims: z.array(Claim).default([]),
+});
+export type Scenario = z.infer<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;

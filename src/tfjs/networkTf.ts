@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Activation, Model } from '../scenario/schema';
+import type { TrialValues } from '../scenario/trialValues';
+import type { Tensor64 } from '../reference/tensor64';
+
+// The TensorFlow.js world: the same network built from the pieces tfjs users train with
+// (matMul + bias add, tfjs activations, tf.losses.*). float32 throughout.
+
+export type EnvTf = Map<string, tf.Tensor>;
+
+export interface OverrideTf {
+  symbol: string;
+  value: tf.Tensor;
+}
+
+/** One trial's starting numbers as float32 tensors (the caller disposes them). */
+export interface TrialTensors {
+  x: tf.Tensor2D;
+  weights: tf.Tensor2D[];
+  biases: (tf.Tensor1D | null)[];
+  y: tf.Tensor2D;
+  constants: Map<string, tf.Tensor>;
+}
+
+export function toTf(t: Tensor64): tf.Tensor {
+  return tf.tensor(Float32Array.from(t.data), t.shape, 'float32');
+}
+
+export function trialTensors(values: TrialValues): TrialTensors {
+  const constants = new Map<string, tf.Tensor>();
+  for (const [name, value] of values.constants) constants.set(name, toTf(value));
+  return {
+    x: toTf(values.x) as tf.Tensor2D,
+    weights: values.weights.map((w) => toTf(w) as tf.Tensor2D),
+    biases: values.biases.map((b) => (b ? (toTf(b) as tf.Tensor1D) : null)),
+    y: toTf(values.y) as tf.Tensor2D,
+    constants,
+  };
+}
+
+export function disposeTrialTensors(t: TrialTensors): void {
+  tf.dispose([t.x, t.y, ...t.weights, ...t.biases.filter((b): b is tf.Tensor1D => b !== null), ...t.constants.values()]);
+}
+
+const activations: Record<Activation, (z: tf.Tensor) => tf.Tensor> = {
+  linear: (z) => z,
+  sigmoid: (z) => tf.sigmoid(z),
+  tanh: (z) => tf.tanh(z),
+  relu: (z) => tf.relu(z),
+};
+
+function lossFromLogits(model: Model, y: tf.Tensor, logits: tf.Tensor, output: tf.Tensor): tf.Tensor {
+  const sum = tf.Reduction.SUM;
+  switch (model.loss.type) {
+    case 'softmax-cross-entropy':
+      return tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, sum);
+    case 'sigmoid-cross-entropy':
+      return tf.losses.sigmoidCrossEntropy(y, logits, undefined, undefined, sum);
+    case 'mse': {
+      const total = tf.losses.meanSquaredError(y, output, undefined, sum);
+      return model.loss.half ? tf.mul(total, 0.5) : total;
+    }
+  }
+}
+
+/** The loss written on the output o itself, for gradients with respect to o. */
+function lossFromOutput(model: Model, y: tf.Tensor, o: tf.Tensor): tf.Tensor {
+  switch (model.loss.type) {
+    case 'softmax-cross-entropy':
+      return tf.neg(tf.sum(tf.mul(y, tf.log(o))));
+    case 'sigmoid-cross-entropy':
+      return tf.neg(tf.sum(tf.add(tf.mul(y, tf.log(o)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, o))))));
+    case 'mse': {
+      const total = tf.losses.meanSquaredError(y, o, undefined, tf.Reduction.SUM);
+      return model.loss.half ? tf.mul(total, 0.5) : total;
+    }
+  }
+}
+
+/**
+ * Forward pass of one trial with tfjs ops. With an override, that symbol takes the given tensor
+ * (x and a0 are one symbol) and everything after it follows from it, so tf.grad of any function
+ * of the environment differentiates through the network.
+ */
+export function forwardTf(model: Model, inputs: TrialTensors, override?: OverrideTf): EnvTf {
+  const env: EnvTf = new Map();
+  const pick = (name: string, compute: () => tf.Tensor): tf.Tensor => {
+    const held = override && (override.symbol === name || (name === 'x' && override.symbol === 'a0'));
+    const value = held ? override.value : compute();
+    env.set(name, value);
+    return value;
+  };
+  const L = model.layers.length;
+  const N = inputs.x.shape[0];
+  let a = pick('x', () => inputs.x);
+  env.set('a0', a);
+  model.layers.forEach((layer, i) => {
+    pick(`W${i + 1}`, () => inputs.weights[i]);
+    if (layer.bias) pick(`b${i + 1}`, () => inputs.biases[i]!);
+  });
+  for (let l = 1; l <= L; l++) {
+    const layer = model.layers[l - 1];
+    const previous = a;
+    const net = pick(`net${l}`, () => {
+      const z = tf.matMul(previous as tf.Tensor2D, env.get(`W${l}`) as tf.Tensor2D);
+      return layer.bias ? tf.add(z, env.get(`b${l}`)!) : z;
+    });
+    a = pick(`a${l}`, () => activations[layer.activation](net));
+  }
+  // CE losses require a linear last layer, so aL is the logits netL.
+  const logits = a;
+  const o = pick('o', () => {
+    switch (model.loss.type) {
+      case 'softmax-cross-entropy':
+        return tf.softmax(logits);
+      case 'sigmoid-cross-entropy':
+        return tf.sigmoid(logits);
+      case 'mse':
+        return logits;
+    }
+  });
+  const y = pick('y', () => inputs.y);
+  pick('E', () => {
+    const total = override?.symbol === 'o' ? lossFromOutput(model, y, o) : lossFromLogits(model, y, logits, o);
+    return model.loss.reduction === 'mean' ? tf.div(total, N) : total;
+  });
+  env.set('N', tf.scalar(N));
+  for (const [name, value] of inputs.constants) env.set(name, value);
+  return env;
+}
