@@ -61,8 +61,14 @@ function jsonProblem(file: string, text: string, error: Error): Problem {
   return { file, path: [], message: `invalid JSON: ${jsonReason(error.message)}`, ...lineColumn(text, jsonErrorOffset(text, error.message)) };
 }
 
+function schemaMessage(issue: z.core.$ZodIssue): string {
+  // zod says "Invalid input: expected object, received undefined" for a field that is not there
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `missing (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`;
+  return issue.message;
+}
+
 function schemaProblems(file: string, error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({ file, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: issue.message }));
+  return error.issues.map((issue) => ({ file, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: schemaMessage(issue) }));
 }
 
 /**
