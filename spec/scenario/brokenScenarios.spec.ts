@@ -1,12 +1,14 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { loadScenarioFile, type LoadResult } from '../../src/scenario/loadScenario';
+import { loadScenarioChecked } from '../../src/run/runFile';
+import { loadScenarioFile, parseScenarioText, type LoadResult } from '../../src/scenario/loadScenario';
 import { formatProblem } from '../../src/scenario/problem';
 
-// Every file in spec/fixtures/broken is a real scenario file with one mistake in it; each must
-// fail with exactly one problem, printed on one line as `file[:line:col]: path: reason`.
+// Every file in spec/fixtures/broken is a real scenario file with one mistake in it (in the JSON,
+// the schema, the meaning or a formula); each must fail at load with exactly one problem, printed
+// on one line as `file[:line:col]: path: reason [at character N]`.
 
 const fixtures = join(__dirname, '..', 'fixtures', 'broken');
 const shipped = join(__dirname, '..', '..', 'scenarios');
@@ -43,6 +45,56 @@ const brokenFiles: [string, string][] = [
     "softmax-after-sigmoid.json: model.layers[1].activation: softmax-cross-entropy applies its own softmax to net2; the last layer's activation must be linear",
   ],
   ['constant-named-W1.json', "constant-named-W1.json: constants.W1: 'W1' is already a network symbol or function name"],
+  // more of the file's own fields: types, ranges, names
+  ['claim-id-with-space.json', 'claim-id-with-space.json: claims[0].id: use letters, digits and - _ . : only'],
+  ['claims-not-array.json', 'claims-not-array.json: claims: Invalid input: expected array, received object'],
+  ['constant-bad-name.json', 'constant-bad-name.json: constants.2G: invalid name: a constant name is an identifier'],
+  ['constant-named-proto.json', "constant-named-proto.json: constants.__proto__: '__proto__' cannot name a constant"],
+  ['constant-ragged.json', 'constant-ragged.json: constants.G: ragged array: element 1 has shape [1], element 0 has [2]'],
+  ['empty-file.json', 'empty-file.json:1:1: invalid JSON: Unexpected end of JSON input'],
+  ['empty-lhs.json', 'empty-lhs.json: claims[0].lhs: Too small: expected string to have >=1 characters'],
+  ['expect-unknown.json', 'expect-unknown.json: claims[0].expect: Invalid option: expected one of "holds"|"refuted"|"disputed"'],
+  ['half-with-softmax.json', 'half-with-softmax.json: model.loss.half: half applies to mse only'],
+  ['inputs-fraction.json', 'inputs-fraction.json: model.inputs: Invalid input: expected int, received number'],
+  ['labels-negative.json', 'labels-negative.json: data.labels[1]: Too small: expected number to be >=0'],
+  ['layers-empty.json', 'layers-empty.json: model.layers: Too small: expected array to have >=1 items'],
+  ['learning-rate-zero.json', 'learning-rate-zero.json: optimizer.learningRate: Too small: expected number to be >0'],
+  ['missing-title.json', 'missing-title.json: title: missing (expected string)'],
+  ['negative-tolerance.json', 'negative-tolerance.json: claims[0].tolerance.rtol: Too small: expected number to be >=0'],
+  ['normal-negative-std.json', 'normal-negative-std.json: data.x.normal[1]: Too small: expected number to be >=0'],
+  ['optimizer-adam.json', 'optimizer-adam.json: optimizer.type: Invalid input: expected "sgd"'],
+  ['rel-single-equals.json', 'rel-single-equals.json: claims[0].rel: Invalid option: expected one of "=="|"!="|"<"|"<="|">"|">="'],
+  ['seed-negative.json', 'seed-negative.json: seed: Too small: expected number to be >=0'],
+  ['targets-wrong-shape.json', 'targets-wrong-shape.json: data.targets.values: targets needs shape [2, 2], the values have shape [2, 3]'],
+  ['trials-enormous.json', 'trials-enormous.json: trials: Too big: expected number to be <=1000'],
+  ['trials-zero.json', 'trials-zero.json: trials: Too small: expected number to be >=1'],
+  ['values-overflow.json', 'values-overflow.json: data.x: values[0]: expected a finite number or a nested array of finite numbers'],
+  // formulas: parsed and checked at load, the position is a character offset into the field
+  ['formula-comparison-in-rhs.json', "formula-comparison-in-rhs.json: claims[0].rhs: '>' makes a condition, and conditions belong in where, not in rhs at character 0"],
+  ['formula-delta-unknown-range.json', "formula-delta-unknown-range.json: claims[0].lhs: the range of index 'i' is unknown: it is only used in delta(...); also use it to index a tensor at character 6"],
+  ['formula-error-in-second-claim.json', "formula-error-in-second-claim.json: claims[1].rhs: expected an operator or the end of the formula, found ')' at character 36"],
+  ['formula-expression-as-index.json', "formula-expression-as-index.json: claims[0].lhs: expected ',' or ']' after an index, found '+' (indices are index variables or whole numbers, not expressions) at character 4"],
+  ['formula-grad-of-count.json', 'formula-grad-of-count.json: claims[0].lhs: grad(..., N) is not defined: N is a count, not a quantity that can vary at character 8'],
+  ['formula-grad-of-non-scalar.json', 'formula-grad-of-non-scalar.json: claims[0].lhs: o has 2 axes; index it like o[i,j] at character 5'],
+  ['formula-grad-without-indices.json', 'formula-grad-without-indices.json: claims[0].lhs: grad(E, W2) has the shape of W2: 2 axes; index it like grad(E, W2)[i,j] at character 0'],
+  ['formula-index-out-of-range.json', 'formula-index-out-of-range.json: claims[0].rhs: index 2 is out of range for axis 0 of x, which has size 2 (use 0..1) at character 2'],
+  ['formula-index-size-conflict.json', "formula-index-size-conflict.json: claims[0].rhs: index 'i' runs over axis 0 of W2 (size 4) here, but over axis 0 of grad(E, W1) (size 3) at its first use (lhs, character 12) at character 12"],
+  ['formula-index-variable-as-value.json', "formula-index-variable-as-value.json: claims[0].rhs: 'k' is an index variable; outside of where it can only appear inside [...], sum, mean or delta at character 0"],
+  ['formula-next-of-non-parameter.json', 'formula-next-of-non-parameter.json: claims[0].lhs: next(o) is not defined: o is an intermediate, not a parameter at character 5'],
+  ['formula-next-without-optimizer.json', 'formula-next-without-optimizer.json: claims[0].lhs: next(W1) needs an optimizer, and the scenario has none at character 0'],
+  ['formula-number-too-large.json', "formula-number-too-large.json: claims[0].rhs: the number '1e999' is too large at character 0"],
+  ['formula-stray-where-index.json', "formula-stray-where-index.json: claims[0].where: index 'm' in where is not a free index of lhs or rhs at character 2"],
+  ['formula-sum-unused-index.json', "formula-sum-unused-index.json: claims[0].rhs: sum(k, ...) never uses 'k' to index a tensor, so its range is unknown at character 4"],
+  ['formula-syntax-missing-operand.json', "formula-syntax-missing-operand.json: claims[0].rhs: expected an expression after '*', found the end of the formula at character 9"],
+  ['formula-syntax-unclosed-paren.json', "formula-syntax-unclosed-paren.json: claims[0].rhs: expected ')' to close the '(' at character 9, found the end of the formula at character 21"],
+  ['formula-unexpected-character.json', "formula-unexpected-character.json: claims[0].lhs: unexpected character '∂' at character 0"],
+  ['formula-unknown-function-near-miss.json', "formula-unknown-function-near-miss.json: claims[0].rhs: unknown function 'sigmod' (did you mean 'sigmoid'?) at character 0"],
+  ['formula-unknown-name-in-where.json', "formula-unknown-name-in-where.json: claims[0].where: unknown name 'kk': neither a symbol nor a free index of lhs or rhs at character 0"],
+  ['formula-unknown-symbol-constructor.json', "formula-unknown-symbol-constructor.json: claims[0].lhs: unknown symbol 'constructor' at character 0"],
+  ['formula-unknown-symbol-near-miss.json', "formula-unknown-symbol-near-miss.json: claims[0].rhs: unknown symbol 'W3' (did you mean 'W2'?) at character 9"],
+  ['formula-where-not-condition.json', 'formula-where-not-condition.json: claims[0].where: where must be a condition, such as k == 0 or x[0,i] > 0 at character 0'],
+  ['formula-wrong-arity.json', 'formula-wrong-arity.json: claims[0].rhs: exp takes 1 argument, got 2 at character 0'],
+  ['formula-wrong-index-count.json', 'formula-wrong-index-count.json: claims[0].rhs: x has 2 axes but 1 index was given; index it like x[i,j] at character 2'],
 ];
 
 describe('broken scenario files', () => {
@@ -52,7 +104,17 @@ describe('broken scenario files', () => {
   });
 
   it.each(brokenFiles)('%s', (file, expected) => {
-    expect(printed(loadScenarioFile(join(fixtures, file)), fixtures)).toEqual([expected]);
+    expect(printed(loadScenarioChecked(join(fixtures, file)), fixtures)).toEqual([expected]);
+  });
+
+  it('holds at least 40 broken files', () => {
+    expect(brokenFiles.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('reads a file that starts with a byte order mark', () => {
+    const text = readFileSync(join(shipped, 'variants', 'relu-hidden.json'), 'utf8');
+    const result = parseScenarioText(`\uFEFF${text}`, 'bom.json');
+    expect(result.ok ? result.scenario.title : printed(result, '')).toBe('ReLU hidden layer with biases, 3 classes, batch 4');
   });
 
   it('reports a missing file as "cannot read: ENOENT"', () => {

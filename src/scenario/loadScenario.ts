@@ -64,11 +64,21 @@ function jsonProblem(file: string, text: string, error: Error): Problem {
 function schemaMessage(issue: z.core.$ZodIssue): string {
   // zod says "Invalid input: expected object, received undefined" for a field that is not there
   if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `missing (${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')})`;
+  // zod says only "Invalid key in record"; the key's own check says why
+  if (issue.code === 'invalid_key' && issue.issues[0]) return `invalid name: ${issue.issues[0].message}`;
   return issue.message;
 }
 
 function schemaProblems(file: string, error: z.ZodError): Problem[] {
   return error.issues.map((issue) => ({ file, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: schemaMessage(issue) }));
+}
+
+/** zod drops a record key named '__proto__' without a word; a constant of that name would vanish. */
+function protoConstant(json: unknown): Omit<Problem, 'file'> | undefined {
+  if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'constants')) return undefined;
+  const constants = (json as { constants: unknown }).constants;
+  if (typeof constants !== 'object' || constants === null || !Object.hasOwn(constants, '__proto__')) return undefined;
+  return { path: ['constants', '__proto__'], message: "'__proto__' cannot name a constant" };
 }
 
 /**
@@ -77,11 +87,15 @@ function schemaProblems(file: string, error: z.ZodError): Problem[] {
  */
 export function parseScenarioText(text: string, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
   let json: unknown;
+  // editors on Windows may save a byte order mark; JSON.parse refuses it
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   try {
     json = JSON.parse(text);
   } catch (e) {
     return { ok: false, file, problems: [jsonProblem(file, text, e as Error)] };
   }
+  const proto = protoConstant(json);
+  if (proto) return { ok: false, file, problems: [{ file, ...proto }] };
   const parsed = Scenario.safeParse(json);
   if (!parsed.success) return { ok: false, file, problems: schemaProblems(file, parsed.error) };
   const meaning = checkMeaning(parsed.data);

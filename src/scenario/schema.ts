@@ -14,7 +14,9 @@ export const LIMITS = {
 } as const;
 
 type Nested = number | Nested[];
-const nestedNumbers: z.ZodType<Nested> = z.lazy(() => z.union([z.number(), z.array(nestedNumbers)]));
+const nestedNumbers: z.ZodType<Nested> = z.lazy(() =>
+  z.union([z.number(), z.array(nestedNumbers)], { error: 'expected a finite number or a nested array of finite numbers' }),
+);
 
 const TENSOR_SPEC_KEYS = ['constant', 'uniform', 'normal', 'values'];
 
