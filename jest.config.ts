@@ -8,6 +8,8 @@ const config: Config = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // tfjs and wasm start-up dominate; scenario specs run claims sequentially inside one file.
   testTimeout: 120_000,
+  // jest's default is cores − 1, i.e. one worker on the 2-core CI machines
+  maxWorkers: 2,
 };
 
 export default config;

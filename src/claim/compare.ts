@@ -17,6 +17,20 @@ export interface Sides {
   mask: Uint8Array | null;
   /** magnitude that absolute tolerances are scaled by */
   scale: number;
+  /** 1 where the reference took a derivative at a kink (not differentiable there): not judged in either world */
+  kink?: Uint8Array | null;
+  /** with `kink`: lhs and rhs as computed from the forward, and the backward, one-sided derivatives */
+  oneSided?: { forward: { lhs: Float64Array; rhs: Float64Array }; backward: { lhs: Float64Array; rhs: Float64Array } } | null;
+}
+
+/** Selected elements left unjudged because the reference found a kink there, and the first of them. */
+export interface KinkReport {
+  count: number;
+  flat: number;
+  index: number[];
+  /** lhs and rhs from each one-sided derivative at that element, when the world knows them */
+  forward?: { lhs: number; rhs: number };
+  backward?: { lhs: number; rhs: number };
 }
 
 export interface ElementReport {
@@ -42,6 +56,8 @@ export interface WorldOutcome {
   worst: ElementReport | null;
   selected: number;
   failing: number;
+  /** selected elements at a kink, left out of `selected` and not judged; absent when none */
+  kinks?: KinkReport;
 }
 
 export function unravelSizes(flat: number, sizes: readonly number[]): number[] {
@@ -94,21 +110,66 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
   let selected = 0;
   let failing = 0;
   let worst: ElementReport | null = null;
+  let kinks: KinkReport | undefined;
   for (let flat = 0; flat < sides.lhs.length; flat++) {
     if (sides.mask && !sides.mask[flat]) continue;
+    if (sides.kink?.[flat]) {
+      kinks = kinks ? { ...kinks, count: kinks.count + 1 } : kinkAt(sides, flat);
+      continue;
+    }
     selected++;
     const element = judgeElement(sides, flat, rel, tol);
     if (!Number.isFinite(element.lhs) || !Number.isFinite(element.rhs)) {
       const which = Number.isFinite(element.lhs) ? 'rhs' : 'lhs';
       return { outcome: 'error', message: `${which} is ${which === 'lhs' ? element.lhs : element.rhs} at [${element.index.join(',')}]`, worst: element, selected, failing };
     }
+    // an infinite allowance passes everything and a NaN one fails everything: neither is a judgement
+    if (!Number.isFinite(element.allowed)) {
+      const estimate = sides.error ? `, reference error ${sides.error[flat]}` : '';
+      return { outcome: 'error', message: `the allowed difference is ${element.allowed} at [${element.index.join(',')}] (scale ${sides.scale}${estimate})`, worst: element, selected, failing };
+    }
     if (!element.passes) failing++;
     const decides = quantifier === 'all' ? worst === null || element.excess > worst.excess : worst === null || element.excess < worst.excess;
     if (decides) worst = element;
   }
+  if (selected === 0 && kinks) return { outcome: 'error', message: `every selected element is at a kink: ${describeKinks(kinks, sides.vars)}`, worst: null, selected, failing, kinks };
   if (selected === 0) return { outcome: 'error', message: 'where selects no element', worst: null, selected, failing };
   const holds = quantifier === 'all' ? failing === 0 : failing < selected;
-  return { outcome: holds ? 'holds' : 'refuted', worst, selected, failing };
+  return { outcome: holds ? 'holds' : 'refuted', worst, selected, failing, ...(kinks ? { kinks } : {}) };
+}
+
+function kinkAt(sides: Sides, flat: number): KinkReport {
+  const report: KinkReport = { count: 1, flat, index: unravelSizes(flat, sides.sizes) };
+  const sided = sides.oneSided;
+  if (!sided) return report;
+  return { ...report, forward: { lhs: sided.forward.lhs[flat], rhs: sided.forward.rhs[flat] }, backward: { lhs: sided.backward.lhs[flat], rhs: sided.backward.rhs[flat] } };
+}
+
+/** `1 element at a kink, first [i=0, j=1] (lhs from one-sided derivatives: -0.5 and 0.5)` */
+export function describeKinks(k: KinkReport, vars: readonly string[]): string {
+  const at = k.index.length > 0 ? ` [${k.index.map((v, i) => `${vars[i] ?? '?'}=${v}`).join(', ')}]` : '';
+  const count = `${k.count} element${k.count === 1 ? '' : 's'} at a kink${k.count > 1 ? `, first${at}` : at}`;
+  if (!k.forward || !k.backward) return count;
+  const n = (v: number) => String(Number(v.toPrecision(7)));
+  const sides = (which: 'lhs' | 'rhs') => (k.forward![which] !== k.backward![which] ? `${which} from one-sided derivatives ${n(k.backward![which])} (backward) and ${n(k.forward![which])} (forward)` : '');
+  const differ = [sides('lhs'), sides('rhs')].filter(Boolean).join('; ');
+  return differ ? `${count} (${differ})` : count;
+}
+
+/** The rhs moved by `step` across the relation's limit. */
+function movedRhs(rel: Relation, l: number, r: number, step: number): number {
+  switch (rel) {
+    case '==':
+      return r >= l ? r + step : r - step;
+    case '!=':
+      return l;
+    case '<':
+    case '<=':
+      return l - step;
+    case '>':
+    case '>=':
+      return l + step;
+  }
 }
 
 /**
@@ -121,25 +182,19 @@ export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance): Sides {
     if (sides.mask && !sides.mask[flat]) continue;
     const l = sides.lhs[flat];
     const r = sides.rhs[flat];
+    const extra = sides.error ? sides.error[flat] : 0;
     // 2× the allowance (and at least the smallest step that changes the number) clears the limit
-    const allowed = allowedDifference(tol, sides.scale, l, r, sides.error ? sides.error[flat] : 0);
-    const step = 2 * allowed + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
-    switch (rel) {
-      case '==':
-        rhs[flat] = r >= l ? r + step : r - step;
-        break;
-      case '!=':
-        rhs[flat] = l;
-        break;
-      case '<':
-      case '<=':
-        rhs[flat] = l - step;
-        break;
-      case '>':
-      case '>=':
-        rhs[flat] = l + step;
-        break;
+    let step = 2 * allowedDifference(tol, sides.scale, l, r, extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
+    let moved = movedRhs(rel, l, r, step);
+    // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
+    // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
+    // which compareSides reports as an error, never a pass
+    for (let doubling = 0; judge(rel, l, moved, allowedDifference(tol, sides.scale, l, moved, extra)).passes; doubling++) {
+      step = doubling < 64 ? 2 * step : Infinity;
+      moved = movedRhs(rel, l, r, step);
+      if (!Number.isFinite(moved)) break;
     }
+    rhs[flat] = moved;
   }
   return { ...sides, rhs };
 }

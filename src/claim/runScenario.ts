@@ -2,12 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { checkClaim, type CheckedClaim } from '../formula/check';
 import { renderFormulaError } from '../formula/formulaError';
 import type { Value64 } from '../reference/algebra64';
-import { referenceWorld } from '../reference/world64';
+import { referenceWorld, type ReferenceWorld } from '../reference/world64';
 import type { Claim, Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
 import { tfjsWorld } from '../tfjs/worldTf';
-import { compareSides, perturbRhs, type ElementReport, type Sides, type WorldOutcome } from './compare';
+import { compareSides, perturbRhs, type ElementReport, type KinkReport, type Sides, type WorldOutcome } from './compare';
+import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
+import { largestGradientElements, worstElements } from './scaleHints';
 import { sidesOf } from './sidesOf';
 import { symbolTableOf } from './symbolTable';
 import { DEFAULT_TOLERANCE, type Tolerance, type WorldName } from './tolerances';
@@ -28,6 +30,14 @@ export interface RunOptions {
 export interface WorstElement extends ElementReport {
   trial: number;
   seed: number;
+  /**
+   * what was checked: one element (the default when absent), or, in the reference world for a
+   * gradient too large to differentiate element by element, a seeded random direction
+   * (lhs = directional derivative, rhs = ⟨v, rhs⟩, index empty, flat −1)
+   */
+  check?: 'element' | 'direction';
+  /** which seeded direction, for check = 'direction' */
+  direction?: number;
 }
 
 export interface WorldSummary {
@@ -39,6 +49,20 @@ export interface WorldSummary {
   worst: WorstElement | null;
   trialsRefuted: number;
   elapsedMs: number;
+  /**
+   * Present when the reference world checked a large gradient by sampling (README "Verification
+   * at scale"): the fewest elements it differentiated one by one in a trial, out of how many
+   * selected, and the directional checks per trial.
+   */
+  coverage?: Coverage;
+  /** how the reference's gradient scale was obtained, when not from every element */
+  scaleSource?: 'sampled';
+  /**
+   * Selected elements left unjudged because the reference took a derivative at a kink there
+   * (one-sided derivatives differ: src/reference/kinks.ts), summed over trials, and the first one.
+   * Absent when there were none.
+   */
+  kinks?: { count: number; trial: number; seed: number; first: KinkReport };
 }
 
 export interface ClaimResult {
@@ -67,6 +91,8 @@ interface ClaimState {
   tolerance: Record<WorldName, Tolerance>;
   outcomes: { trial: number; seed: number; reference: WorldOutcome; tfjs: WorldOutcome; sides: Record<WorldName, Sides> | null }[];
   elapsed: Record<WorldName, number>;
+  coverage?: Coverage;
+  scaleSampled?: boolean;
 }
 
 function toleranceFor(claim: Claim): Record<WorldName, Tolerance> {
@@ -87,7 +113,7 @@ function guarded(run: () => Sides, compare: (s: Sides) => WorldOutcome): { outco
   }
 }
 
-const read64 = (t: Value64) => ({ data: t.data, error: t.error ?? null });
+const read64 = (t: Value64) => ({ data: t.data, error: t.error ?? null, ...(t.kink ? { kink: t.kink, oneSided: t.oneSided } : {}) });
 const readTf = (t: tf.Tensor) => ({ data: Float64Array.from(t.dataSync()), error: null });
 
 function worstOf(state: ClaimState, world: WorldName): WorstElement | null {
@@ -104,7 +130,25 @@ function summarise(state: ClaimState, world: WorldName): WorldSummary {
   const refuted = state.outcomes.filter((o) => o[world].outcome === 'refuted').length;
   const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : 'holds';
   const message = errors.length > 0 ? `trial ${errors[0].trial} (seed ${errors[0].seed}): ${errors[0][world].message}` : undefined;
-  return { outcome, ...(message ? { message } : {}), tolerance: state.tolerance[world], worst: worstOf(state, world), trialsRefuted: refuted, elapsedMs: state.elapsed[world] };
+  const extra = world === 'reference' ? { ...(state.coverage ? { coverage: state.coverage } : {}), ...(state.scaleSampled ? { scaleSource: 'sampled' as const } : {}) } : {};
+  const kinks = kinksOf(state, world);
+  return { outcome, ...(message ? { message } : {}), tolerance: state.tolerance[world], worst: worstOf(state, world), trialsRefuted: refuted, elapsedMs: state.elapsed[world], ...extra, ...(kinks ? { kinks } : {}) };
+}
+
+function kinksOf(state: ClaimState, world: WorldName): WorldSummary['kinks'] {
+  let kinks: WorldSummary['kinks'];
+  for (const o of state.outcomes) {
+    const k = o[world].kinks;
+    if (k) kinks = kinks ? { ...kinks, count: kinks.count + k.count } : { count: k.count, trial: o.trial, seed: o.seed, first: k };
+  }
+  return kinks;
+}
+
+/** The tfjs world does not judge the elements where the reference found a kink either. */
+function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, reference: Sides | null, state: ClaimState): { outcome: WorldOutcome; sides: Sides | null } {
+  if (!tfj.sides || !reference?.kink || !reference.kink.includes(1) || reference.kink.length !== tfj.sides.lhs.length) return tfj;
+  const sides: Sides = { ...tfj.sides, kink: reference.kink, oneSided: null };
+  return { outcome: compareSides(sides, state.claim.rel, state.claim.quantifier, state.tolerance.tfjs), sides };
 }
 
 /** The vacuity self-test: every trial's rhs moved past the relation must refute in both worlds. */
@@ -142,6 +186,31 @@ function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimRes
 }
 
 /**
+ * One claim in the reference world of one trial: element by element, or, for a gradient too
+ * large for that, by the sampled check (elements tfjs found worst, seeded elements, directions).
+ */
+function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, tfjsSides: Sides | null): { outcome: WorldOutcome; sides: Sides | null } {
+  const checked = state.checked!;
+  const { rel, quantifier } = state.claim;
+  const tolerance = state.tolerance.reference;
+  try {
+    const plan = largeGradientLhs(checked, reference, quantifier);
+    if (plan) {
+      const hinted = tfjsSides ? worstElements(tfjsSides, rel, state.tolerance.tfjs, HINTED_ELEMENTS) : [];
+      const run = sampledGradientCheck(checked, plan, reference, { rel, tolerance, trialSeed: seed, claimId: state.claim.id, hinted });
+      state.coverage = state.coverage && state.coverage.checked <= run.coverage.checked ? state.coverage : run.coverage;
+      return { outcome: run.outcome, sides: run.sides };
+    }
+  } catch (e) {
+    return { outcome: { outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 }, sides: null };
+  }
+  return guarded(
+    () => sidesOf(checked, reference, read64, () => reference.gradientScale()),
+    (s) => compareSides(s, rel, quantifier, tolerance),
+  );
+}
+
+/**
  * Runs every claim of a scenario in both worlds over all trials. Each trial builds each world
  * once and evaluates every claim in it; the verdicts follow DESIGN §3.
  */
@@ -164,25 +233,26 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
   const keep = options.keepSides === true;
   for (let trial = 0; trial < trials && live.length > 0; trial++) {
     const values = drawTrial(scenario, trial, options.seed);
-    const reference = referenceWorld(scenario, values);
     const inputs = trialTensors(values);
+    let hints: Map<string, number> | undefined;
+    const reference = referenceWorld(scenario, values, { scaleHints: () => (hints ??= largestGradientElements(scenario, inputs)) });
     try {
       for (const state of live) {
         const checked = state.checked!;
         const { rel, quantifier } = state.claim;
+        // tfjs first: where it finds the claim worst is where the reference looks at scale
         let t0 = performance.now();
-        const ref = guarded(
-          () => sidesOf(checked, reference, read64, () => reference.gradientScale()),
-          (s) => compareSides(s, rel, quantifier, state.tolerance.reference),
-        );
-        state.elapsed.reference += performance.now() - t0;
-        t0 = performance.now();
         let tfj!: ReturnType<typeof guarded>;
         tf.tidy(() => {
           const world = tfjsWorld(scenario, inputs);
           tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
         });
         state.elapsed.tfjs += performance.now() - t0;
+        t0 = performance.now();
+        const ref = referenceSides(state, reference, values.seed, tfj.sides);
+        state.elapsed.reference += performance.now() - t0;
+        tfj = withoutKinks(tfj, ref.sides, state);
+        if (reference.scaleSource() === 'sampled') state.scaleSampled = true;
         state.outcomes.push({
           trial,
           seed: values.seed,

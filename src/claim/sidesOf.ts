@@ -5,7 +5,13 @@ import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { Sides } from './compare';
 
 /** Reads a world's tensor as float64 numbers (and its error bound, if it carries one). */
-export type Reader<T> = (t: T) => { data: Float64Array; error: Float64Array | null };
+export type Reader<T> = (t: T) => {
+  data: Float64Array;
+  error: Float64Array | null;
+  /** the reference's kink flags and one-sided alternatives (src/reference/kinks.ts), if any */
+  kink?: Uint8Array;
+  oneSided?: { forward: Float64Array; backward: Float64Array };
+};
 
 export function usesDerivatives(node: Expr): boolean {
   switch (node.kind) {
@@ -47,5 +53,14 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
   }
   let scale = Math.max(maxAbsSelected(lhs.data, mask), maxAbsSelected(rhs.data, mask));
   if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, gradientScale());
-  return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale };
+  return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale, ...kinksOf(lhs, rhs) };
+}
+
+/** The union of both sides' kink flags and each side's one-sided values; nothing when neither has a kink. */
+export function kinksOf(lhs: ReturnType<Reader<unknown>>, rhs: ReturnType<Reader<unknown>>): Pick<Sides, 'kink' | 'oneSided'> {
+  if (!lhs.kink && !rhs.kink) return {};
+  const kink = new Uint8Array(lhs.data.length);
+  for (let i = 0; i < kink.length; i++) kink[i] = (lhs.kink?.[i] ?? 0) | (rhs.kink?.[i] ?? 0);
+  const side = (s: 'forward' | 'backward') => ({ lhs: lhs.oneSided?.[s] ?? lhs.data, rhs: rhs.oneSided?.[s] ?? rhs.data });
+  return { kink, oneSided: { forward: side('forward'), backward: side('backward') } };
 }

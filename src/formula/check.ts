@@ -111,6 +111,8 @@ class ClaimChecker {
   /** innermost last; each sum/mean pushes its bound variable */
   private readonly scopes: Binding[] = [];
   private readonly deltas: PendingDelta[] = [];
+  /** true while visiting the F of grad(F, Q): derivatives of derivatives are not supported */
+  private insideGrad = false;
   /** the field being checked, or of the last error */
   field: Field = 'lhs';
   private formula = '';
@@ -286,6 +288,7 @@ class ClaimChecker {
   private visitGradOrNext(expr: Expr & { kind: 'call' }): { shape: number[]; free: string[] } {
     const fn = FUNCTIONS.get(expr.name)!;
     if (expr.args.length !== fn.arity) this.fail(expr, say.wrongArity(expr.name, fn.arity, expr.args.length));
+    if (this.insideGrad) this.fail(expr, say.insideGrad(expr.name));
     const target = expr.args[expr.name === 'grad' ? 1 : 0];
     if (target.kind !== 'symbol') this.fail(target, expr.name === 'grad' ? say.gradTarget() : say.nextTarget());
     const info = this.table.symbols.get(target.name) ?? this.failUnknownSymbol(target);
@@ -295,7 +298,12 @@ class ClaimChecker {
       if (info.kind === 'count') this.fail(target, say.gradOfCount(target.name));
       if (info.kind === 'constant') this.fail(target, say.gradOfConstant(target.name));
       const of = expr.args[0];
-      if (this.visit(of) !== 'number') this.fail(of, say.needsNumbers('grad'));
+      this.insideGrad = true;
+      try {
+        if (this.visit(of) !== 'number') this.fail(of, say.needsNumbers('grad'));
+      } finally {
+        this.insideGrad = false;
+      }
       free = this.freeOf(of);
     } else {
       if (info.kind !== 'parameter') this.fail(target, say.nextOfNonParameter(target.name, info.kind));

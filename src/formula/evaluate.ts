@@ -67,6 +67,8 @@ function productFactors(node: Expr): Expr[] {
 export class FormulaEvaluator<T> {
   private readonly algebra: Algebra<T>;
   private insideGrad = false;
+  /** variables bound by the sum/mean calls being evaluated, innermost last, with their sizes */
+  private readonly bound: { name: string; size: number }[] = [];
 
   constructor(
     private readonly claim: CheckedClaim,
@@ -82,7 +84,9 @@ export class FormulaEvaluator<T> {
         return { vars: [], value: A.scalar(node.value) };
       case 'symbol': {
         if (this.claim.indexValues.has(node)) {
-          const size = this.claim.freeIndices.find((f) => f.name === node.name)?.size;
+          // `m` in where's `sum(m, T[i,m] * m)` is the bound m, not a free index
+          const binding = [...this.bound].reverse().find((b) => b.name === node.name) ?? this.claim.freeIndices.find((f) => f.name === node.name);
+          const size = binding?.size;
           if (size === undefined) throw new EvaluationError(node, `index ${node.name} has no range here`);
           return { vars: [node.name], value: A.iota(size) };
         }
@@ -149,10 +153,16 @@ export class FormulaEvaluator<T> {
       case 'sum':
       case 'mean': {
         const k = (node.args[0] as { name: string }).name;
-        const summed = this.evaluateSum(k, node.args[1], env);
-        if (node.name === 'sum') return summed;
         const size = this.claim.boundSizes.get(node);
-        if (size === undefined) throw new EvaluationError(node, `mean over ${k}: no size`);
+        if (size === undefined) throw new EvaluationError(node, `${node.name} over ${k}: no size`);
+        this.bound.push({ name: k, size });
+        let summed: Labelled<T>;
+        try {
+          summed = this.evaluateSum(k, node.args[1], env);
+        } finally {
+          this.bound.pop();
+        }
+        if (node.name === 'sum') return summed;
         const divisor = alignTo(A, { vars: [], value: A.scalar(size) }, summed.vars);
         return { vars: summed.vars, value: A.binary('/', summed.value, divisor) };
       }

@@ -96,6 +96,8 @@ export const say = {
     `${name} takes ${plural(arity, 'argument')}, got ${given}`,
   gradTarget: () => `the second argument of grad must be a bare symbol such as W1, not an expression`,
   gradOfCount: (name: string) => `grad(..., ${name}) is not defined: ${name} is a count, not a quantity that can vary`,
+  insideGrad: (name: string) =>
+    name === 'grad' ? 'grad inside grad (a second derivative) is not supported' : 'next inside grad is not supported: take grad of E, or compare next(P) outside grad',
   gradOfConstant: (name: string) => `grad(..., ${name}) is not defined: ${name} is a constant of the scenario`,
   nextTarget: () => `the argument of next must be a parameter such as W1 or b1`,
   nextOfNonParameter: (name: string, kind: string) =>

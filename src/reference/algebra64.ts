@@ -1,4 +1,5 @@
 import type { Algebra, ElementwiseBinary, ElementwiseUnary } from '../formula/algebra';
+import { matMulInto } from './matMul64';
 import { sizeOf, type Tensor64 } from './tensor64';
 
 // The formula algebra on float64 arrays. Each tensor may carry an absolute error bound (from the
@@ -8,6 +9,14 @@ import { sizeOf, type Tensor64 } from './tensor64';
 export interface Value64 extends Tensor64 {
   /** absolute error bound per element; absent means exact */
   error?: Float64Array;
+  /**
+   * 1 where the element depends on a derivative taken at a kink (a non-differentiable point,
+   * src/reference/kinks.ts); absent when none does. Any operation touching such an element marks
+   * its output element.
+   */
+  kink?: Uint8Array;
+  /** with `kink`: the value computed from every kinked derivative's forward, and backward, one-sided value */
+  oneSided?: { forward: Float64Array; backward: Float64Array };
 }
 
 function strides(shape: readonly number[]): number[] {
@@ -112,7 +121,7 @@ function broadcastStrides(t: Value64, shape: number[]): number[] {
   return shape.map((_, i) => (t.shape[i] === 1 ? 0 : s[i]));
 }
 
-export const algebra64: Algebra<Value64> = {
+const smoothAlgebra64: Algebra<Value64> = {
   scalar: (value) => ({ shape: [], data: Float64Array.of(value) }),
   shape: (t) => [...t.shape],
   fill: (shape, value) => ({ shape: [...shape], data: new Float64Array(sizeOf(shape)).fill(value) }),
@@ -203,24 +212,56 @@ function addInto(target: Float64Array, source: Float64Array): void {
   for (let i = 0; i < target.length; i++) target[i] += source[i];
 }
 
-/** [B, M, K] × [B, K, P] → [B, M, P], row-major, k-outer loop for cache-friendly rows. */
+/** [B, M, K] × [B, K, P] → [B, M, P], row-major; each batch through the shared float64 kernel. */
 export function batchedMatMul(a: Float64Array, b: Float64Array, as: number[], bs: number[]): Float64Array {
   const [B, M, K] = as;
   const P = bs[2];
   if (bs[0] !== B || bs[1] !== K) throw new Error(`algebra64: matMul [${as}] × [${bs}]`);
   const out = new Float64Array(B * M * P);
   for (let batch = 0; batch < B; batch++) {
-    const aBase = batch * M * K;
-    const bBase = batch * K * P;
-    const oBase = batch * M * P;
-    for (let m = 0; m < M; m++) {
-      const row = oBase + m * P;
-      for (let k = 0; k < K; k++) {
-        const av = a[aBase + m * K + k];
-        const bRow = bBase + k * P;
-        for (let p = 0; p < P; p++) out[row + p] += av * b[bRow + p];
-      }
-    }
+    matMulInto(a.subarray(batch * M * K, (batch + 1) * M * K), b.subarray(batch * K * P, (batch + 1) * K * P), out.subarray(batch * M * P, (batch + 1) * M * P), M, K, P);
   }
   return out;
 }
+
+// Kinks ride along: an operation on values that carry `kink` is also run on the flags (as 0/1
+// numbers, combined so that any touched flag marks the output) and on each one-sided alternative.
+
+function flagsOf(t: Value64): Value64 {
+  return { shape: t.shape, data: t.kink ? Float64Array.from(t.kink) : new Float64Array(t.data.length) };
+}
+
+function sideOf(t: Value64, side: 'forward' | 'backward'): Value64 {
+  return { shape: t.shape, data: t.oneSided?.[side] ?? t.data };
+}
+
+/** `out` with the kink flags `flags` (> 0 marks) and one-sided values computed by `run`. */
+function withKinks(out: Value64, flags: Value64, run: (side: 'forward' | 'backward') => Value64): Value64 {
+  const kink = Uint8Array.from(flags.data, (v) => (v !== 0 ? 1 : 0));
+  if (!kink.includes(1)) return out;
+  return { ...out, kink, oneSided: { forward: run('forward').data, backward: run('backward').data } };
+}
+
+const plain = smoothAlgebra64;
+
+export const algebra64: Algebra<Value64> = {
+  ...smoothAlgebra64,
+  select: (t, axis, index) => (t.kink ? withKinks(plain.select(t, axis, index), plain.select(flagsOf(t), axis, index), (s) => plain.select(sideOf(t, s), axis, index)) : plain.select(t, axis, index)),
+  diagonal: (t, a, b) => (t.kink ? withKinks(plain.diagonal(t, a, b), plain.diagonal(flagsOf(t), a, b), (s) => plain.diagonal(sideOf(t, s), a, b)) : plain.diagonal(t, a, b)),
+  transpose: (t, perm) => (t.kink ? withKinks(plain.transpose(t, perm), plain.transpose(flagsOf(t), perm), (s) => plain.transpose(sideOf(t, s), perm)) : plain.transpose(t, perm)),
+  reshape: (t, shape) => (t.kink ? withKinks(plain.reshape(t, shape), plain.reshape(flagsOf(t), shape), (s) => plain.reshape(sideOf(t, s), shape)) : plain.reshape(t, shape)),
+  unary: (op, t) => (t.kink ? withKinks(plain.unary(op, t), flagsOf(t), (s) => plain.unary(op, sideOf(t, s))) : plain.unary(op, t)),
+  sum: (t, axis) => (t.kink ? withKinks(plain.sum(t, axis), plain.sum(flagsOf(t), axis), (s) => plain.sum(sideOf(t, s), axis)) : plain.sum(t, axis)),
+  binary(op, a, b) {
+    const out = plain.binary(op, a, b);
+    if (!a.kink && !b.kink) return out;
+    return withKinks(out, plain.binary('+', flagsOf(a), flagsOf(b)), (s) => plain.binary(op, sideOf(a, s), sideOf(b, s)));
+  },
+  matMul(a, b) {
+    const out = plain.matMul(a, b);
+    if (!a.kink && !b.kink) return out;
+    const ones = (t: Value64): Value64 => ({ shape: t.shape, data: new Float64Array(t.data.length).fill(1) });
+    const flags = plain.binary('+', plain.matMul(flagsOf(a), ones(b)), plain.matMul(ones(a), flagsOf(b)));
+    return withKinks(out, flags, (s) => plain.matMul(sideOf(a, s), sideOf(b, s)));
+  },
+};

@@ -1,7 +1,8 @@
-import type { ClaimResult, WorldSummary } from '../claim/runScenario';
+import type { ClaimResult, WorldSummary, WorstElement } from '../claim/runScenario';
 import type { WorldName } from '../claim/tolerances';
+import { describeKinks } from '../claim/compare';
 
-// Words for one claim's result: used by jest failure messages and by the text report.
+// Words for one claim's result: used by jest failure messages and by every report format.
 
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -15,23 +16,55 @@ export function formatIndex(names: readonly string[], index: readonly number[]):
   return `[${index.map((v, i) => `${names[i] ?? '?'}=${v}`).join(', ')}]`;
 }
 
+/** Where the deciding element is: `element [i=3, j=0]`, `the value` (no free index), or `random direction 1` (a sampled check). */
+export function describeAt(result: ClaimResult, e: WorstElement): string {
+  if (e.check === 'direction') return `random direction ${e.direction ?? 0}`;
+  return result.indices.length > 0 ? `element ${formatIndex(result.indices, e.index)}` : 'the value';
+}
+
 export function describeWorld(result: ClaimResult, world: WorldName): string {
   const w: WorldSummary = result.worlds[world];
   const tol = `rtol ${w.tolerance.rtol}, atol ${w.tolerance.atol}`;
   if (w.outcome === 'error') return `${world}: error: ${w.message}`;
   const e = w.worst;
-  if (!e) return `${world}: ${w.outcome}`;
-  const at = `${formatIndex(result.indices, e.index)} in trial ${e.trial} (seed ${e.seed})`;
+  if (!e) return `${world}: ${w.outcome}${describeWorldKinks(result, w)}`;
   const refuted = w.trialsRefuted > 0 ? `, refuted in ${w.trialsRefuted} of ${result.trials} trials` : '';
-  return `${world}: ${w.outcome}${refuted}; ${e.passes ? 'closest' : 'worst'} element ${at}: lhs ${formatNumber(e.lhs)}, rhs ${formatNumber(e.rhs)}, difference ${formatNumber(e.difference)}, allowed ${formatNumber(e.allowed)} (${tol})`;
+  const coverage = w.coverage ? ` (a large gradient: ${w.coverage.checked} of ${w.coverage.elements} elements differentiated one by one, ${w.coverage.directions} random directions per trial)` : '';
+  return `${world}: ${w.outcome}${refuted}${coverage}; ${e.passes ? 'closest' : 'worst'} ${describeAt(result, e)} in trial ${e.trial} (seed ${e.seed}): lhs ${formatNumber(e.lhs)}, rhs ${formatNumber(e.rhs)}, difference ${formatNumber(e.difference)}, allowed ${formatNumber(e.allowed)} (${tol})${describeWorldKinks(result, w)}`;
+}
+
+/** `; 1 element at a kink [i=0, j=0] (lhs from one-sided derivatives 0 (backward) and 1 (forward)) not judged (first in trial 0)`, or nothing. */
+export function describeWorldKinks(result: ClaimResult, w: WorldSummary): string {
+  if (!w.kinks) return '';
+  return `; ${describeKinks({ ...w.kinks.first, count: w.kinks.count }, result.indices)} not judged (first in trial ${w.kinks.trial}, seed ${w.kinks.seed})`;
+}
+
+/** The deciding element in a few words: `[i=8, j=0] in trial 5: lhs 0, rhs -0.09705557, difference 0.09705557`. */
+export function describeWorst(result: ClaimResult, world: WorldName): string {
+  const w: WorldSummary = result.worlds[world];
+  if (w.outcome === 'error') return `error: ${w.message}`;
+  const e = w.worst;
+  if (!e) return w.outcome;
+  const at = e.check === 'direction' || result.indices.length > 0 ? `${describeAt(result, e).replace(/^element /, '')} in trial ${e.trial}` : `trial ${e.trial}`;
+  return `${at}: lhs ${formatNumber(e.lhs)}, rhs ${formatNumber(e.rhs)}, difference ${formatNumber(e.difference)}`;
+}
+
+/** `refuted, as expected` or `holds, expected refuted`. */
+export function describeVerdict(result: ClaimResult): string {
+  return result.met ? `${result.verdict}, as expected` : `${result.verdict}, expected ${result.expect}`;
+}
+
+/** The lines under a claim's head: its statement, why, each world, and its note. */
+export function describeClaimDetails(result: ClaimResult): string[] {
+  const lines = [`says: ${result.says}`];
+  if (result.message) lines.push(...result.message.split('\n'));
+  lines.push(describeWorld(result, 'reference'), describeWorld(result, 'tfjs'));
+  if (result.note) lines.push(`note: ${result.note}`);
+  return lines;
 }
 
 /** The multi-line explanation of a claim's verdict against its expectation. */
 export function describeClaim(result: ClaimResult): string {
   const head = `${result.id}: verdict ${result.verdict}, expected ${result.expect}${result.met ? '' : ' — NOT MET'}`;
-  const lines = [head, `  says: ${result.says}`];
-  if (result.message) lines.push(`  ${result.message.replace(/\n/g, '\n  ')}`);
-  lines.push(`  ${describeWorld(result, 'reference')}`, `  ${describeWorld(result, 'tfjs')}`);
-  if (result.note) lines.push(`  note: ${result.note}`);
-  return lines.join('\n');
+  return [head, ...describeClaimDetails(result).map((line) => `  ${line}`)].join('\n');
 }

@@ -42,10 +42,18 @@ export const algebraTf: Algebra<tf.Tensor> = {
   eye: (n, m) => tf.eye(n, m, undefined, 'float32'),
   select: (t, axis, index) => tf.squeeze(tf.slice(t, t.shape.map((_, i) => (i === axis ? index : 0)), t.shape.map((s, i) => (i === axis ? 1 : s))), [axis]),
   diagonal(t, a, b) {
-    // multiply by the identity over axes a and b, then sum b away: differentiable, no gather kernel needed
+    // axes a and b moved last and merged, then the diagonal gathered: reads only diagonal elements
+    // (multiplying by an identity would let an Inf off the diagonal poison it: Inf·0 = NaN)
     const n = t.shape[a];
-    const eyeShape = t.shape.map((_, i) => (i === a || i === b ? n : 1));
-    return tf.sum(tf.mul(t, tf.reshape(tf.eye(n, n, undefined, 'float32'), eyeShape)), b);
+    const rest = t.shape.map((_, i) => i).filter((i) => i !== a && i !== b);
+    const moved = tf.transpose(t, [...rest, a, b]);
+    const merged = tf.reshape(moved, [...rest.map((i) => t.shape[i]), n * n]);
+    const diagonal = tf.gather(merged, tf.range(0, n * n, n + 1, 'int32'), rest.length);
+    // put the kept axis back where a was
+    const order = rest.map((_, k) => k);
+    const position = rest.filter((i) => i < a).length;
+    order.splice(position, 0, rest.length);
+    return tf.transpose(diagonal, order);
   },
   transpose: (t, perm) => (perm.every((p, i) => p === i) ? t : tf.transpose(t, perm)),
   reshape: (t, shape) => tf.reshape(t, shape),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_CHOICES, type BackendChoice } from './backendChoices';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export { BACKEND_CHOICES, type BackendChoice };
 
 export class BackendError extends Error {}
 

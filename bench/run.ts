@@ -1,0 +1,161 @@
+// npm run bench [-- --quick] [-- --json]: what verification costs next to the computation it
+// checks. Every figure is a ratio to one tfjs forward+backward pass of the same network on the
+// same backend, measured in the same run (machines and load differ; ratios travel better).
+// BENCHMARKS.md explains the figures and records a run.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Bench } from 'tinybench';
+import { runScenario } from '../src/claim/runScenario';
+import { runScenarioFile } from '../src/run/runFile';
+import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
+import { Scenario } from '../src/scenario/schema';
+import { drawTrial } from '../src/scenario/trialValues';
+import { useBackend } from '../src/tfjs/backend';
+import { disposeTrialTensors, forwardTf, trialTensors, type TrialTensors } from '../src/tfjs/networkTf';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const json = args.has('--json');
+const root = join(__dirname, '..');
+const log = (line: string) => {
+  if (!json) process.stdout.write(`${line}\n`);
+};
+
+/** [inputs, hidden, outputs, batch]: about 1e3 to 1e6 parameters (784-512-10 at 64 ≈ 4e5). */
+const NETWORKS: [number, number, number, number][] = quick
+  ? [[32, 32, 10, 16], [100, 100, 10, 32], [256, 256, 10, 64], [784, 512, 10, 64], [1024, 960, 10, 64]]
+  : [[32, 32, 10, 16], [64, 64, 10, 32], [100, 100, 10, 32], [256, 256, 10, 64], [512, 384, 10, 64], [784, 512, 10, 64], [1024, 640, 10, 64], [1024, 960, 10, 64]];
+
+/** The corrected first-layer claim of the article, for a 2-layer linear network. */
+function firstLayerScenario([inputs, hidden, outputs, batch]: [number, number, number, number]): Scenario {
+  return Scenario.parse({
+    title: `${inputs}-${hidden}-${outputs}, batch ${batch}`,
+    seed: 1,
+    model: {
+      inputs,
+      layers: [
+        { units: hidden, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+        { units: outputs, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+      ],
+      loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
+    },
+    data: { batch, labels: { random: true } },
+    claims: [
+      {
+        id: 'first-layer',
+        says: '∂E/∂w_ij = mean_n x_ni Σ_k (o_nk − y_nk) w_jk',
+        lhs: 'grad(E, W1)[i,j]',
+        rhs: 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))',
+        expect: 'holds',
+      },
+    ],
+  });
+}
+
+/** One tfjs forward+backward pass: ∂E/∂(every parameter), read back to the host. */
+function forwardBackward(scenario: Scenario, inputs: TrialTensors): void {
+  tf.tidy(() => {
+    const grads = tf.grads((...ws: tf.Tensor[]) => forwardTf(scenario.model, { ...inputs, weights: ws as tf.Tensor2D[] }).get('E')!)(inputs.weights);
+    for (const g of grads) g.dataSync();
+  });
+}
+
+async function median(name: string, fn: () => void, iterations: number): Promise<number> {
+  const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
+  bench.add(name, fn);
+  const [task] = await bench.run();
+  const result = task.result as unknown as { latency?: { p50: number } };
+  if (!result.latency) throw new Error(`bench ${name} failed`);
+  return result.latency.p50;
+}
+
+function fitExponent(points: { params: number; verifyMs: number }[]): number {
+  const xs = points.map((p) => Math.log(p.params));
+  const ys = points.map((p) => Math.log(p.verifyMs));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0;
+  let sxx = 0;
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ys[i] - my);
+    sxx += (x - mx) ** 2;
+  });
+  return sxy / sxx;
+}
+
+function timedChild(command: string, argv: string[]): number {
+  const t0 = performance.now();
+  const run = spawnSync(command, argv, { cwd: root, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (run.status !== 0 && run.status !== 1) throw new Error(`${command} ${argv.join(' ')} exited ${run.status}: ${run.stderr}`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const backend = await useBackend();
+  log(`backend ${backend}, node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+
+  // scaling: verify the first-layer claim (both worlds, 1 trial) next to one fwd+bwd
+  const scaling: { params: number; network: string; fwdBwdMs: number; verifyMs: number; ratio: number; peakMemoryRatio?: number }[] = [];
+  for (const net of NETWORKS) {
+    const scenario = firstLayerScenario(net);
+    const [d0, d1, d2, batch] = net;
+    const params = d0 * d1 + d1 * d2;
+    const inputs = trialTensors(drawTrial(scenario, 0));
+    const big = params > 2e5;
+    const fwdBwdMs = await median('fwd+bwd', () => forwardBackward(scenario, inputs), quick ? 5 : 20);
+    disposeTrialTensors(inputs);
+    const rssBefore = process.resourceUsage().maxRSS * 1024;
+    let verdict = '';
+    const verifyMs = await median('verify', () => {
+      verdict = runScenario(scenario)[0].verdict;
+    }, quick || big ? 2 : 5);
+    const rssGrowth = process.resourceUsage().maxRSS * 1024 - rssBefore;
+    if (verdict !== 'holds') throw new Error(`${scenario.title}: the corrected claim came out ${verdict}`);
+    // float64 bytes of parameters plus activations (x, net1, a1, net2, a2, o, y)
+    const modelBytes = 8 * (params + batch * (d0 + 2 * d1 + 4 * d2));
+    const point = { params, network: scenario.title, fwdBwdMs, verifyMs, ratio: verifyMs / fwdBwdMs, ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / modelBytes } : {}) };
+    scaling.push(point);
+    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}${point.peakMemoryRatio !== undefined ? `  peak RSS growth ${point.peakMemoryRatio.toFixed(2)}× model` : ''}`);
+  }
+  const fitted = scaling.filter((p) => p.params >= 1e4 && p.params <= 1.1e6);
+  const exponent = fitExponent(fitted);
+  log(`growth exponent of verifyMs with params (1e4–1e6): ${exponent.toFixed(2)}`);
+
+  // the suite: every shipped scenario, and the time per claim, next to the article network's fwd+bwd
+  const files = findScenarioFiles([join(root, 'scenarios')]);
+  const demo = firstLayerScenario([10, 20, 2, 1]);
+  const demoInputs = trialTensors(drawTrial(demo, 0));
+  const demoFwdBwdMs = await median('fwd+bwd demo', () => forwardBackward(demo, demoInputs), 20);
+  disposeTrialTensors(demoInputs);
+  const t0 = performance.now();
+  let claims = 0;
+  for (const file of files) claims += runScenarioFile(file).claims.length;
+  const suiteMs = performance.now() - t0;
+  const suite = { files: files.length, claims, ms: suiteMs, msPerClaim: suiteMs / Math.max(1, claims), demoFwdBwdMs, perClaimRatio: suiteMs / Math.max(1, claims) / demoFwdBwdMs };
+  log(`suite: ${files.length} files, ${claims} claims in ${suiteMs.toFixed(0)} ms (${suite.msPerClaim.toFixed(1)} ms per claim, ${suite.perClaimRatio.toFixed(0)}× a 10-20-2 fwd+bwd of ${demoFwdBwdMs.toFixed(2)} ms)`);
+
+  // cold start: the CLI on the article demo, next to loading tfjs and starting the same backend
+  const demoFile = join('scenarios', 'article', 'demo-label0.json');
+  const compiled = existsSync(join(root, 'dist', 'cli', 'main.js'));
+  const cli = compiled ? ['bin/derivcheck.js', demoFile] : ['-r', 'ts-node/register/transpile-only', '-e', `require('./src/cli/main').run()`, demoFile];
+  const runs = quick ? 1 : 3;
+  const best = (f: () => number) => Math.min(...Array.from({ length: runs }, f));
+  const derivcheckMs = best(() => timedChild(process.execPath, cli));
+  const loadTfjsMs = best(() => timedChild(process.execPath, ['-e', "require('@tensorflow/tfjs')"]));
+  const loadBackendMs = best(() => timedChild(process.execPath, ['-e', `require('@tensorflow/tfjs'); ${backend === 'wasm' ? "require('@tensorflow/tfjs-backend-wasm');" : ''} require('@tensorflow/tfjs').setBackend('${backend}').then(() => process.exit(0))`]));
+  const coldStart = { derivcheckMs, loadTfjsMs, loadTfjsWithBackendMs: loadBackendMs, cli: compiled ? 'dist (compiled)' : 'ts-node (transpiles at start)' };
+  log(`cold start: derivcheck on ${demoFile} ${derivcheckMs.toFixed(0)} ms (${coldStart.cli}); bare require of tfjs ${loadTfjsMs.toFixed(0)} ms; tfjs + ${backend} backend ${loadBackendMs.toFixed(0)} ms`);
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, suite, coldStart })}\n`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

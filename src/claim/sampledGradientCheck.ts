@@ -1,0 +1,248 @@
+import type { Expr } from '../formula/ast';
+import type { CheckedClaim } from '../formula/check';
+import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import type { Value64 } from '../reference/algebra64';
+import type { Env64 } from '../reference/network64';
+import { rademacher, seededSample } from '../reference/sampling';
+import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
+import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';
+import type { Tolerance } from './tolerances';
+
+// The reference world's check of `grad(F, Q)[i, j, …] <rel> rhs` when Q is too large to
+// differentiate element by element. The rhs is evaluated in full; the lhs is never built.
+// Instead (README "Verification at scale"):
+//  1. per-element finite differences at chosen elements: those the tfjs world found worst, the
+//     one where |rhs| is largest, and a seeded sample; judged exactly like every small claim;
+//  2. for `==`, DIRECTIONS seeded Rademacher directions v (±1/√m on the m selected elements):
+//     the directional derivative D_v F by finite differences (a handful of passes through the
+//     layers downstream of Q) against ⟨v, rhs⟩.
+// Tolerance of a direction: if the claim holds elementwise, |g_e − r_e| ≤ t_e with
+// t_e = (atol·scale + rtol·|r_e|)/(1 − rtol) + err(r_e), and ⟨v, g − r⟩ is a sum of independent
+// symmetric terms bounded by |v_e|·t_e, so Hoeffding gives
+//   P(|⟨v, g − r⟩| > c·σ) ≤ 2·exp(−c²/2),   σ² = Σ v_e²·t_e²;
+// we allow c·σ (c = 7: ≤ 5e-11 per direction) + the finite-difference error of D_v F + the
+// rounding of ⟨v, r⟩. A claim off by Δ at a single element e gives |⟨v, g − r⟩| ≥ Δ/√m − c·σ,
+// so one direction refutes it for certain once Δ > 2·c·σ·√m (≈ 14·√m·rms(t)); smaller
+// single-element errors are caught by the element checks when tfjs flags that element.
+
+/** Rademacher directions per claim and trial (only for `==`). */
+export const DIRECTIONS = 2;
+/** Hoeffding multiplier c: a claim that holds is refuted by one direction with probability ≤ 2·exp(−c²/2). */
+export const DIRECTION_CONFIDENCE = 7;
+/** Elements the tfjs world found worst that the reference differentiates one by one. */
+export const HINTED_ELEMENTS = 16;
+/** Seeded elements the reference differentiates one by one, whatever tfjs says. */
+export const SAMPLED_ELEMENTS = 16;
+
+/** A direction check reported in the place of an element (`check: 'direction'`, no index). */
+export interface DirectionReport extends ElementReport {
+  check: 'direction';
+  /** which of the DIRECTIONS seeded directions */
+  direction: number;
+}
+
+export interface Coverage {
+  /** elements the claim selects */
+  elements: number;
+  /** of those, differentiated one by one in this trial */
+  checked: number;
+  /** directional checks in this trial */
+  directions: number;
+}
+
+export interface SampledGradientOutcome {
+  /** lhs holds NaN where not computed; the mask selects the checked elements only */
+  sides: Sides;
+  outcome: WorldOutcome;
+  coverage: Coverage;
+}
+
+/** What a sampled check needs to know about the claim's lhs, or null when it does not apply. */
+export interface LargeGradientLhs {
+  F: Expr;
+  symbol: string;
+  /** flat position in Q of each flat position of the claim's free indices */
+  toQ: (flat: number) => number;
+}
+
+/**
+ * `grad(F, Q)[i, j, …]` with F scalar (no free indices), every index a distinct variable, those
+ * being all the claim's free indices, Q larger than LARGE_TENSOR, quantifier `all`: else null.
+ */
+export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, quantifier: 'all' | 'any'): LargeGradientLhs | null {
+  const lhs = claim.lhs;
+  if (quantifier !== 'all' || lhs.kind !== 'index' || lhs.base.kind !== 'call' || lhs.base.name !== 'grad') return null;
+  const [F, Q] = lhs.base.args;
+  if (Q.kind !== 'symbol' || (claim.freeVars.get(F) ?? ['?']).length > 0) return null;
+  const q = world.env.get(Q.name);
+  if (!q || q.data.length <= LARGE_TENSOR) return null;
+  const names = lhs.indices.map((a) => (a.kind === 'var' ? a.name : null));
+  const free = claim.freeIndices.map((f) => f.name);
+  if (names.some((n) => n === null) || new Set(names).size !== names.length || names.length !== free.length) return null;
+  if (!free.every((n) => names.includes(n))) return null;
+  // side layout (free order) → Q layout (lhs index order)
+  const sizes = claim.freeIndices.map((f) => f.size);
+  const qStrides = new Array<number>(names.length);
+  for (let a = names.length - 1, s = 1; a >= 0; a--) {
+    qStrides[a] = s;
+    s *= q.shape[a];
+  }
+  const strideOfFree = free.map((n) => qStrides[names.indexOf(n)]);
+  const identity = free.every((n, i) => names[i] === n);
+  const toQ = identity
+    ? (flat: number) => flat
+    : (flat: number) => {
+        let out = 0;
+        for (let a = sizes.length - 1; a >= 0; a--) {
+          out += (flat % sizes[a]) * strideOfFree[a];
+          flat = Math.floor(flat / sizes[a]);
+        }
+        return out;
+      };
+  return { F, symbol: Q.name, toQ };
+}
+
+function maxAbsAt(values: Float64Array, at: Iterable<number> | Int32Array): number {
+  let m = 0;
+  if (at instanceof Int32Array) {
+    for (let s = 0; s < at.length; s++) if (Number.isFinite(values[at[s]])) m = Math.max(m, Math.abs(values[at[s]]));
+    return m;
+  }
+  for (const i of at) if (Number.isFinite(values[i])) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/** Runs the sampled check of one claim in the reference world of one trial. */
+export function sampledGradientCheck(
+  claim: CheckedClaim,
+  plan: LargeGradientLhs,
+  world: ReferenceWorld,
+  run: { rel: Relation; tolerance: Tolerance; trialSeed: number; claimId: string; hinted: readonly number[] },
+): SampledGradientOutcome {
+  const evaluator = new FormulaEvaluator(claim, world);
+  const vars = claim.freeIndices.map((f) => f.name);
+  const sizes = claim.freeIndices.map((f) => f.size);
+  const lay = (node: Expr) => {
+    const t: Value64 = expandTo(world.algebra, evaluator.evaluate(node), vars, sizes);
+    return { data: t.data, error: t.error ?? null };
+  };
+  const rhs = lay(claim.rhs);
+  const n = rhs.data.length;
+  const where = claim.where ? lay(claim.where).data : null;
+  let count = 0;
+  for (let e = 0; e < n; e++) if (!where || where[e] !== 0) count++;
+  const selected = new Int32Array(count);
+  for (let e = 0, at = 0; e < n; e++) if (!where || where[e] !== 0) selected[at++] = e;
+
+  const chosen = new Set<number>();
+  for (const e of run.hinted) if (!where || where[e] !== 0) chosen.add(e);
+  let largest = -1;
+  for (let s = 0, top = -1; s < selected.length; s++) {
+    const size = Math.abs(rhs.data[selected[s]]);
+    if (size > top || Number.isNaN(size)) [largest, top] = [selected[s], Number.isNaN(size) ? Infinity : size];
+  }
+  if (largest >= 0) chosen.add(largest);
+  const name = `${run.claimId}/${plan.symbol}`;
+  for (const e of seededSample(run.trialSeed, `${name}/elements`, n, SAMPLED_ELEMENTS, where ? Array.from(selected) : undefined)) chosen.add(e);
+
+  const f = (env: Env64): number => evaluator.evaluate(plan.F, env as Map<string, Value64>).value.data[0];
+  const lhs = new Float64Array(n).fill(NaN);
+  const error = new Float64Array(n);
+  const mask = new Uint8Array(n);
+  let kink: Uint8Array | null = null;
+  let forward: Float64Array | null = null;
+  let backward: Float64Array | null = null;
+  for (const e of chosen) {
+    const d = world.elementDerivative(plan.symbol, f, plan.toQ(e));
+    lhs[e] = d.value;
+    error[e] = d.error + (rhs.error?.[e] ?? 0);
+    mask[e] = 1;
+    if (d.kink) {
+      // not differentiable there (src/reference/kinks.ts): left unjudged, with its one-sided values
+      kink ??= new Uint8Array(n);
+      forward ??= new Float64Array(n);
+      backward ??= new Float64Array(n);
+      kink[e] = 1;
+      forward[e] = d.kink.forward;
+      backward[e] = d.kink.backward;
+    }
+  }
+  const scale = Math.max(maxAbsAt(lhs, chosen), maxAbsAt(rhs.data, selected), world.gradientScale());
+  const oneSided = kink ? { forward: { lhs: forward!, rhs: rhs.data }, backward: { lhs: backward!, rhs: rhs.data } } : null;
+  const sides: Sides = { vars, sizes, lhs, rhs: rhs.data, error, mask, scale, ...(kink ? { kink, oneSided } : {}) };
+  const elements = compareSides(sides, run.rel, 'all', run.tolerance);
+  const coverage: Coverage = { elements: selected.length, checked: chosen.size, directions: 0 };
+  if (run.rel !== '==' || elements.outcome === 'error' || selected.length === 0) return { sides, outcome: elements, coverage };
+
+  const directions: DirectionReport[] = [];
+  let kinkedDirections = 0;
+  for (let d = 0; d < DIRECTIONS; d++) {
+    const v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected);
+    const vQ = new Float64Array(world.env.get(plan.symbol)!.data.length);
+    for (let s = 0; s < selected.length; s++) vQ[plan.toQ(selected[s])] = v[selected[s]];
+    const derivative = world.directionalDerivative(plan.symbol, f, vQ);
+    // a line through a kink at t = 0 has no directional derivative to compare: counted, not judged
+    if (derivative.kink) kinkedDirections++;
+    else directions.push(checkDirection(d, derivative, v, rhs, selected, scale, run.tolerance));
+  }
+  coverage.directions = directions.length;
+  const failing = directions.filter((r) => !r.passes).length;
+  let worst: ElementReport | null = elements.worst;
+  for (const r of directions) if (worst === null || r.excess > worst.excess || Number.isNaN(r.excess)) worst = r;
+  const kinks = kinkedDirections === 0 ? elements.kinks : { ...(elements.kinks ?? { flat: -1, index: [] }), count: (elements.kinks?.count ?? 0) + kinkedDirections };
+  const outcome: WorldOutcome = {
+    ...elements,
+    ...(kinks ? { kinks } : {}),
+    outcome: elements.outcome === 'refuted' || failing > 0 ? 'refuted' : 'holds',
+    worst,
+    failing: elements.failing + failing,
+  };
+  if (directions.some((r) => !Number.isFinite(r.lhs) || !Number.isFinite(r.rhs))) {
+    return { sides, outcome: { ...outcome, outcome: 'error', message: 'a directional derivative or ⟨v, rhs⟩ is not finite' }, coverage };
+  }
+  return { sides, outcome, coverage };
+}
+
+/** D_v F against ⟨v, rhs⟩ with the allowance derived above. */
+function checkDirection(
+  d: number,
+  derivative: { value: number; error: number },
+  v: Float64Array,
+  rhs: { data: Float64Array; error: Float64Array | null },
+  selected: Int32Array,
+  scale: number,
+  tol: Tolerance,
+): DirectionReport {
+  let projected = 0;
+  let magnitude = 0;
+  let variance = 0;
+  const rhsError = rhs.error;
+  for (let s = 0; s < selected.length; s++) {
+    const e = selected[s];
+    const r = rhs.data[e];
+    projected += v[e] * r;
+    magnitude += Math.abs(v[e] * r);
+    // the allowance of tolerances.ts for an element whose true value is within it of r
+    const t = (tol.atol * scale + tol.rtol * Math.abs(r)) / (1 - tol.rtol) + (rhsError ? rhsError[e] : 0);
+    variance += v[e] * v[e] * t * t;
+  }
+  // rounding of a sum of m products: γ_m·Σ|v_e r_e| with γ_m = m·u/(1 − m·u), u = ε/2
+  const u = Number.EPSILON / 2;
+  const m = selected.length;
+  const rounding = ((m * u) / (1 - m * u)) * magnitude;
+  const allowed = DIRECTION_CONFIDENCE * Math.sqrt(variance) + derivative.error + rounding;
+  const difference = derivative.value - projected;
+  const excess = Math.abs(difference) - allowed;
+  return {
+    flat: -1,
+    index: [],
+    lhs: derivative.value,
+    rhs: projected,
+    difference,
+    allowed,
+    excess: allowed > 0 ? excess / allowed : excess > 0 ? Infinity : 0,
+    passes: Math.abs(difference) <= allowed,
+    check: 'direction',
+    direction: d,
+  };
+}

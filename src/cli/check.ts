@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { nearestName } from '../formula/nearestName';
+import { renderReport, type Format } from '../report/formats';
+import { exitCodeOf, EXIT, summaryOf, type RunReport } from '../report/runReport';
+import { loadScenarioChecked, runScenarioFile, type ScenarioReport } from '../run/runFile';
+import { findScenarioFiles } from '../scenario/findScenarioFiles';
+import type { BackendChoice } from '../tfjs/backendChoices';
+import { fail, startBackend } from './fail';
+import { shardOf, sortedUnique, type Shard } from './shard';
+import { coloursFor, progressOn } from './terminal';
+import { packageVersion } from './version';
+
+// `derivcheck [paths…]`: runs every scenario file found, renders the report in the asked
+// format, and gives the exit code of DESIGN §4.
+
+export interface CheckOptions {
+  format: Format;
+  backend: BackendChoice;
+  trials?: number;
+  seed?: number;
+  /** only claims with these ids */
+  claim?: string[];
+  shard?: Shard;
+  /** write the report here; stdout then gets the text report */
+  output?: string;
+}
+
+export const DEFAULT_PATHS = ['scenarios'];
+
+/** Ids asked for with --claim that no file has, each with a "did you mean". */
+function missingClaims(asked: readonly string[], files: readonly string[], found: readonly ScenarioReport[]): string[] {
+  const seen = new Set(found.flatMap((s) => s.claims.map((c) => c.id)));
+  const missing = asked.filter((id) => !seen.has(id));
+  if (missing.length === 0) return [];
+  const known = new Set<string>();
+  for (const file of files) {
+    const loaded = loadScenarioChecked(file);
+    if (loaded.ok) for (const c of loaded.scenario.claims) known.add(c.id);
+  }
+  return missing.map((id) => {
+    const near = nearestName(id, known);
+    return `no claim has the id '${id}' in the ${files.length} file${files.length === 1 ? '' : 's'} checked${near ? ` (did you mean '${near}'?)` : ''}`;
+  });
+}
+
+export async function runCheck(paths: readonly string[], options: CheckOptions): Promise<number> {
+  const t0 = performance.now();
+  const all = sortedUnique(findScenarioFiles(paths.length > 0 ? paths : DEFAULT_PATHS));
+  if (all.length === 0) return fail(`no scenario files (*.json) in ${(paths.length > 0 ? paths : DEFAULT_PATHS).join(', ')}`);
+  const files = options.shard ? shardOf(all, options.shard) : all;
+
+  const started = await startBackend(options.backend);
+  if ('code' in started) return started.code;
+  const { backend } = started;
+
+  const progress = progressOn(process.stderr);
+  const scenarios: ScenarioReport[] = [];
+  try {
+    files.forEach((file, k) => {
+      progress.file(k + 1, files.length, file);
+      const scenario = runScenarioFile(file, {
+        ...(options.trials !== undefined ? { trials: options.trials } : {}),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.claim ? { claimIds: options.claim } : {}),
+        onTrial: (trial, trials) => progress.trial(trial, trials),
+      });
+      // with --claim, a valid file without any of the ids is left out of the report
+      if (!options.claim || scenario.problems || scenario.claims.length > 0) scenarios.push(scenario);
+    });
+  } finally {
+    progress.done();
+  }
+
+  const report: RunReport = { tool: 'derivcheck', version: packageVersion(), backend, scenarios, elapsedMs: performance.now() - t0 };
+  const colours = coloursFor(process.stdout);
+  if (options.output) {
+    try {
+      writeFileSync(options.output, renderReport(options.format, report, coloursFor({ isTTY: false }, {})));
+    } catch (e) {
+      return fail(`cannot write ${options.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    process.stdout.write(renderReport('text', report, colours));
+  } else {
+    process.stdout.write(renderReport(options.format, report, colours));
+  }
+
+  // a claim asked for by id that is nowhere is a usage error; within one shard it may be in another
+  const missing = options.claim && !options.shard ? missingClaims(options.claim, files, scenarios) : [];
+  for (const message of missing) fail(message);
+  return missing.length > 0 ? EXIT.invalid : exitCodeOf(summaryOf(report));
+}

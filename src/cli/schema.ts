@@ -1,0 +1,8 @@
+import { scenarioJsonSchemaText } from '../scenario/jsonSchema';
+
+// `derivcheck schema`: the JSON Schema of scenario files, for editors and other tools.
+
+export function runSchema(): number {
+  process.stdout.write(scenarioJsonSchemaText());
+  return 0;
+}

@@ -1,0 +1,149 @@
+import { oneSided, ridders, type CountedEstimate } from './finiteDifferences';
+
+// The reference world's derivative of t ↦ f(t) at 0 when f may not be smooth there: a ReLU or
+// |·| kink at the point or within the finite-difference step, or a singularity (log o for a tiny
+// o) closer than the step. Ridders' central differences come first; an element whose result
+// looks wrong (non-finite, an error estimate far above what smooth functions give, or a second
+// difference that does not shrink with h, the mark of a kink at t = 0) is examined with
+// one-sided differences, retrying from much smaller steps:
+//   forward ≈ backward ≈ central  → smooth after all: central stands (its error unchanged);
+//   forward ≈ backward ≠ central  → a kink or singularity within the step: retry smaller;
+//   forward ≠ backward at the smallest step → the point itself is a kink: flagged, never judged.
+// Smooth elements cost one call of f more than Ridders alone (f(0)).
+
+/** Initial Ridders step for an element of value q: large enough to keep rounding far below the result. */
+export function initialStep(q: number): number {
+  return 1e-2 * Math.max(1, Math.abs(q));
+}
+
+/** Error estimate above this fraction of the derivative's size is examined (smooth elements: ~1e-11). */
+const SUSPICIOUS = 1e-7;
+/** Rounding in f: an error estimate or second difference below this many ε·|f(0)|/h is noise, not a kink. */
+const ROUNDING = 1e4 * Number.EPSILON;
+/** Sides and central agree when within this many times their summed error estimates (plus 1e-8 relative). */
+const AGREE = 4;
+const AGREE_RELATIVE = 1e-8;
+
+/** Below this a step proportional to q is lost in rounding of f (ε·|f|/h swamps any derivative). */
+const MIN_PROPORTIONAL = 1e-12;
+
+/**
+ * Starting steps tried, largest first: initialStep(q), then 100× and 10⁴× smaller, and for |q| ≪ 1
+ * a step 1e-2·|q| (a singularity at 0, as log(o) has, is |q| away). Apart from that one, the
+ * smallest start, 1e-6·max(1, |q|), ends Ridders' tableau near 5e-8: any closer kink counts as at
+ * the point, and smaller steps would be rounding-dominated for a function of size ~1.
+ */
+export function stepLadder(q: number): number[] {
+  const s0 = initialStep(q);
+  const rungs = [s0, s0 * 1e-2, s0 * 1e-4];
+  const proportional = 1e-2 * Math.abs(q);
+  if (proportional >= MIN_PROPORTIONAL && proportional < rungs[0] / 4 && rungs.every((r) => Math.abs(Math.log(r / proportional)) > Math.log(4))) rungs.push(proportional);
+  return rungs.sort((a, b) => b - a);
+}
+
+export interface KinkAwareEstimate extends CountedEstimate {
+  /** 1 where t = 0 is a kink of that component (one-sided derivatives differ); null when none is */
+  kink: Uint8Array | null;
+  /** the one-sided derivatives, present with `kink` (equal to `value` where no kink) */
+  forward?: Float64Array;
+  backward?: Float64Array;
+}
+
+/** The two smallest steps ±h the calls recorded, as [h, f(h), f(−h)], smallest first. */
+function smallestPairs(calls: Map<number, Float64Array>): [number, Float64Array, Float64Array][] {
+  const steps = [...calls.keys()].filter((t) => t > 0 && calls.has(-t)).sort((a, b) => a - b);
+  return steps.slice(0, 2).map((h) => [h, calls.get(h)!, calls.get(-h)!]);
+}
+
+/**
+ * d/dt f(t) at t = 0, kink-aware (see the top of this file). `q` is the value being moved (it sets
+ * the steps). Non-finite only where f is non-finite at every step tried down to the smallest.
+ */
+export function derivative64(f: (t: number) => Float64Array, q: number): KinkAwareEstimate {
+  let evaluations = 0;
+  const call = (t: number): Float64Array => {
+    evaluations++;
+    return f(t).slice(); // f may reuse its output buffer
+  };
+  const f0 = call(0);
+  const size = f0.length;
+  const value = new Float64Array(size).fill(NaN);
+  const error = new Float64Array(size).fill(NaN);
+  let kink: Uint8Array | null = null;
+  let forward: Float64Array | undefined;
+  let backward: Float64Array | undefined;
+  const rungs = stepLadder(q);
+  let pending = Array.from({ length: size }, (_, c) => c);
+  for (let r = 0; r < rungs.length && pending.length > 0; r++) {
+    const last = r === rungs.length - 1;
+    const calls = new Map<number, Float64Array>();
+    const central = ridders((t) => {
+      const v = call(t);
+      calls.set(t, v);
+      return v;
+    }, rungs[r]);
+    let scale = 0;
+    for (let c = 0; c < size; c++) if (Number.isFinite(central.value[c])) scale = Math.max(scale, Math.abs(central.value[c]));
+    const pairs = smallestPairs(calls);
+    const examine: number[] = [];
+    const suspicious = new Set<number>();
+    for (const c of pending) {
+      const v = central.value[c];
+      const smallest = pairs.length > 0 ? pairs[0][0] : rungs[r];
+      const noise = (ROUNDING * Math.abs(f0[c])) / smallest;
+      const threshold = SUSPICIOUS * (Math.abs(v) + scale) + noise;
+      // a kink at 0 makes (f(h) + f(−h) − 2f(0)) / h constant in h; a smooth f makes it ∝ h
+      const second = pairs.map(([h, plus, minus]) => Math.abs(plus[c] + minus[c] - 2 * f0[c]) / h);
+      const kinkLike = second.length === 2 && second[0] > threshold && second[0] >= 0.9 * second[1];
+      const uncertain = !Number.isFinite(v) || !(central.error[c] <= threshold);
+      if (uncertain) suspicious.add(c);
+      if (uncertain || kinkLike) examine.push(c);
+      else [value[c], error[c]] = [v, central.error[c]];
+    }
+    if (examine.length === 0) break;
+    const sides = oneSided(call, rungs[r], { f0 });
+    const unresolved: number[] = [];
+    for (const c of examine) {
+      const fw = sides.forward.value[c];
+      const bw = sides.backward.value[c];
+      const within = AGREE * (sides.forward.error[c] + sides.backward.error[c]) + AGREE_RELATIVE * (Math.abs(fw) + Math.abs(bw));
+      const mean = (fw + bw) / 2;
+      const spread = Math.abs(fw - bw);
+      if (!Number.isFinite(fw) || !Number.isFinite(bw)) {
+        // one side leaves f's domain at this step: a smaller one may not
+        if (last) [value[c], error[c]] = [central.value[c], central.error[c]];
+        else unresolved.push(c);
+      } else if (spread > within) {
+        if (!last) {
+          unresolved.push(c); // a kink within the step, or at the point: smaller steps tell
+          continue;
+        }
+        kink ??= new Uint8Array(size);
+        forward ??= new Float64Array(size);
+        backward ??= new Float64Array(size);
+        kink[c] = 1;
+        forward[c] = fw;
+        backward[c] = bw;
+        value[c] = mean;
+        error[c] = spread / 2 + sides.forward.error[c] + sides.backward.error[c];
+      } else if (Math.abs(central.value[c] - mean) <= within + spread && (!suspicious.has(c) || last)) {
+        // smooth after all: the central estimate stands (a suspicious one only at the last step)
+        value[c] = central.value[c];
+        error[c] = Math.max(central.error[c], Math.abs(central.value[c] - mean));
+      } else if (last) {
+        value[c] = mean;
+        error[c] = spread / 2 + sides.forward.error[c] + sides.backward.error[c];
+      } else unresolved.push(c); // the sides agree but the central estimate is off: a kink or singularity within the step
+    }
+    pending = unresolved;
+  }
+  if (kink) {
+    for (let c = 0; c < size; c++) {
+      if (kink[c]) continue;
+      forward![c] = value[c];
+      backward![c] = value[c];
+    }
+    return { value, error, kink, forward, backward, evaluations };
+  }
+  return { value, error, kink: null, evaluations };
+}

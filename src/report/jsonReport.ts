@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import type { ClaimResult, WorldSummary } from '../claim/runScenario';
+import type { ScenarioReport } from '../run/runFile';
+import { formatPath, formatProblemLong } from '../scenario/problem';
+import { summaryOf, type RunReport } from './runReport';
+
+// The JSON report of DESIGN §4, with its zod schema for those who read it (and for the spec).
+// Fields that hold times are named `elapsedMs`: two runs of the same files differ only there.
+// JSON has no NaN or Infinity: such numbers are written as the strings "NaN", "Infinity", "-Infinity".
+
+const JsonNumber = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+
+const Tolerance = z.strictObject({ rtol: z.number(), atol: z.number() });
+
+const WorstElement = z.strictObject({
+  /** value of each free index, by name */
+  index: z.record(z.string(), z.int()),
+  lhs: JsonNumber,
+  rhs: JsonNumber,
+  /** lhs − rhs */
+  difference: JsonNumber,
+  /** the |lhs − rhs| the tolerance allows here */
+  allowed: JsonNumber,
+  /** how far past the relation's limit, in units of `allowed` (≤ 0 passes) */
+  excess: JsonNumber,
+  passes: z.boolean(),
+  trial: z.int(),
+  seed: z.int(),
+  /** a sampled check of a large gradient: a random direction (then `index` is empty) instead of one element */
+  check: z.enum(['element', 'direction']).optional(),
+  direction: z.int().optional(),
+});
+
+const World = z.strictObject({
+  outcome: z.enum(['holds', 'refuted', 'error']),
+  message: z.string().optional(),
+  tolerance: Tolerance,
+  trialsRefuted: z.int(),
+  worst: WorstElement.nullable(),
+  /** the reference checked a large gradient by sampling: elements differentiated one by one (fewest in a trial), directions per trial */
+  coverage: z.strictObject({ elements: z.int(), checked: z.int(), directions: z.int() }).optional(),
+  scaleSource: z.literal('sampled').optional(),
+  /** selected elements not judged because the reference found a kink there (summed over trials), and the first */
+  kinks: z.strictObject({ count: z.int(), trial: z.int(), seed: z.int(), index: z.record(z.string(), z.int()) }).optional(),
+  elapsedMs: z.number(),
+});
+
+const Claim = z.strictObject({
+  id: z.string(),
+  says: z.string(),
+  expect: z.enum(['holds', 'refuted', 'disputed']),
+  verdict: z.enum(['holds', 'refuted', 'disputed', 'vacuous', 'error']),
+  met: z.boolean(),
+  message: z.string().optional(),
+  note: z.string().optional(),
+  trials: z.int(),
+  /** the self-test of claims that hold: moving the rhs past the relation must refute them */
+  vacuity: z.strictObject({ flipped: z.boolean(), reference: z.string(), tfjs: z.string() }).optional(),
+  worlds: z.strictObject({ reference: World, tfjs: World }),
+});
+
+const Problem = z.strictObject({
+  path: z.string(),
+  message: z.string(),
+  line: z.int().optional(),
+  column: z.int().optional(),
+  detail: z.string().optional(),
+});
+
+const Scenario = z.strictObject({
+  file: z.string(),
+  title: z.string(),
+  /** why the file is invalid (then `claims` is empty and nothing ran), in words */
+  error: z.string().optional(),
+  problems: z.array(Problem).optional(),
+  claims: z.array(Claim),
+  elapsedMs: z.number(),
+});
+
+export const JsonReport = z.strictObject({
+  tool: z.literal('derivcheck'),
+  version: z.string(),
+  backend: z.string(),
+  scenarios: z.array(Scenario),
+  summary: z.strictObject({ files: z.int(), claims: z.int(), met: z.int(), unmet: z.int(), invalidFiles: z.int() }),
+  elapsedMs: z.number(),
+});
+export type JsonReport = z.infer<typeof JsonReport>;
+
+type JsonNumber = z.infer<typeof JsonNumber>;
+const num = (v: number): JsonNumber => (Number.isFinite(v) ? v : (String(v) as 'NaN' | 'Infinity' | '-Infinity'));
+
+function world(result: ClaimResult, w: WorldSummary): z.infer<typeof World> {
+  const e = w.worst;
+  return {
+    outcome: w.outcome,
+    ...(w.message !== undefined ? { message: w.message } : {}),
+    tolerance: w.tolerance,
+    trialsRefuted: w.trialsRefuted,
+    worst: e && {
+      index: Object.fromEntries(e.index.map((v, axis) => [result.indices[axis] ?? `axis${axis}`, v])),
+      lhs: num(e.lhs),
+      rhs: num(e.rhs),
+      difference: num(e.difference),
+      allowed: num(e.allowed),
+      excess: num(e.excess),
+      passes: e.passes,
+      trial: e.trial,
+      seed: e.seed,
+      ...(e.check !== undefined ? { check: e.check } : {}),
+      ...(e.direction !== undefined ? { direction: e.direction } : {}),
+    },
+    ...(w.coverage ? { coverage: { elements: w.coverage.elements, checked: w.coverage.checked, directions: w.coverage.directions } } : {}),
+    ...(w.scaleSource ? { scaleSource: w.scaleSource } : {}),
+    ...(w.kinks
+      ? { kinks: { count: w.kinks.count, trial: w.kinks.trial, seed: w.kinks.seed, index: Object.fromEntries(w.kinks.first.index.map((v, axis) => [result.indices[axis] ?? `axis${axis}`, v])) } }
+      : {}),
+    elapsedMs: w.elapsedMs,
+  };
+}
+
+function claim(result: ClaimResult): z.infer<typeof Claim> {
+  return {
+    id: result.id,
+    says: result.says,
+    expect: result.expect,
+    verdict: result.verdict,
+    met: result.met,
+    ...(result.message !== undefined ? { message: result.message } : {}),
+    ...(result.note !== undefined ? { note: result.note } : {}),
+    trials: result.trials,
+    ...(result.vacuity ? { vacuity: result.vacuity } : {}),
+    worlds: { reference: world(result, result.worlds.reference), tfjs: world(result, result.worlds.tfjs) },
+  };
+}
+
+function scenario(s: ScenarioReport): z.infer<typeof Scenario> {
+  const invalid = s.problems
+    ? {
+        error: s.problems.map(formatProblemLong).join('\n'),
+        problems: s.problems.map((p) => ({
+          path: formatPath(p.path),
+          message: p.message,
+          ...(p.line !== undefined ? { line: p.line } : {}),
+          ...(p.column !== undefined ? { column: p.column } : {}),
+          ...(p.detail !== undefined ? { detail: p.detail } : {}),
+        })),
+      }
+    : {};
+  return { file: s.file, title: s.title, ...invalid, claims: s.claims.map(claim), elapsedMs: s.elapsedMs };
+}
+
+export function jsonReportOf(report: RunReport): JsonReport {
+  return {
+    tool: report.tool,
+    version: report.version,
+    backend: report.backend,
+    scenarios: report.scenarios.map(scenario),
+    summary: summaryOf(report),
+    elapsedMs: report.elapsedMs,
+  };
+}
+
+export function jsonReport(report: RunReport): string {
+  return `${JSON.stringify(jsonReportOf(report), null, 2)}\n`;
+}

@@ -1,0 +1,47 @@
+import type { ClaimResult } from '../claim/runScenario';
+import type { ScenarioReport } from '../run/runFile';
+import { formatProblem } from '../scenario/problem';
+import { describeWorst } from './describeClaim';
+import { summaryLine, summaryOf, type RunReport } from './runReport';
+
+// The markdown report: per scenario file a verdict table (claim, statement, verdict, worst
+// element) to paste into a README or an article. Headings are bold lines, not #, so the
+// tables fit under any heading level.
+
+/** Text safe inside a table cell: markdown's special characters escaped, lines joined by <br>. */
+export function cell(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, '<br>');
+}
+
+function verdictCell(claim: ClaimResult): string {
+  return claim.met ? `✅ ${claim.verdict}` : `❌ **${claim.verdict}**, expected ${claim.expect}`;
+}
+
+/** The reference world decides what is shown; both worlds when they disagree or one could not judge. */
+function worstCell(claim: ClaimResult): string {
+  if (claim.verdict === 'vacuous' && claim.message) return cell(claim.message);
+  const { reference, tfjs } = claim.worlds;
+  if (reference.outcome === tfjs.outcome && reference.outcome !== 'error') return cell(describeWorst(claim, 'reference'));
+  return `${cell(`reference: ${describeWorst(claim, 'reference')}`)}<br>${cell(`tfjs: ${describeWorst(claim, 'tfjs')}`)}`;
+}
+
+function scenarioBlock(scenario: ScenarioReport): string[] {
+  if (scenario.problems) {
+    return [`**${cell(scenario.file)}** — ❗ invalid scenario file, not run:`, '', ...scenario.problems.map((p) => `- ${cell(formatProblem(p))}`), ''];
+  }
+  if (scenario.claims.length === 0) return [`**${cell(scenario.title)}** (\`${scenario.file}\`): no claims.`, ''];
+  return [
+    `**${cell(scenario.title)}** (\`${scenario.file}\`)`,
+    '',
+    '| Claim | Statement | Verdict | Worst element |',
+    '| --- | --- | --- | --- |',
+    ...scenario.claims.map((c) => `| \`${c.id}\` | ${cell(c.says)} | ${verdictCell(c)} | ${worstCell(c)} |`),
+    '',
+  ];
+}
+
+export function markdownReport(report: RunReport): string {
+  const summary = summaryOf(report);
+  const lines = report.scenarios.flatMap(scenarioBlock);
+  return `${[...lines, `${summaryLine(summary)} · derivcheck ${report.version} on ${report.backend}`].join('\n')}\n`;
+}

@@ -1,0 +1,48 @@
+import type { ScenarioReport } from '../run/runFile';
+
+// One run of the check command over many files: what every report format renders, and the
+// exit code it gives (DESIGN §4).
+
+export interface RunReport {
+  tool: 'derivcheck';
+  version: string;
+  /** the tfjs backend the claims ran on */
+  backend: string;
+  scenarios: ScenarioReport[];
+  elapsedMs: number;
+}
+
+export interface RunSummary {
+  files: number;
+  claims: number;
+  met: number;
+  unmet: number;
+  invalidFiles: number;
+}
+
+export function summaryOf(report: RunReport): RunSummary {
+  const claims = report.scenarios.flatMap((s) => s.claims);
+  const met = claims.filter((c) => c.met).length;
+  return {
+    files: report.scenarios.length,
+    claims: claims.length,
+    met,
+    unmet: claims.length - met,
+    invalidFiles: report.scenarios.filter((s) => s.problems).length,
+  };
+}
+
+export const EXIT = { allMet: 0, unmet: 1, invalid: 2 } as const;
+
+/** 2 when a file is invalid (it takes precedence: a file that did not run may hide anything), 1 when a claim is unmet, else 0. */
+export function exitCodeOf(summary: RunSummary): number {
+  if (summary.invalidFiles > 0) return EXIT.invalid;
+  return summary.unmet > 0 ? EXIT.unmet : EXIT.allMet;
+}
+
+/** `12 claims in 7 files: 11 met, 1 unmet; 1 invalid file` */
+export function summaryLine(summary: RunSummary): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const invalid = summary.invalidFiles > 0 ? `; ${plural(summary.invalidFiles, 'invalid file')}` : '';
+  return `${plural(summary.claims, 'claim')} in ${plural(summary.files, 'file')}: ${summary.met} met, ${summary.unmet} unmet${invalid}`;
+}

@@ -1,0 +1,42 @@
+import type { Colors } from 'picocolors/types';
+import type { ClaimResult } from '../claim/runScenario';
+import type { ScenarioReport } from '../run/runFile';
+import { formatProblemLong } from '../scenario/problem';
+import { describeClaimDetails, describeVerdict } from './describeClaim';
+import { summaryLine, summaryOf, type RunReport } from './runReport';
+
+// The text report: per file a head line, then one line per claim with a mark and the verdict;
+// an unmet claim is followed by its worst elements; a summary line closes. Colour is the
+// caller's choice (a terminal only), passed in as picocolors functions.
+
+export const MARK = { met: '✓', unmet: '✗', invalid: '!' } as const;
+
+function claimLines(claim: ClaimResult, idWidth: number, verdictWidth: number, c: Colors): string[] {
+  const mark = claim.met ? c.green(MARK.met) : c.red(MARK.unmet);
+  const verdict = describeVerdict(claim).padEnd(verdictWidth);
+  const line = `  ${mark} ${claim.id.padEnd(idWidth)}  ${claim.met ? verdict : c.red(c.bold(verdict))}  ${c.dim(claim.says)}`;
+  if (claim.met) return [line.trimEnd()];
+  return [line.trimEnd(), ...describeClaimDetails(claim).slice(1).map((detail) => `      ${detail}`)];
+}
+
+function scenarioLines(scenario: ScenarioReport, c: Colors): string[] {
+  if (scenario.problems) {
+    return [
+      `${c.bold(scenario.file)} ${c.red('— invalid scenario file, not run')}`,
+      ...scenario.problems.map((p) => `  ${c.red(MARK.invalid)} ${formatProblemLong(p).replace(/\n/g, '\n  ')}`),
+    ];
+  }
+  const idWidth = Math.max(0, ...scenario.claims.map((claim) => claim.id.length));
+  const verdictWidth = Math.max(0, ...scenario.claims.map((claim) => describeVerdict(claim).length));
+  const claims = scenario.claims.length > 0 ? scenario.claims.flatMap((claim) => claimLines(claim, idWidth, verdictWidth, c)) : [`  ${c.dim('(no claims)')}`];
+  return [`${c.bold(scenario.file)} ${c.dim(`— ${scenario.title}`)}`, ...claims];
+}
+
+export function textReport(report: RunReport, c: Colors): string {
+  const summary = summaryOf(report);
+  const words = summaryLine(summary);
+  const ok = summary.unmet === 0 && summary.invalidFiles === 0;
+  const tail = c.dim(` · derivcheck ${report.version} on ${report.backend} · ${(report.elapsedMs / 1000).toFixed(1)} s`);
+  const lines = report.scenarios.flatMap((s) => scenarioLines(s, c));
+  return `${[...lines, ...(lines.length > 0 ? [''] : []), `${ok ? c.green(words) : c.red(c.bold(words))}${tail}`].join('\n')}\n`;
+}
