@@ -6,9 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
 import { runScenario } from '../src/claim/runScenario';
+import { symbolTableOf } from '../src/claim/symbolTable';
+import { checkClaim } from '../src/formula/check';
+import { expandTo, FormulaEvaluator } from '../src/formula/evaluate';
+import { matMulPlain } from '../src/reference/matMul64';
+import { referenceWorld } from '../src/reference/world64';
 import { runScenarioFile } from '../src/run/runFile';
 import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
 import { Scenario } from '../src/scenario/schema';
@@ -72,6 +79,37 @@ async function median(name: string, fn: () => void, iterations: number): Promise
   return result.latency.p50;
 }
 
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+/** Bytes of the tfjs wasm heap (0 on other backends): it grows and never shrinks. */
+function wasmHeapBytes(): number {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.buffer.byteLength ?? 0;
+}
+
+/**
+ * Peak of the JS side (V8 heap in use + external memory, i.e. ArrayBuffers such as every
+ * Float64Array) while `run` runs, above what was live before it: memory only grows between
+ * collections, so the peak is the largest value seen just before a collection, or at the end.
+ */
+function jsPeakGrowth(run: () => void): number {
+  gc();
+  const now = () => {
+    const h = v8.getHeapStatistics();
+    return h.used_heap_size + h.external_memory;
+  };
+  const before = now();
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  run();
+  const end = now();
+  const stats = profiler.stop()?.statistics ?? [];
+  let peak = end;
+  for (const s of stats) peak = Math.max(peak, s.beforeGC.heapStatistics.usedHeapSize + s.beforeGC.heapStatistics.externalMemory);
+  return peak - before;
+}
+
 function fitExponent(points: { params: number; verifyMs: number }[]): number {
   const xs = points.map((p) => Math.log(p.params));
   const ys = points.map((p) => Math.log(p.verifyMs));
@@ -84,6 +122,37 @@ function fitExponent(points: { params: number; verifyMs: number }[]): number {
     sxx += (x - mx) ** 2;
   });
   return sxy / sxx;
+}
+
+/**
+ * `sum(n, x[n,i] * d[n,j])` in the reference world (x: [N, d0], d: [N, d1], a constant), by the
+ * formula evaluator, next to matMulPlain of a [d0, N] by a [N, d1] array (the same product,
+ * operands already laid out for it).
+ */
+async function contraction([inputs, hidden, , batch]: [number, number, number, number]) {
+  const scenario = Scenario.parse({
+    title: 'contraction',
+    seed: 1,
+    model: { inputs, layers: [{ units: 2, activation: 'linear', bias: false, init: { normal: [0, 0.05] } }], loss: { type: 'mse', reduction: 'mean' } },
+    data: { batch, targets: { normal: [0, 1] } },
+    constants: { d: Array.from({ length: batch }, (_, n) => Array.from({ length: hidden }, (_, j) => Math.sin(n * hidden + j))) },
+    claims: [{ id: 'c', says: 'c', lhs: 'sum(n, x[n,i] * d[n,j])', rhs: '0', expect: 'holds' }],
+  });
+  const expression = 'sum(n, x[n,i] * d[n,j])';
+  const checked = checkClaim({ lhs: expression, rhs: '0' }, symbolTableOf(scenario));
+  if (!checked.ok) throw new Error('contraction: the formula does not check');
+  const world = referenceWorld(scenario, drawTrial(scenario, 0));
+  const vars = checked.claim.freeIndices.map((f) => f.name);
+  const sizes = checked.claim.freeIndices.map((f) => f.size);
+  const evaluate = () => expandTo(world.algebra, new FormulaEvaluator(checked.claim, world).evaluate(checked.claim.lhs), vars, sizes);
+  const xt = new Float64Array(inputs * batch);
+  const x = world.env.get('x')!.data;
+  for (let n = 0; n < batch; n++) for (let i = 0; i < inputs; i++) xt[i * batch + n] = x[n * inputs + i];
+  const d = world.env.get('d')!.data;
+  const iterations = quick ? 10 : 30;
+  const matMulMs = await median('matMul', () => matMulPlain(xt, d, inputs, batch, hidden), iterations);
+  const evaluateMs = await median('contraction', () => evaluate(), iterations);
+  return { expression, shape: `[${batch},${inputs}]·[${batch},${hidden}] over n`, evaluateMs, matMulMs, ratio: evaluateMs / matMulMs };
 }
 
 function timedChild(command: string, argv: string[]): number {
@@ -109,21 +178,39 @@ async function main(): Promise<void> {
     const fwdBwdMs = await median('fwd+bwd', () => forwardBackward(scenario, inputs), quick ? 5 : 20);
     disposeTrialTensors(inputs);
     const rssBefore = process.resourceUsage().maxRSS * 1024;
+    const wasmBefore = wasmHeapBytes();
     let verdict = '';
     const verifyMs = await median('verify', () => {
       verdict = runScenario(scenario)[0].verdict;
     }, quick || big ? 2 : 5);
     const rssGrowth = process.resourceUsage().maxRSS * 1024 - rssBefore;
+    const wasmGrowth = wasmHeapBytes() - wasmBefore;
+    // more verifications, watched by the GC profiler: the JS side's own peak, tfjs wasm heap
+    // excluded; it depends on when collections happen, so the largest of 3 (varies ~2× run to run)
+    const jsGrowth = Math.max(...Array.from({ length: 3 }, () => jsPeakGrowth(() => runScenario(scenario))));
     if (verdict !== 'holds') throw new Error(`${scenario.title}: the corrected claim came out ${verdict}`);
     // float64 bytes of parameters plus activations (x, net1, a1, net2, a2, o, y)
     const modelBytes = 8 * (params + batch * (d0 + 2 * d1 + 4 * d2));
-    const point = { params, network: scenario.title, fwdBwdMs, verifyMs, ratio: verifyMs / fwdBwdMs, ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / modelBytes } : {}) };
+    const point = {
+      params,
+      network: scenario.title,
+      fwdBwdMs,
+      verifyMs,
+      ratio: verifyMs / fwdBwdMs,
+      ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / modelBytes } : {}),
+      jsPeakMemoryRatio: jsGrowth / modelBytes,
+      wasmHeapGrowthRatio: wasmGrowth / modelBytes,
+    };
     scaling.push(point);
-    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}${point.peakMemoryRatio !== undefined ? `  peak RSS growth ${point.peakMemoryRatio.toFixed(2)}× model` : ''}`);
+    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS peak ${point.jsPeakMemoryRatio.toFixed(2)}× model, wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
   }
   const fitted = scaling.filter((p) => p.params >= 1e4 && p.params <= 1.1e6);
   const exponent = fitExponent(fitted);
   log(`growth exponent of verifyMs with params (1e4–1e6): ${exponent.toFixed(2)}`);
+
+  // formula evaluation: a contraction next to a plain float64 matrix product of the same shape
+  const formula = await contraction([784, 512, 10, 64]);
+  log(`formula: ${formula.expression} over ${formula.shape}: ${formula.evaluateMs.toFixed(1)} ms, plain float64 matMul ${formula.matMulMs.toFixed(1)} ms, ratio ${formula.ratio.toFixed(2)}`);
 
   // the suite: every shipped scenario, and the time per claim, next to the article network's fwd+bwd
   const files = findScenarioFiles([join(root, 'scenarios')]);
@@ -151,7 +238,7 @@ async function main(): Promise<void> {
   log(`cold start: derivcheck on ${demoFile} ${derivcheckMs.toFixed(0)} ms (${coldStart.cli}); bare require of tfjs ${loadTfjsMs.toFixed(0)} ms; tfjs + ${backend} backend ${loadBackendMs.toFixed(0)} ms`);
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, suite, coldStart })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, formula, suite, coldStart })}\n`);
   }
 }
 

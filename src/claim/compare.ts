@@ -1,4 +1,5 @@
 import { allowedDifference, type Tolerance } from './tolerances';
+import { unravel } from '../model/indices';
 
 // One world, one trial: lhs against rhs element by element under the claim's relation.
 
@@ -60,86 +61,119 @@ export interface WorldOutcome {
   kinks?: KinkReport;
 }
 
-export function unravelSizes(flat: number, sizes: readonly number[]): number[] {
-  const index = new Array<number>(sizes.length);
-  for (let axis = sizes.length - 1; axis >= 0; axis--) {
-    index[axis] = flat % sizes[axis];
-    flat = Math.floor(flat / sizes[axis]);
-  }
-  return index;
-}
-
-/** Signed distance past the relation's limit, and whether the element passes. */
-function judge(rel: Relation, l: number, r: number, allowed: number): { excess: number; passes: boolean } {
-  const diff = Math.abs(l - r);
+/** Signed distance past the relation's limit (not yet in units of `allowed`). */
+function excessOf(rel: Relation, l: number, r: number, allowed: number): number {
   switch (rel) {
     case '==':
-      return { excess: diff - allowed, passes: diff <= allowed };
+      return Math.abs(l - r) - allowed;
     case '!=':
-      return { excess: allowed - diff, passes: diff > allowed };
+      return allowed - Math.abs(l - r);
     case '<':
-      return { excess: l - (r - allowed), passes: l < r - allowed };
+      return l - (r - allowed);
     case '<=':
-      return { excess: l - (r + allowed), passes: l <= r + allowed };
+      return l - (r + allowed);
     case '>':
-      return { excess: r + allowed - l, passes: l > r + allowed };
+      return r + allowed - l;
     case '>=':
-      return { excess: r - allowed - l, passes: l >= r - allowed };
+      return r - allowed - l;
   }
+}
+
+/** Whether the element passes the relation. */
+function passesRel(rel: Relation, l: number, r: number, allowed: number): boolean {
+  switch (rel) {
+    case '==':
+      return Math.abs(l - r) <= allowed;
+    case '!=':
+      return Math.abs(l - r) > allowed;
+    case '<':
+      return l < r - allowed;
+    case '<=':
+      return l <= r + allowed;
+    case '>':
+      return l > r + allowed;
+    case '>=':
+      return l >= r - allowed;
+  }
+}
+
+/** The excess in units of the allowance (≤ 0 passes, > 0 fails). */
+function relativeExcess(excess: number, allowed: number): number {
+  return allowed > 0 ? excess / allowed : excess > 0 ? Infinity : excess < 0 ? -Infinity : 0;
 }
 
 export function judgeElement(sides: Sides, flat: number, rel: Relation, tol: Tolerance): ElementReport {
   const l = sides.lhs[flat];
   const r = sides.rhs[flat];
   const allowed = allowedDifference(tol, sides.scale, l, r, sides.error ? sides.error[flat] : 0);
-  const { excess, passes } = judge(rel, l, r, allowed);
   return {
     flat,
-    index: unravelSizes(flat, sides.sizes),
+    index: unravel(flat, sides.sizes),
     lhs: l,
     rhs: r,
     difference: l - r,
     allowed,
-    excess: allowed > 0 ? excess / allowed : excess > 0 ? Infinity : excess < 0 ? -Infinity : 0,
-    passes,
+    excess: relativeExcess(excessOf(rel, l, r, allowed), allowed),
+    passes: passesRel(rel, l, r, allowed),
   };
 }
 
-/** Elements the mask selects, judged; non-finite values are reported, never passed. */
+/**
+ * Elements the mask selects, judged; non-finite values are reported, never passed. The loop
+ * allocates nothing: only the deciding element (or the one in error) becomes an ElementReport.
+ */
 export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): WorldOutcome {
   let selected = 0;
   let failing = 0;
-  let worst: ElementReport | null = null;
-  let kinks: KinkReport | undefined;
-  for (let flat = 0; flat < sides.lhs.length; flat++) {
-    if (sides.mask && !sides.mask[flat]) continue;
-    if (sides.kink?.[flat]) {
-      kinks = kinks ? { ...kinks, count: kinks.count + 1 } : kinkAt(sides, flat);
+  let worstFlat = -1;
+  let worstExcess = 0;
+  let kinkCount = 0;
+  let firstKink = -1;
+  const { lhs, rhs, mask, error, scale } = sides;
+  const kink = sides.kink ?? null;
+  const all = quantifier === 'all';
+  const atol = tol.atol * scale;
+  const rtol = tol.rtol;
+  const n = lhs.length;
+  for (let flat = 0; flat < n; flat++) {
+    if (mask !== null && !mask[flat]) continue;
+    if (kink !== null && kink[flat]) {
+      if (kinkCount++ === 0) firstKink = flat;
       continue;
     }
     selected++;
-    const element = judgeElement(sides, flat, rel, tol);
-    if (!Number.isFinite(element.lhs) || !Number.isFinite(element.rhs)) {
-      const which = Number.isFinite(element.lhs) ? 'rhs' : 'lhs';
-      return { outcome: 'error', message: `${which} is ${which === 'lhs' ? element.lhs : element.rhs} at [${element.index.join(',')}]`, worst: element, selected, failing };
+    const l = lhs[flat];
+    const r = rhs[flat];
+    if (!Number.isFinite(l) || !Number.isFinite(r)) {
+      const element = judgeElement(sides, flat, rel, tol);
+      const which = Number.isFinite(l) ? 'rhs' : 'lhs';
+      return { outcome: 'error', message: `${which} is ${which === 'lhs' ? l : r} at [${element.index.join(',')}]`, worst: element, selected, failing };
     }
+    // allowedDifference, inline (same operations, same order)
+    const allowed = atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + (error !== null ? error[flat] : 0);
     // an infinite allowance passes everything and a NaN one fails everything: neither is a judgement
-    if (!Number.isFinite(element.allowed)) {
-      const estimate = sides.error ? `, reference error ${sides.error[flat]}` : '';
-      return { outcome: 'error', message: `the allowed difference is ${element.allowed} at [${element.index.join(',')}] (scale ${sides.scale}${estimate})`, worst: element, selected, failing };
+    if (!Number.isFinite(allowed)) {
+      const element = judgeElement(sides, flat, rel, tol);
+      const estimate = error ? `, reference error ${error[flat]}` : '';
+      return { outcome: 'error', message: `the allowed difference is ${allowed} at [${element.index.join(',')}] (scale ${scale}${estimate})`, worst: element, selected, failing };
     }
-    if (!element.passes) failing++;
-    const decides = quantifier === 'all' ? worst === null || element.excess > worst.excess : worst === null || element.excess < worst.excess;
-    if (decides) worst = element;
+    if (!passesRel(rel, l, r, allowed)) failing++;
+    const excess = relativeExcess(excessOf(rel, l, r, allowed), allowed);
+    if (worstFlat < 0 || (all ? excess > worstExcess : excess < worstExcess)) {
+      worstFlat = flat;
+      worstExcess = excess;
+    }
   }
+  const kinks = kinkCount > 0 ? { ...kinkAt(sides, firstKink), count: kinkCount } : undefined;
   if (selected === 0 && kinks) return { outcome: 'error', message: `every selected element is at a kink: ${describeKinks(kinks, sides.vars)}`, worst: null, selected, failing, kinks };
   if (selected === 0) return { outcome: 'error', message: 'where selects no element', worst: null, selected, failing };
-  const holds = quantifier === 'all' ? failing === 0 : failing < selected;
+  const holds = all ? failing === 0 : failing < selected;
+  const worst = judgeElement(sides, worstFlat, rel, tol);
   return { outcome: holds ? 'holds' : 'refuted', worst, selected, failing, ...(kinks ? { kinks } : {}) };
 }
 
 function kinkAt(sides: Sides, flat: number): KinkReport {
-  const report: KinkReport = { count: 1, flat, index: unravelSizes(flat, sides.sizes) };
+  const report: KinkReport = { count: 1, flat, index: unravel(flat, sides.sizes) };
   const sided = sides.oneSided;
   if (!sided) return report;
   return { ...report, forward: { lhs: sided.forward.lhs[flat], rhs: sided.forward.rhs[flat] }, backward: { lhs: sided.backward.lhs[flat], rhs: sided.backward.rhs[flat] } };
@@ -174,22 +208,28 @@ function movedRhs(rel: Relation, l: number, r: number, step: number): number {
 
 /**
  * The rhs moved just past what the relation allows at every selected element: a check that
- * still holds against it cannot fail (DESIGN §3, the vacuity self-test).
+ * still holds against it cannot fail (DESIGN §3, the vacuity self-test). With `into`, the moved
+ * rhs is written there (and the result is only valid until it is written again).
  */
-export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance): Sides {
-  const rhs = sides.rhs.slice();
+export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance, into?: Float64Array): Sides {
+  // `into` (the rhs's length): a scratch buffer to write the moved rhs to instead of a new array
+  const rhs = into && into.length === sides.rhs.length ? (into.set(sides.rhs), into) : sides.rhs.slice();
+  const { lhs, mask, error } = sides;
+  // allowedDifference, inline (same operations, same order)
+  const atol = tol.atol * sides.scale;
+  const rtol = tol.rtol;
   for (let flat = 0; flat < rhs.length; flat++) {
-    if (sides.mask && !sides.mask[flat]) continue;
-    const l = sides.lhs[flat];
-    const r = sides.rhs[flat];
-    const extra = sides.error ? sides.error[flat] : 0;
+    if (mask && !mask[flat]) continue;
+    const l = lhs[flat];
+    const r = rhs[flat];
+    const extra = error ? error[flat] : 0;
     // 2× the allowance (and at least the smallest step that changes the number) clears the limit
-    let step = 2 * allowedDifference(tol, sides.scale, l, r, extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
+    let step = 2 * (atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
     let moved = movedRhs(rel, l, r, step);
     // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
     // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
     // which compareSides reports as an error, never a pass
-    for (let doubling = 0; judge(rel, l, moved, allowedDifference(tol, sides.scale, l, moved, extra)).passes; doubling++) {
+    for (let doubling = 0; passesRel(rel, l, moved, atol + rtol * Math.max(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
       step = doubling < 64 ? 2 * step : Infinity;
       moved = movedRhs(rel, l, r, step);
       if (!Number.isFinite(moved)) break;

@@ -6,11 +6,11 @@ import { referenceWorld, type ReferenceWorld } from '../reference/world64';
 import type { Claim, Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
-import { tfjsWorld } from '../tfjs/worldTf';
+import { tfjsTrial, tfjsWorld } from '../tfjs/worldTf';
 import { compareSides, perturbRhs, type ElementReport, type KinkReport, type Sides, type WorldOutcome } from './compare';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
 import { largestGradientElements, worstElements } from './scaleHints';
-import { sidesOf } from './sidesOf';
+import { sidesOf, usesDerivatives } from './sidesOf';
 import { symbolTableOf } from './symbolTable';
 import { DEFAULT_TOLERANCE, type Tolerance, type WorldName } from './tolerances';
 import { verdictOf, type ClaimVerdict } from './verdict';
@@ -114,7 +114,7 @@ function guarded(run: () => Sides, compare: (s: Sides) => WorldOutcome): { outco
 }
 
 const read64 = (t: Value64) => ({ data: t.data, error: t.error ?? null, ...(t.kink ? { kink: t.kink, oneSided: t.oneSided } : {}) });
-const readTf = (t: tf.Tensor) => ({ data: Float64Array.from(t.dataSync()), error: null });
+const readTf = (t: tf.Tensor) => ({ data: new Float64Array(t.dataSync()), error: null });
 
 function worstOf(state: ClaimState, world: WorldName): WorstElement | null {
   let worst: WorstElement | null = null;
@@ -155,8 +155,14 @@ function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, refer
 function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs: string } {
   const rel = state.claim.rel;
   const q = state.claim.quantifier;
+  // one scratch rhs for every world and trial (a holding claim's sides all have one length)
+  let scratch: Float64Array | undefined;
   const flipsIn = (world: WorldName): string => {
-    const outcomes = state.outcomes.map((o) => compareSides(perturbRhs(o.sides![world], rel, state.tolerance[world]), rel, q, state.tolerance[world]).outcome);
+    const outcomes = state.outcomes.map((o) => {
+      const sides = o.sides![world];
+      if (!scratch || scratch.length !== sides.rhs.length) scratch = new Float64Array(sides.rhs.length);
+      return compareSides(perturbRhs(sides, rel, state.tolerance[world], scratch), rel, q, state.tolerance[world]).outcome;
+    });
     return outcomes.includes('refuted') ? 'refuted' : outcomes.includes('error') ? 'error' : 'holds';
   };
   const reference = flipsIn('reference');
@@ -181,7 +187,8 @@ function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimRes
       message = `moving the rhs past the tolerance did not refute the claim (reference: ${check.reference}, tfjs: ${check.tfjs})`;
     }
   }
-  const sides = keepSides ? state.outcomes.map((o) => ({ trial: o.trial, seed: o.seed, reference: o.sides!.reference, tfjs: o.sides!.tfjs })) : undefined;
+  // trials where a world could not evaluate the claim (verdict error) have no sides to keep
+  const sides = keepSides ? state.outcomes.flatMap((o) => (o.sides ? [{ trial: o.trial, seed: o.seed, reference: o.sides.reference, tfjs: o.sides.tfjs }] : [])) : undefined;
   return { ...base, verdict, met: verdict === claim.expect, ...(message ? { message } : {}), ...(check ? { vacuity: check } : {}), worlds, ...(sides ? { sides } : {}) };
 }
 
@@ -210,6 +217,8 @@ function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: numb
   );
 }
 
+const derivatives = (c: CheckedClaim): boolean => usesDerivatives(c.lhs) || usesDerivatives(c.rhs) || (c.where ? usesDerivatives(c.where) : false);
+
 /**
  * Runs every claim of a scenario in both worlds over all trials. Each trial builds each world
  * once and evaluates every claim in it; the verdicts follow DESIGN §3.
@@ -234,9 +243,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
   for (let trial = 0; trial < trials && live.length > 0; trial++) {
     const values = drawTrial(scenario, trial, options.seed);
     const inputs = trialTensors(values);
+    // the tfjs forward pass and ∂E/∂P of this trial, once, for every claim (and the scale hints)
+    let tfTrial: ReturnType<typeof tfjsTrial> | null = null;
     let hints: Map<string, number> | undefined;
-    const reference = referenceWorld(scenario, values, { scaleHints: () => (hints ??= largestGradientElements(scenario, inputs)) });
+    const reference = referenceWorld(scenario, values, { scaleHints: () => (hints ??= largestGradientElements(scenario, tfTrial!)) });
     try {
+      const t0 = performance.now();
+      tfTrial = tfjsTrial(scenario, inputs, { withGradients: live.some((s) => derivatives(s.checked!)) });
+      // counted in the tfjs world's time of the trial's first claim, which would have computed it
+      live[0].elapsed.tfjs += performance.now() - t0;
       for (const state of live) {
         const checked = state.checked!;
         const { rel, quantifier } = state.claim;
@@ -244,7 +259,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
         let t0 = performance.now();
         let tfj!: ReturnType<typeof guarded>;
         tf.tidy(() => {
-          const world = tfjsWorld(scenario, inputs);
+          const world = tfjsWorld(scenario, inputs, tfTrial!);
           tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
         });
         state.elapsed.tfjs += performance.now() - t0;
@@ -262,6 +277,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
         });
       }
     } finally {
+      tfTrial?.dispose();
       disposeTrialTensors(inputs);
     }
     options.onTrial?.(trial + 1, trials);

@@ -63,6 +63,8 @@ export interface LargeGradientLhs {
   symbol: string;
   /** flat position in Q of each flat position of the claim's free indices */
   toQ: (flat: number) => number;
+  /** whether toQ is the identity (the claim's free indices in Q's own order) */
+  identity?: boolean;
 }
 
 /**
@@ -99,7 +101,7 @@ export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, qua
         }
         return out;
       };
-  return { F, symbol: Q.name, toQ };
+  return { F, symbol: Q.name, toQ, identity };
 }
 
 function maxAbsAt(values: Float64Array, at: Iterable<number> | Int32Array): number {
@@ -176,10 +178,17 @@ export function sampledGradientCheck(
 
   const directions: DirectionReport[] = [];
   let kinkedDirections = 0;
+  // one buffer for every direction; when the claim's layout is Q's own, v is its own vQ
+  const identity = plan.identity === true && n === world.env.get(plan.symbol)!.data.length;
+  let v: Float64Array | undefined;
+  let vQ: Float64Array | undefined;
   for (let d = 0; d < DIRECTIONS; d++) {
-    const v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected);
-    const vQ = new Float64Array(world.env.get(plan.symbol)!.data.length);
-    for (let s = 0; s < selected.length; s++) vQ[plan.toQ(selected[s])] = v[selected[s]];
+    v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected, v);
+    if (identity) vQ = v;
+    else {
+      vQ = vQ ? vQ.fill(0) : new Float64Array(world.env.get(plan.symbol)!.data.length);
+      for (let s = 0; s < selected.length; s++) vQ[plan.toQ(selected[s])] = v[selected[s]];
+    }
     const derivative = world.directionalDerivative(plan.symbol, f, vQ);
     // a line through a kink at t = 0 has no directional derivative to compare: counted, not judged
     if (derivative.kink) kinkedDirections++;

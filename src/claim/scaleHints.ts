@@ -1,37 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Scenario } from '../scenario/schema';
 import { parameterNames } from '../model/symbols';
 import { LARGE_TENSOR } from '../reference/world64';
-import { forwardTf, type TrialTensors } from '../tfjs/networkTf';
+import type { TfTrial } from '../tfjs/worldTf';
 import { allowedDifference, type Tolerance } from './tolerances';
 import type { Relation, Sides } from './compare';
 
 // Where the reference should look, learnt from the tfjs world. Only places: every value the
 // reference reports is its own float64 finite difference at that place.
 
-/** Flat element of largest |∂E/∂P| by tfjs autodiff, for each parameter larger than LARGE_TENSOR. */
-export function largestGradientElements(scenario: Scenario, inputs: TrialTensors): Map<string, number> {
-  const names = parameterNames(scenario.model);
-  const large = names.filter((n) => {
-    const l = Number(n.slice(1)) - 1;
-    return n.startsWith('W') ? inputs.weights[l].size > LARGE_TENSOR : (inputs.biases[l]?.size ?? 0) > LARGE_TENSOR;
-  });
+/**
+ * Flat element of largest |∂E/∂P| by tfjs autodiff, for each parameter larger than LARGE_TENSOR:
+ * from the trial's own ∂E/∂P (computed once per trial, shared with the tfjs world's claims).
+ */
+export function largestGradientElements(scenario: Scenario, trial: TfTrial): Map<string, number> {
+  const large = parameterNames(scenario.model).filter((n) => trial.env.get(n)!.size > LARGE_TENSOR);
   if (large.length === 0) return new Map();
-  let found = new Map<string, number>();
-  tf.tidy(() => {
-    const tensorOf = (n: string): tf.Tensor => (n.startsWith('W') ? inputs.weights[Number(n.slice(1)) - 1] : inputs.biases[Number(n.slice(1)) - 1]!);
-    const grads = tf.grads((...ps: tf.Tensor[]) => {
-      const swap = (n: string, t: tf.Tensor): tf.Tensor => (large.includes(n) ? ps[large.indexOf(n)] : t);
-      const shadow: TrialTensors = {
-        ...inputs,
-        weights: inputs.weights.map((w, i) => swap(`W${i + 1}`, w) as tf.Tensor2D),
-        biases: inputs.biases.map((b, i) => (b ? (swap(`b${i + 1}`, b) as tf.Tensor1D) : null)),
-      };
-      return forwardTf(scenario.model, shadow).get('E')!;
-    })(large.map(tensorOf));
-    found = new Map(large.map((n, i) => [n, tf.argMax(tf.abs(tf.reshape(grads[i], [-1]))).dataSync()[0]]));
-  });
-  return found;
+  return trial.largestGradientElements(large);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CheckOptions } from './check';
 import { FORMATS, type Format } from '../report/formatNames';
 import { EXIT } from '../report/runReport';
 import { BACKEND_CHOICES, type BackendChoice } from '../tfjs/backendChoices';
@@ -47,16 +48,6 @@ Examples:
   derivcheck scenarios --shard 2/3
   derivcheck explain scenarios/article/demo-label0.json --claim final-formula`;
 
-interface CheckFlags {
-  format: Format;
-  backend: BackendChoice;
-  trials?: number;
-  seed?: number;
-  claim?: string[];
-  shard?: Shard;
-  output?: string;
-}
-
 interface ExplainFlags {
   claim: string;
   backend: BackendChoice;
@@ -85,7 +76,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--shard <i/n>', 'only part i of n of the sorted files (n contiguous parts, as jest --shard)').argParser(shard))
     .option('--output <file>', 'write the report to FILE; the text report then goes to stdout')
     .addHelpText('after', HELP_AFTER)
-    .action(async (paths: string[], flags: CheckFlags) => {
+    .action(async (paths: string[], flags: CheckOptions) => {
       const { runCheck } = await import('./check');
       setExitCode(await runCheck(paths, flags));
     });

@@ -39,6 +39,11 @@ export interface World<T> {
    * symbol to a flat vector of length `outputs`; the result has shape [outputs, ...shape of symbol].
    */
   gradient(symbol: string, outputs: number, f: (env: Map<string, T>) => T): T;
+  /**
+   * ∂E/∂symbol (shape of the symbol), when the world holds it for the trial already (computed
+   * once, shared by every claim), else null: the same numbers as gradient(symbol, 1, E).
+   */
+  lossGradient?(symbol: string): T | null;
   /** parameter `symbol` after one optimizer step */
   next(symbol: string): T;
   /**

@@ -224,6 +224,11 @@ export class FormulaEvaluator<T> {
     if (env !== this.world.env) throw new EvaluationError(node, 'grad is taken at the trial\'s own values only');
     const [F, Q] = node.args;
     const symbol = (Q as { name: string }).name;
+    // grad(E, P): the world's ∂E/∂P of this trial, when it has one (shared between claims)
+    if (F.kind === 'symbol' && F.name === 'E' && !this.claim.indexValues.has(F)) {
+      const held = this.world.lossGradient?.(symbol);
+      if (held) return { vars: [], value: held };
+    }
     const at = this.evaluate(F, env);
     const fVars = at.vars;
     const fShape = A.shape(at.value);

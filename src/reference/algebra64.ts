@@ -107,6 +107,35 @@ const unarySlopes: Partial<Record<ElementwiseUnary, (x: number) => number>> = {
   relu: (x) => (x > 0 ? 1 : 0),
 };
 
+/** `values` (t's data or error) read as `shape`: itself when laid out so or a single number, else gathered. */
+function operand(values: Float64Array, t: Value64, shape: number[]): Float64Array {
+  if (values.length === 1) return values;
+  if (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i])) return values;
+  return gather(values, shape, broadcastStrides(t, shape));
+}
+
+/** out[i] = a[i] op b[i], where an operand of length 1 stands for every i. */
+function elementwise(op: ElementwiseBinary, a: Float64Array, b: Float64Array, out: Float64Array): void {
+  const n = out.length;
+  const sa = a.length === 1 && n !== 1;
+  const sb = b.length === 1 && n !== 1;
+  if (!sa && !sb && (op === '+' || op === '-' || op === '*' || op === '/')) {
+    if (op === '+') for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+    else if (op === '-') for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+    else if (op === '*') for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+    else for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+    return;
+  }
+  if (!sa && sb && (op === '*' || op === '/')) {
+    const c = b[0];
+    if (op === '*') for (let i = 0; i < n; i++) out[i] = a[i] * c;
+    else for (let i = 0; i < n; i++) out[i] = a[i] / c;
+    return;
+  }
+  const f = binaryOps[op];
+  for (let i = 0; i < n; i++) out[i] = f(sa ? a[0] : a[i], sb ? b[0] : b[i]);
+}
+
 function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
   if (a.length !== b.length) throw new Error(`algebra64: rank ${a.length} against rank ${b.length}`);
   return a.map((s, i) => {
@@ -154,26 +183,36 @@ const smoothAlgebra64: Algebra<Value64> = {
   },
   binary(op, a, b) {
     const shape = broadcastShape(a.shape, b.shape);
-    const av = gather(a.data, shape, broadcastStrides(a, shape));
-    const bv = gather(b.data, shape, broadcastStrides(b, shape));
-    const f = binaryOps[op];
-    const data = new Float64Array(av.length);
-    for (let i = 0; i < data.length; i++) data[i] = f(av[i], bv[i]);
+    const n = sizeOf(shape);
+    // operands already laid out as the result, or single numbers, are read in place (the same
+    // numbers as gathering them, without the copy)
+    const av = operand(a.data, a, shape);
+    const bv = operand(b.data, b, shape);
+    const data = new Float64Array(n);
+    elementwise(op, av, bv, data);
     const out: Value64 = { shape, data };
     const propagate = binaryErrors[op];
     if ((a.error || b.error) && propagate) {
-      const ea = a.error ? gather(a.error, shape, broadcastStrides(a, shape)) : new Float64Array(data.length);
-      const eb = b.error ? gather(b.error, shape, broadcastStrides(b, shape)) : new Float64Array(data.length);
-      out.error = new Float64Array(data.length);
-      for (let i = 0; i < data.length; i++) out.error[i] = propagate(av[i], bv[i], ea[i], eb[i]);
+      const ea = a.error ? operand(a.error, a, shape) : new Float64Array(1);
+      const eb = b.error ? operand(b.error, b, shape) : new Float64Array(1);
+      out.error = new Float64Array(n);
+      const at = (v: Float64Array, i: number) => (v.length === 1 ? v[0] : v[i]);
+      for (let i = 0; i < n; i++) out.error[i] = propagate(at(av, i), at(bv, i), at(ea, i), at(eb, i));
     }
     return out;
   },
   unary(op, t) {
     const f = unaryOps[op];
-    const out: Value64 = { shape: [...t.shape], data: t.data.map(f) };
+    // loops, not Float64Array.prototype.map (much slower in V8)
+    const data = new Float64Array(t.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = f(t.data[i]);
+    const out: Value64 = { shape: [...t.shape], data };
     const slope = unarySlopes[op];
-    if (t.error && slope) out.error = t.error.map((e, i) => slope(t.data[i]) * e);
+    if (t.error && slope) {
+      const error = new Float64Array(t.error.length);
+      for (let i = 0; i < error.length; i++) error[i] = slope(t.data[i]) * t.error[i];
+      out.error = error;
+    }
     return out;
   },
   sum(t, axis) {

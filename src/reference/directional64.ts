@@ -2,7 +2,7 @@ import type { Model } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { derivative64, type KinkAwareEstimate } from './kinks';
 import { matMulPlain } from './matMul64';
-import { activations64, forward64, type Env64 } from './network64';
+import { activations64, forward64, LazyEnv, type Env64 } from './network64';
 import { maxAbs, type Tensor64 } from './tensor64';
 
 // The network with one symbol moved along a direction, t ↦ env(Q + t·v), for derivatives by
@@ -14,27 +14,6 @@ import { maxAbs, type Tensor64 } from './tensor64';
 
 /** A dense direction over all of Q's elements, or one element (the unit vector e_index). */
 export type Direction64 = { kind: 'dense'; data: Float64Array } | { kind: 'element'; index: number };
-
-/** An environment whose moved tensors (Q + t·v, a moved layer) are built only if a formula reads them. */
-class MovedEnv extends Map<string, Tensor64> {
-  constructor(
-    entries: Env64,
-    private readonly pending: Map<string, () => Tensor64>,
-  ) {
-    super(entries);
-    for (const name of pending.keys()) super.delete(name);
-  }
-
-  override get(key: string): Tensor64 | undefined {
-    const build = this.pending.get(key);
-    if (build && !super.has(key)) super.set(key, build());
-    return super.get(key);
-  }
-
-  override has(key: string): boolean {
-    return this.pending.has(key) || super.has(key);
-  }
-}
 
 /** Where a move of `symbol` first enters the computation, and its tangent there (d entry / dt). */
 function entryTangent(model: Model, base: Env64, symbol: string, direction: Direction64): { entry: string; tangent: Float64Array } {
@@ -121,7 +100,9 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
       return { shape: q.shape, data };
     };
     if (entry !== symbol) for (const name of names) pending.set(name, movedQ);
-    return new MovedEnv(env, pending);
+    const lazy = env instanceof LazyEnv ? env : new LazyEnv(env);
+    for (const [name, build] of pending) lazy.defer(name, build);
+    return lazy;
   };
 
   /**

@@ -14,6 +14,33 @@ export interface Override64 {
   value: Tensor64;
 }
 
+/**
+ * An environment some of whose tensors are built only if read (a moved pass's output o, which the
+ * loss does not need; the moved symbol itself, src/reference/directional64.ts). Reading one
+ * builds it once; the numbers are those an eager pass would hold.
+ */
+export class LazyEnv extends Map<string, Tensor64> {
+  private readonly pending = new Map<string, () => Tensor64>();
+
+  defer(name: string, build: () => Tensor64): void {
+    super.delete(name);
+    this.pending.set(name, build);
+  }
+
+  override get(key: string): Tensor64 | undefined {
+    const build = this.pending.get(key);
+    if (build) {
+      this.pending.delete(key);
+      super.set(key, build());
+    }
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    return this.pending.has(key) || super.has(key);
+  }
+}
+
 export function matMul64(a: Tensor64, b: Tensor64): Tensor64 {
   const [n, p] = a.shape;
   const q = b.shape[1];
@@ -52,13 +79,14 @@ function softmaxRows(z: Tensor64): Tensor64 {
 function summedLoss(model: Model, env: Env64, fromOutput: boolean): number {
   const L = model.layers.length;
   const y = env.get('y')!.data;
-  const o = env.get('o')!.data;
+  const output = () => env.get('o')!.data;
   // CE losses require a linear last layer, so aL is the logits netL (and follows an override of aL)
   const z = env.get(`a${L}`)!.data;
   let total = 0;
   switch (model.loss.type) {
     case 'softmax-cross-entropy': {
       if (fromOutput) {
+        const o = output();
         for (let i = 0; i < y.length; i++) if (y[i] !== 0) total -= y[i] * Math.log(o[i]);
         return total;
       }
@@ -77,6 +105,7 @@ function summedLoss(model: Model, env: Env64, fromOutput: boolean): number {
     }
     case 'sigmoid-cross-entropy': {
       if (fromOutput) {
+        const o = output();
         for (let i = 0; i < y.length; i++) total -= y[i] * Math.log(o[i]) + (1 - y[i]) * Math.log(1 - o[i]);
         return total;
       }
@@ -86,6 +115,7 @@ function summedLoss(model: Model, env: Env64, fromOutput: boolean): number {
       return total;
     }
     case 'mse': {
+      const o = output();
       for (let i = 0; i < y.length; i++) total += (y[i] - o[i]) ** 2;
       return model.loss.half ? total / 2 : total;
     }
@@ -114,7 +144,8 @@ function firstAffected(model: Model, symbol: string): number {
  * instead of being computed again: the same numbers, at the cost of the downstream layers only.
  */
 export function forward64(model: Model, values: TrialValues, override?: Override64, base?: Env64): Env64 {
-  const env: Env64 = new Map();
+  // a moved pass (with `base`) builds o only if something reads it: the loss is computed from the logits
+  const env: Env64 = base ? new LazyEnv() : new Map();
   const reuseBefore = override && base ? firstAffected(model, override.symbol) : 0;
   let computed = 0;
   const pick = (name: string, compute: () => Tensor64): Tensor64 => {
@@ -149,7 +180,7 @@ export function forward64(model: Model, values: TrialValues, override?: Override
     a = pickComputed(`a${l}`, () => (layer.activation === 'linear' ? net : mapTensor(net, activations64[layer.activation])));
   }
   const aL = a;
-  pickComputed('o', () => {
+  const output = (): Tensor64 => {
     switch (model.loss.type) {
       case 'softmax-cross-entropy':
         return softmaxRows(aL);
@@ -158,7 +189,12 @@ export function forward64(model: Model, values: TrialValues, override?: Override
       case 'mse':
         return aL;
     }
-  });
+  };
+  const outputHeldHere = override !== undefined && override.symbol === 'o';
+  if (!outputHeldHere && env instanceof LazyEnv && computed >= reuseBefore) {
+    computed++;
+    env.defer('o', output);
+  } else pickComputed('o', output);
   pick('y', () => values.y);
   const outputHeld = override?.symbol === 'o';
   pickComputed('E', () => {

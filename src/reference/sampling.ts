@@ -21,10 +21,10 @@ export function seededSample(trialSeed: number, name: string, n: number, count: 
   return [...chosen].map((i) => (pool ? pool[i] : i));
 }
 
-/** A Rademacher direction (±1/√m on the m elements of `support`, 0 elsewhere): unit length. */
-export function rademacher(trialSeed: number, name: string, n: number, support: Int32Array): Float64Array {
+/** A Rademacher direction (±1/√m on the m elements of `support`, 0 elsewhere): unit length; written into `into` when given (length n). */
+export function rademacher(trialSeed: number, name: string, n: number, support: Int32Array, into?: Float64Array): Float64Array {
   const rng = new SeededRandom(seedFor(trialSeed, name));
-  const v = new Float64Array(n);
+  const v = into && into.length === n ? into.fill(0) : new Float64Array(n);
   const size = 1 / Math.sqrt(support.length);
   for (let s = 0; s < support.length; s++) v[support[s]] = rng.next() < 0.5 ? -size : size;
   return v;

@@ -85,11 +85,23 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     return { value: d.value[0], error: d.error[0], evaluations: d.evaluations, ...kink };
   };
   const loss = (e: Env64): number => e.get('E')!.data[0];
+  // ∂E/∂symbol element by element, once per trial: shared by the claims' lhs, the gradient scale
+  // and next(); the same numbers as gradient(symbol, 1, E) each time (the same passes)
+  const lossGradients = new Map<string, Value64>();
+  const lossGradient = (symbol: string): Value64 => {
+    let g = lossGradients.get(symbol);
+    if (!g) {
+      const full = gradient(symbol, 1, (e) => e.get('E')!);
+      g = algebra64.reshape(full, full.shape.slice(1));
+      lossGradients.set(symbol, g);
+    }
+    return g;
+  };
   let scale: number | undefined;
   let sampled = false;
   const parameterScale = (name: string): number => {
     const p = env.get(name)!;
-    if (p.data.length <= LARGE_TENSOR) return maxAbs(gradient(name, 1, (e) => e.get('E')!).data);
+    if (p.data.length <= LARGE_TENSOR) return maxAbs(lossGradient(name).data);
     sampled = true;
     const hint = options.scaleHints?.().get(name);
     const elements = new Set(seededSample(values.seed, name, p.data.length, SCALE_SAMPLE));
@@ -103,13 +115,14 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     algebra: algebra64,
     env,
     gradient,
+    lossGradient: (symbol) => (env.has(symbol) && symbol !== 'E' && symbol !== 'N' ? lossGradient(symbol) : null),
     elementDerivative: (symbol, f, element) => along(symbol, f, { kind: 'element', index: element }),
     directionalDerivative: (symbol, f, v) => along(symbol, f, { kind: 'dense', data: v }),
     next(symbol) {
       const optimizer: Optimizer | undefined = scenario.optimizer;
       if (!optimizer) throw new Error('next() needs an optimizer in the scenario');
       const p = env.get(symbol)!;
-      const g = gradient(symbol, 1, (e) => e.get('E')!);
+      const g = lossGradient(symbol);
       const lr = optimizer.learningRate;
       const step = (d: Float64Array) => p.data.map((v, i) => v - lr * d[i]);
       const moved: Value64 = { shape: [...p.shape], data: step(g.data), error: g.error!.map((e) => lr * e) };

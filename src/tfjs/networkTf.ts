@@ -23,7 +23,7 @@ export interface TrialTensors {
 }
 
 export function toTf(t: Tensor64): tf.Tensor {
-  return tf.tensor(Float32Array.from(t.data), t.shape, 'float32');
+  return tf.tensor(new Float32Array(t.data), t.shape, 'float32');
 }
 
 export function trialTensors(values: TrialValues): TrialTensors {

@@ -15,17 +15,106 @@ function withParameters(inputs: TrialTensors, names: string[], params: tf.Tensor
 }
 
 /**
+ * What the tfjs world of one trial shares between claims: the forward pass and ∂E/∂P for every
+ * parameter P, from one tf.grads (the forward pass that tf.grads runs is the one kept), and the
+ * gradient scale. Tensors are kept past tf.tidy; `dispose` frees them (never the trial's inputs).
+ */
+export interface TfTrial {
+  /** the forward pass of the trial (tfjs tensors, kept) */
+  env: Map<string, tf.Tensor>;
+  /** ∂E/∂P for parameter P (kept; computed on first use with the forward pass), else null */
+  lossGradient(symbol: string): tf.Tensor | null;
+  /** max |∂E/∂P| over every parameter, from the same gradients */
+  gradientScale(): number;
+  /** flat element of largest |∂E/∂P| for each of these parameters (where the reference looks for the scale) */
+  largestGradientElements(names: readonly string[]): Map<string, number>;
+  dispose(): void;
+}
+
+/**
+ * The shared part of one trial's tfjs world. With `withGradients`, the forward pass is the one
+ * of tf.grads (one forward+backward in all); without, a plain forward pass, and tf.grads only if
+ * a gradient is asked for after all.
+ */
+export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { withGradients?: boolean } = {}): TfTrial {
+  const { model } = scenario;
+  const names = parameterNames(model);
+  const owned = new Set<tf.Tensor>([inputs.x, inputs.y, ...inputs.weights, ...inputs.biases.filter((b): b is tf.Tensor1D => b !== null), ...inputs.constants.values()]);
+  let grads: Map<string, tf.Tensor> | null = null;
+  let scale: number | undefined;
+  const keepEnv = (e: Map<string, tf.Tensor>) => {
+    for (const t of e.values()) if (!owned.has(t)) tf.keep(t);
+    return e;
+  };
+  const computeGrads = (keepForward: boolean): Map<string, tf.Tensor> => {
+    let forward: Map<string, tf.Tensor> | null = null;
+    const gs = tf.tidy(() =>
+      tf.grads((...ps: tf.Tensor[]) => {
+        const e = forwardTf(model, withParameters(inputs, names, ps));
+        if (keepForward) forward = keepEnv(e);
+        return e.get('E')!;
+      })(names.map((n) => parameterOf(inputs, n))),
+    );
+    // tidy returned them: they belong to the enclosing scope unless kept
+    for (const g of gs) tf.keep(g);
+    if (keepForward) env = forward!;
+    return new Map(names.map((n, i) => [n, gs[i]]));
+  };
+  let env!: Map<string, tf.Tensor>;
+  let failed = false;
+  if (options.withGradients) {
+    try {
+      grads = computeGrads(true);
+    } catch {
+      failed = true; // asked for again by a claim, inside its own guard, where the error is reported
+    }
+  }
+  if (!options.withGradients || failed) {
+    tf.tidy(() => {
+      env = keepEnv(forwardTf(model, inputs));
+    });
+  }
+  const gradients = (): Map<string, tf.Tensor> => (grads ??= computeGrads(false));
+  return {
+    env,
+    lossGradient: (symbol) => (names.includes(symbol) ? gradients().get(symbol)! : null),
+    gradientScale() {
+      scale ??= tf.tidy(() => Math.max(0, ...[...gradients().values()].map((g) => tf.max(tf.abs(g)).dataSync()[0])));
+      return scale;
+    },
+    largestGradientElements(wanted) {
+      const found = new Map<string, number>();
+      tf.tidy(() => {
+        for (const n of wanted) found.set(n, tf.argMax(tf.abs(tf.reshape(gradients().get(n)!, [-1]))).dataSync()[0]);
+      });
+      return found;
+    },
+    dispose() {
+      tf.dispose([...env.values()].filter((t) => !owned.has(t)));
+      if (grads) tf.dispose([...grads.values()]);
+    },
+  };
+}
+
+function parameterOf(inputs: TrialTensors, name: string): tf.Tensor {
+  const l = Number(name.slice(1)) - 1;
+  return name.startsWith('W') ? inputs.weights[l] : inputs.biases[l]!;
+}
+
+/**
  * The TensorFlow.js world of one trial: float32 forward pass from tfjs pieces, derivatives by
  * tf.grad (one vector-Jacobian product per output of F), next(P) by tf.train.sgd on variables.
- * Call inside tf.tidy; variables made by next() are disposed here.
+ * Call inside tf.tidy; variables made by next() are disposed here. With `trial` (tfjsTrial), the
+ * forward pass, ∂E/∂P and the gradient scale come from it instead of being computed again.
  */
-export function tfjsWorld(scenario: Scenario, inputs: TrialTensors): World<tf.Tensor> {
+export function tfjsWorld(scenario: Scenario, inputs: TrialTensors, trial?: TfTrial): World<tf.Tensor> {
   const { model } = scenario;
-  const env = forwardTf(model, inputs);
+  const env = trial?.env ?? forwardTf(model, inputs);
   return {
     name: 'tfjs',
     algebra: algebraTf,
     env,
+    lossGradient: (symbol) => trial?.lossGradient(symbol) ?? null,
     gradient(symbol, outputs, f) {
       const base = env.get(symbol);
       if (!base) throw new Error(`no symbol ${symbol} in this network`);
@@ -39,6 +128,7 @@ export function tfjsWorld(scenario: Scenario, inputs: TrialTensors): World<tf.Te
       return tf.stack(rows);
     },
     gradientScale() {
+      if (trial) return trial.gradientScale();
       const names = parameterNames(model);
       return tf.tidy(() => {
         const grads = tf.grads((...ps: tf.Tensor[]) => forwardTf(model, withParameters(inputs, names, ps)).get('E')!)(names.map((n) => env.get(n)!));
