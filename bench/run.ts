@@ -10,6 +10,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
+import { onMemoryCheckpoint } from '../src/claim/memoryCheckpoint';
 import { runScenario } from '../src/claim/runScenario';
 import { symbolTableOf } from '../src/claim/symbolTable';
 import { checkClaim } from '../src/formula/check';
@@ -79,8 +80,25 @@ async function median(name: string, fn: () => void, iterations: number): Promise
   return result.latency.p50;
 }
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
+// `npm run bench` starts node with --expose-gc; without it (e.g. plain ts-node), turned on here
+const gcOnce: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (() => {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  })();
+/**
+ * A full collection, twice: ArrayBuffer memory of the first is released by a concurrent sweeper,
+ * which the second finishes, so `external_memory` afterwards counts live buffers only.
+ */
+const gc = () => {
+  gcOnce();
+  gcOnce();
+};
+const jsBytes = () => {
+  const h = v8.getHeapStatistics();
+  return h.used_heap_size + h.external_memory;
+};
 
 /** Bytes of the tfjs wasm heap (0 on other backends): it grows and never shrinks. */
 function wasmHeapBytes(): number {
@@ -95,10 +113,7 @@ function wasmHeapBytes(): number {
  */
 function jsPeakGrowth(run: () => void): number {
   gc();
-  const now = () => {
-    const h = v8.getHeapStatistics();
-    return h.used_heap_size + h.external_memory;
-  };
+  const now = jsBytes;
   const before = now();
   const profiler = new v8.GCProfiler();
   profiler.start();
@@ -108,6 +123,31 @@ function jsPeakGrowth(run: () => void): number {
   let peak = end;
   for (const s of stats) peak = Math.max(peak, s.beforeGC.heapStatistics.usedHeapSize + s.beforeGC.heapStatistics.externalMemory);
   return peak - before;
+}
+
+/**
+ * Live memory of the JS side (V8 heap + external memory) at the verification's phase boundaries
+ * (src/claim/memoryCheckpoint.ts: trial drawn, tfjs pass, tfjs sides, reference rhs, reference
+ * elements, each direction drawn and taken, reference sides, trials done, verdicts), each after a
+ * forced full collection, above what was live before (also after one): the largest. Garbage is
+ * never counted; an array that lives only inside a phase is (e.g. the product the rhs's mean is
+ * divided from, which lives no longer than the quotient is computed).
+ */
+function jsLivePeakGrowth(run: () => void): number {
+  gc();
+  const before = jsBytes();
+  let peak = before;
+  onMemoryCheckpoint(() => {
+    gc();
+    peak = Math.max(peak, jsBytes());
+  });
+  try {
+    run();
+  } finally {
+    onMemoryCheckpoint(null);
+  }
+  gc();
+  return Math.max(peak, jsBytes()) - before;
 }
 
 function fitExponent(points: { params: number; verifyMs: number }[]): number {
@@ -188,6 +228,8 @@ async function main(): Promise<void> {
     // more verifications, watched by the GC profiler: the JS side's own peak, tfjs wasm heap
     // excluded; it depends on when collections happen, so the largest of 3 (varies ~2× run to run)
     const jsGrowth = Math.max(...Array.from({ length: 3 }, () => jsPeakGrowth(() => runScenario(scenario))));
+    // live memory only: forced collections at the phase boundaries (deterministic up to a few kB)
+    const jsLive = jsLivePeakGrowth(() => runScenario(scenario));
     if (verdict !== 'holds') throw new Error(`${scenario.title}: the corrected claim came out ${verdict}`);
     // float64 bytes of parameters plus activations (x, net1, a1, net2, a2, o, y)
     const modelBytes = 8 * (params + batch * (d0 + 2 * d1 + 4 * d2));
@@ -198,11 +240,12 @@ async function main(): Promise<void> {
       verifyMs,
       ratio: verifyMs / fwdBwdMs,
       ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / modelBytes } : {}),
+      jsLivePeakMemoryRatio: jsLive / modelBytes,
       jsPeakMemoryRatio: jsGrowth / modelBytes,
       wasmHeapGrowthRatio: wasmGrowth / modelBytes,
     };
     scaling.push(point);
-    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS peak ${point.jsPeakMemoryRatio.toFixed(2)}× model, wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
+    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS live peak ${point.jsLivePeakMemoryRatio.toFixed(2)}× model (with garbage ${point.jsPeakMemoryRatio.toFixed(2)}×), wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
   }
   const fitted = scaling.filter((p) => p.params >= 1e4 && p.params <= 1.1e6);
   const exponent = fitExponent(fitted);

@@ -6,23 +6,38 @@ import { unravel } from '../model/indices';
 export type Relation = '==' | '!=' | '<' | '<=' | '>' | '>=';
 export type Quantifier = 'all' | 'any';
 
-/** Both sides of a claim laid out over its free indices (row-major over `sizes`). */
+/** One side's numbers: float64, or float32 as read back from tfjs (never copied to float64). */
+export type SideValues = Float64Array | Float32Array;
+
+/**
+ * Both sides of a claim laid out over its free indices (row-major over `sizes`). With `at`
+ * (sparse sides), every per-element array (lhs, rhs, error, mask, kink, oneSided) holds only the
+ * elements at those flat positions, in that order, and no other element is selected.
+ */
 export interface Sides {
   vars: string[];
   sizes: number[];
-  lhs: Float64Array;
-  rhs: Float64Array;
+  lhs: SideValues;
+  rhs: SideValues;
   /** the reference's own error bound per element (lhs + rhs), absent in the tfjs world */
   error: Float64Array | null;
   /** 1 where `where` selects the element; null selects all */
   mask: Uint8Array | null;
+  /** sparse sides: the flat position of each stored element, ascending; absent: dense (position = flat) */
+  at?: Int32Array | null;
   /** magnitude that absolute tolerances are scaled by */
   scale: number;
   /** 1 where the reference took a derivative at a kink (not differentiable there): not judged in either world */
   kink?: Uint8Array | null;
   /** with `kink`: lhs and rhs as computed from the forward, and the backward, one-sided derivatives */
-  oneSided?: { forward: { lhs: Float64Array; rhs: Float64Array }; backward: { lhs: Float64Array; rhs: Float64Array } } | null;
+  oneSided?: { forward: { lhs: SideValues; rhs: SideValues }; backward: { lhs: SideValues; rhs: SideValues } } | null;
 }
+
+/** Flat position (over `sizes`) of the element stored at `position` of the sides' arrays. */
+export const flatOf = (sides: Sides, position: number): number => (sides.at ? sides.at[position] : position);
+
+/** Elements of the claim's layout: the product of `sizes` (the dense sides' length). */
+export const elementCount = (sides: Sides): number => sides.sizes.reduce((a, b) => a * b, 1);
 
 /** Selected elements left unjudged because the reference found a kink there, and the first of them. */
 export interface KinkReport {
@@ -102,10 +117,12 @@ function relativeExcess(excess: number, allowed: number): number {
   return allowed > 0 ? excess / allowed : excess > 0 ? Infinity : excess < 0 ? -Infinity : 0;
 }
 
-export function judgeElement(sides: Sides, flat: number, rel: Relation, tol: Tolerance): ElementReport {
-  const l = sides.lhs[flat];
-  const r = sides.rhs[flat];
-  const allowed = allowedDifference(tol, sides.scale, l, r, sides.error ? sides.error[flat] : 0);
+/** The element stored at `position` (its flat position for dense sides), judged. */
+export function judgeElement(sides: Sides, position: number, rel: Relation, tol: Tolerance): ElementReport {
+  const l = sides.lhs[position];
+  const r = sides.rhs[position];
+  const allowed = allowedDifference(tol, sides.scale, l, r, sides.error ? sides.error[position] : 0);
+  const flat = flatOf(sides, position);
   return {
     flat,
     index: unravel(flat, sides.sizes),
@@ -136,6 +153,7 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
   const rtol = tol.rtol;
   const n = lhs.length;
   for (let flat = 0; flat < n; flat++) {
+    // `flat` is the position in the arrays (the flat position itself for dense sides)
     if (mask !== null && !mask[flat]) continue;
     if (kink !== null && kink[flat]) {
       if (kinkCount++ === 0) firstKink = flat;
@@ -172,11 +190,12 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
   return { outcome: holds ? 'holds' : 'refuted', worst, selected, failing, ...(kinks ? { kinks } : {}) };
 }
 
-function kinkAt(sides: Sides, flat: number): KinkReport {
+function kinkAt(sides: Sides, position: number): KinkReport {
+  const flat = flatOf(sides, position);
   const report: KinkReport = { count: 1, flat, index: unravel(flat, sides.sizes) };
   const sided = sides.oneSided;
   if (!sided) return report;
-  return { ...report, forward: { lhs: sided.forward.lhs[flat], rhs: sided.forward.rhs[flat] }, backward: { lhs: sided.backward.lhs[flat], rhs: sided.backward.rhs[flat] } };
+  return { ...report, forward: { lhs: sided.forward.lhs[position], rhs: sided.forward.rhs[position] }, backward: { lhs: sided.backward.lhs[position], rhs: sided.backward.rhs[position] } };
 }
 
 /** `1 element at a kink, first [i=0, j=1] (lhs from one-sided derivatives: -0.5 and 0.5)` */
@@ -213,7 +232,7 @@ function movedRhs(rel: Relation, l: number, r: number, step: number): number {
  */
 export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance, into?: Float64Array): Sides {
   // `into` (the rhs's length): a scratch buffer to write the moved rhs to instead of a new array
-  const rhs = into && into.length === sides.rhs.length ? (into.set(sides.rhs), into) : sides.rhs.slice();
+  const rhs = into && into.length === sides.rhs.length ? (into.set(sides.rhs), into) : Float64Array.from(sides.rhs);
   const { lhs, mask, error } = sides;
   // allowedDifference, inline (same operations, same order)
   const atol = tol.atol * sides.scale;

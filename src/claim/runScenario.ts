@@ -7,7 +7,8 @@ import type { Claim, Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
 import { tfjsTrial, tfjsWorld } from '../tfjs/worldTf';
-import { compareSides, perturbRhs, type ElementReport, type KinkReport, type Sides, type WorldOutcome } from './compare';
+import { compareSides, elementCount, perturbRhs, type ElementReport, type KinkReport, type Sides, type WorldOutcome } from './compare';
+import { memoryCheckpoint } from './memoryCheckpoint';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
 import { largestGradientElements, worstElements } from './scaleHints';
 import { sidesOf, usesDerivatives } from './sidesOf';
@@ -114,7 +115,11 @@ function guarded(run: () => Sides, compare: (s: Sides) => WorldOutcome): { outco
 }
 
 const read64 = (t: Value64) => ({ data: t.data, error: t.error ?? null, ...(t.kink ? { kink: t.kink, oneSided: t.oneSided } : {}) });
-const readTf = (t: tf.Tensor) => ({ data: new Float64Array(t.dataSync()), error: null });
+// float32 tensors are kept as read back (the same numbers as a float64 copy, half the memory)
+const readTf = (t: tf.Tensor) => {
+  const data = t.dataSync();
+  return { data: data instanceof Float32Array ? data : Float64Array.from(data), error: null };
+};
 
 function worstOf(state: ClaimState, world: WorldName): WorstElement | null {
   let worst: WorstElement | null = null;
@@ -146,8 +151,15 @@ function kinksOf(state: ClaimState, world: WorldName): WorldSummary['kinks'] {
 
 /** The tfjs world does not judge the elements where the reference found a kink either. */
 function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, reference: Sides | null, state: ClaimState): { outcome: WorldOutcome; sides: Sides | null } {
-  if (!tfj.sides || !reference?.kink || !reference.kink.includes(1) || reference.kink.length !== tfj.sides.lhs.length) return tfj;
-  const sides: Sides = { ...tfj.sides, kink: reference.kink, oneSided: null };
+  if (!tfj.sides || tfj.sides.at || !reference?.kink || !reference.kink.includes(1)) return tfj;
+  let kink = reference.kink;
+  if (reference.at) {
+    // sparse reference sides (the sampled check): its kinks at their flat positions
+    if (elementCount(reference) !== tfj.sides.lhs.length) return tfj;
+    kink = new Uint8Array(tfj.sides.lhs.length);
+    for (let k = 0; k < reference.at.length; k++) kink[reference.at[k]] = reference.kink[k];
+  } else if (kink.length !== tfj.sides.lhs.length) return tfj;
+  const sides: Sides = { ...tfj.sides, kink, oneSided: null };
   return { outcome: compareSides(sides, state.claim.rel, state.claim.quantifier, state.tolerance.tfjs), sides };
 }
 
@@ -155,7 +167,8 @@ function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, refer
 function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs: string } {
   const rel = state.claim.rel;
   const q = state.claim.quantifier;
-  // one scratch rhs for every world and trial (a holding claim's sides all have one length)
+  // one scratch rhs for every world and trial of one length (a holding claim's dense sides all
+  // have one; the sampled check's sparse sides, a few dozen elements, get their own)
   let scratch: Float64Array | undefined;
   const flipsIn = (world: WorldName): string => {
     const outcomes = state.outcomes.map((o) => {
@@ -243,6 +256,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
   for (let trial = 0; trial < trials && live.length > 0; trial++) {
     const values = drawTrial(scenario, trial, options.seed);
     const inputs = trialTensors(values);
+    memoryCheckpoint('trial drawn');
     // the tfjs forward pass and ∂E/∂P of this trial, once, for every claim (and the scale hints)
     let tfTrial: ReturnType<typeof tfjsTrial> | null = null;
     let hints: Map<string, number> | undefined;
@@ -252,6 +266,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
       tfTrial = tfjsTrial(scenario, inputs, { withGradients: live.some((s) => derivatives(s.checked!)) });
       // counted in the tfjs world's time of the trial's first claim, which would have computed it
       live[0].elapsed.tfjs += performance.now() - t0;
+      memoryCheckpoint('tfjs forward and backward');
       for (const state of live) {
         const checked = state.checked!;
         const { rel, quantifier } = state.claim;
@@ -263,9 +278,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
           tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
         });
         state.elapsed.tfjs += performance.now() - t0;
+        memoryCheckpoint('tfjs sides');
         t0 = performance.now();
         const ref = referenceSides(state, reference, values.seed, tfj.sides);
         state.elapsed.reference += performance.now() - t0;
+        memoryCheckpoint('reference sides');
         tfj = withoutKinks(tfj, ref.sides, state);
         if (reference.scaleSource() === 'sampled') state.scaleSampled = true;
         state.outcomes.push({
@@ -282,5 +299,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
     }
     options.onTrial?.(trial + 1, trials);
   }
-  return states.map((s) => finish(s, trials, keep));
+  memoryCheckpoint('trials done');
+  const results = states.map((s) => finish(s, trials, keep));
+  memoryCheckpoint('verdicts');
+  return results;
 }

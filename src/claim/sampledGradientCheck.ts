@@ -6,6 +6,7 @@ import type { Env64 } from '../reference/network64';
 import { rademacher, seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';
+import { memoryCheckpoint } from './memoryCheckpoint';
 import type { Tolerance } from './tolerances';
 
 // The reference world's check of `grad(F, Q)[i, j, …] <rel> rhs` when Q is too large to
@@ -51,7 +52,7 @@ export interface Coverage {
 }
 
 export interface SampledGradientOutcome {
-  /** lhs holds NaN where not computed; the mask selects the checked elements only */
+  /** sparse sides (`at`): the elements differentiated one by one, nothing else */
   sides: Sides;
   outcome: WorldOutcome;
   coverage: Coverage;
@@ -104,8 +105,12 @@ export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, qua
   return { F, symbol: Q.name, toQ, identity };
 }
 
-function maxAbsAt(values: Float64Array, at: Iterable<number> | Int32Array): number {
+function maxAbsAt(values: Float64Array, at: Iterable<number> | Int32Array | null): number {
   let m = 0;
+  if (at === null) {
+    for (let e = 0; e < values.length; e++) if (Number.isFinite(values[e])) m = Math.max(m, Math.abs(values[e]));
+    return m;
+  }
   if (at instanceof Int32Array) {
     for (let s = 0; s < at.length; s++) if (Number.isFinite(values[at[s]])) m = Math.max(m, Math.abs(values[at[s]]));
     return m;
@@ -129,52 +134,64 @@ export function sampledGradientCheck(
     return { data: t.data, error: t.error ?? null };
   };
   const rhs = lay(claim.rhs);
+  memoryCheckpoint('reference rhs');
   const n = rhs.data.length;
   const where = claim.where ? lay(claim.where).data : null;
-  let count = 0;
-  for (let e = 0; e < n; e++) if (!where || where[e] !== 0) count++;
-  const selected = new Int32Array(count);
-  for (let e = 0, at = 0; e < n; e++) if (!where || where[e] !== 0) selected[at++] = e;
+  // the selected elements' flat positions; null: every element (not laid out: n int32s)
+  let selected: Int32Array | null = null;
+  if (where) {
+    let count = 0;
+    for (let e = 0; e < n; e++) if (where[e] !== 0) count++;
+    selected = new Int32Array(count);
+    for (let e = 0, at = 0; e < n; e++) if (where[e] !== 0) selected[at++] = e;
+  }
+  const selectedCount = selected ? selected.length : n;
 
   const chosen = new Set<number>();
   for (const e of run.hinted) if (!where || where[e] !== 0) chosen.add(e);
   let largest = -1;
-  for (let s = 0, top = -1; s < selected.length; s++) {
-    const size = Math.abs(rhs.data[selected[s]]);
-    if (size > top || Number.isNaN(size)) [largest, top] = [selected[s], Number.isNaN(size) ? Infinity : size];
+  for (let s = 0, top = -1; s < selectedCount; s++) {
+    const e = selected ? selected[s] : s;
+    const size = Math.abs(rhs.data[e]);
+    if (size > top || Number.isNaN(size)) [largest, top] = [e, Number.isNaN(size) ? Infinity : size];
   }
   if (largest >= 0) chosen.add(largest);
   const name = `${run.claimId}/${plan.symbol}`;
-  for (const e of seededSample(run.trialSeed, `${name}/elements`, n, SAMPLED_ELEMENTS, where ? Array.from(selected) : undefined)) chosen.add(e);
+  for (const e of seededSample(run.trialSeed, `${name}/elements`, n, SAMPLED_ELEMENTS, selected ? Array.from(selected) : undefined)) chosen.add(e);
 
   const f = (env: Env64): number => evaluator.evaluate(plan.F, env as Map<string, Value64>).value.data[0];
-  const lhs = new Float64Array(n).fill(NaN);
-  const error = new Float64Array(n);
-  const mask = new Uint8Array(n);
+  // sparse sides: only the chosen elements, in flat order (the order a dense comparison visits them)
+  const at = Int32Array.from(chosen).sort();
+  const m = at.length;
+  const lhs = new Float64Array(m);
+  const rhsAt = new Float64Array(m);
+  const error = new Float64Array(m);
   let kink: Uint8Array | null = null;
   let forward: Float64Array | null = null;
   let backward: Float64Array | null = null;
-  for (const e of chosen) {
+  for (let k = 0; k < m; k++) {
+    const e = at[k];
     const d = world.elementDerivative(plan.symbol, f, plan.toQ(e));
-    lhs[e] = d.value;
-    error[e] = d.error + (rhs.error?.[e] ?? 0);
-    mask[e] = 1;
+    lhs[k] = d.value;
+    rhsAt[k] = rhs.data[e];
+    error[k] = d.error + (rhs.error?.[e] ?? 0);
     if (d.kink) {
       // not differentiable there (src/reference/kinks.ts): left unjudged, with its one-sided values
-      kink ??= new Uint8Array(n);
-      forward ??= new Float64Array(n);
-      backward ??= new Float64Array(n);
-      kink[e] = 1;
-      forward[e] = d.kink.forward;
-      backward[e] = d.kink.backward;
+      kink ??= new Uint8Array(m);
+      forward ??= new Float64Array(m);
+      backward ??= new Float64Array(m);
+      kink[k] = 1;
+      forward[k] = d.kink.forward;
+      backward[k] = d.kink.backward;
     }
   }
-  const scale = Math.max(maxAbsAt(lhs, chosen), maxAbsAt(rhs.data, selected), world.gradientScale());
-  const oneSided = kink ? { forward: { lhs: forward!, rhs: rhs.data }, backward: { lhs: backward!, rhs: rhs.data } } : null;
-  const sides: Sides = { vars, sizes, lhs, rhs: rhs.data, error, mask, scale, ...(kink ? { kink, oneSided } : {}) };
+  const scale = Math.max(maxAbsAt(lhs, lhs.keys()), maxAbsAt(rhs.data, selected), world.gradientScale());
+  const oneSided = kink ? { forward: { lhs: forward!, rhs: rhsAt }, backward: { lhs: backward!, rhs: rhsAt } } : null;
+  const sides: Sides = { vars, sizes, lhs, rhs: rhsAt, error, mask: null, at, scale, ...(kink ? { kink, oneSided } : {}) };
   const elements = compareSides(sides, run.rel, 'all', run.tolerance);
-  const coverage: Coverage = { elements: selected.length, checked: chosen.size, directions: 0 };
-  if (run.rel !== '==' || elements.outcome === 'error' || selected.length === 0) return { sides, outcome: elements, coverage };
+  memoryCheckpoint('reference elements');
+  const coverage: Coverage = { elements: selectedCount, checked: chosen.size, directions: 0 };
+  if (run.rel !== '==' || elements.outcome === 'error' || selectedCount === 0) return { sides, outcome: elements, coverage };
 
   const directions: DirectionReport[] = [];
   let kinkedDirections = 0;
@@ -187,9 +204,14 @@ export function sampledGradientCheck(
     if (identity) vQ = v;
     else {
       vQ = vQ ? vQ.fill(0) : new Float64Array(world.env.get(plan.symbol)!.data.length);
-      for (let s = 0; s < selected.length; s++) vQ[plan.toQ(selected[s])] = v[selected[s]];
+      for (let s = 0; s < selectedCount; s++) {
+        const e = selected ? selected[s] : s;
+        vQ[plan.toQ(e)] = v[e];
+      }
     }
+    memoryCheckpoint(`direction ${d} drawn`);
     const derivative = world.directionalDerivative(plan.symbol, f, vQ);
+    memoryCheckpoint(`direction ${d} taken`);
     // a line through a kink at t = 0 has no directional derivative to compare: counted, not judged
     if (derivative.kink) kinkedDirections++;
     else directions.push(checkDirection(d, derivative, v, rhs, selected, scale, run.tolerance));
@@ -218,7 +240,7 @@ function checkDirection(
   derivative: { value: number; error: number },
   v: Float64Array,
   rhs: { data: Float64Array; error: Float64Array | null },
-  selected: Int32Array,
+  selected: Int32Array | null,
   scale: number,
   tol: Tolerance,
 ): DirectionReport {
@@ -226,8 +248,9 @@ function checkDirection(
   let magnitude = 0;
   let variance = 0;
   const rhsError = rhs.error;
-  for (let s = 0; s < selected.length; s++) {
-    const e = selected[s];
+  const m = selected ? selected.length : rhs.data.length;
+  for (let s = 0; s < m; s++) {
+    const e = selected ? selected[s] : s;
     const r = rhs.data[e];
     projected += v[e] * r;
     magnitude += Math.abs(v[e] * r);
@@ -237,7 +260,6 @@ function checkDirection(
   }
   // rounding of a sum of m products: γ_m·Σ|v_e r_e| with γ_m = m·u/(1 − m·u), u = ε/2
   const u = Number.EPSILON / 2;
-  const m = selected.length;
   const rounding = ((m * u) / (1 - m * u)) * magnitude;
   const allowed = DIRECTION_CONFIDENCE * Math.sqrt(variance) + derivative.error + rounding;
   const difference = derivative.value - projected;

@@ -3,7 +3,7 @@ import { parameterNames } from '../model/symbols';
 import { LARGE_TENSOR } from '../reference/world64';
 import type { TfTrial } from '../tfjs/worldTf';
 import { allowedDifference, type Tolerance } from './tolerances';
-import type { Relation, Sides } from './compare';
+import { flatOf, type Relation, type Sides } from './compare';
 
 // Where the reference should look, learnt from the tfjs world. Only places: every value the
 // reference reports is its own float64 finite difference at that place.
@@ -24,6 +24,7 @@ export function largestGradientElements(scenario: Scenario, trial: TfTrial): Map
  */
 export function worstElements(sides: Sides, rel: Relation, tol: Tolerance, count: number): number[] {
   const top: { flat: number; score: number }[] = [];
+  // `flat`: position in the sides' arrays (flatOf gives the element's flat position)
   for (let flat = 0; flat < sides.lhs.length; flat++) {
     if (sides.mask && !sides.mask[flat]) continue;
     const l = sides.lhs[flat];
@@ -35,7 +36,7 @@ export function worstElements(sides: Sides, rel: Relation, tol: Tolerance, count
     if (top.length < count || score > top[top.length - 1].score) {
       let at = top.length < count ? top.length : top.length - 1;
       while (at > 0 && top[at - 1].score < score) at--;
-      top.splice(at, 0, { flat, score });
+      top.splice(at, 0, { flat: flatOf(sides, flat), score });
       if (top.length > count) top.pop();
     }
   }

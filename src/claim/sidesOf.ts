@@ -2,11 +2,11 @@ import type { World } from '../formula/algebra';
 import type { Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
-import type { Sides } from './compare';
+import type { SideValues, Sides } from './compare';
 
-/** Reads a world's tensor as float64 numbers (and its error bound, if it carries one). */
+/** Reads a world's tensor as numbers (float64, or tfjs's own float32) and its error bound, if it carries one. */
 export type Reader<T> = (t: T) => {
-  data: Float64Array;
+  data: SideValues;
   error: Float64Array | null;
   /** the reference's kink flags and one-sided alternatives (src/reference/kinks.ts), if any */
   kink?: Uint8Array;
@@ -28,7 +28,7 @@ export function usesDerivatives(node: Expr): boolean {
   }
 }
 
-function maxAbsSelected(values: Float64Array, mask: Uint8Array | null): number {
+function maxAbsSelected(values: SideValues, mask: Uint8Array | null): number {
   let m = 0;
   for (let i = 0; i < values.length; i++) if ((!mask || mask[i]) && Number.isFinite(values[i])) m = Math.max(m, Math.abs(values[i]));
   return m;

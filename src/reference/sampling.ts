@@ -22,10 +22,12 @@ export function seededSample(trialSeed: number, name: string, n: number, count: 
 }
 
 /** A Rademacher direction (±1/√m on the m elements of `support`, 0 elsewhere): unit length; written into `into` when given (length n). */
-export function rademacher(trialSeed: number, name: string, n: number, support: Int32Array, into?: Float64Array): Float64Array {
+export function rademacher(trialSeed: number, name: string, n: number, support: Int32Array | null, into?: Float64Array): Float64Array {
   const rng = new SeededRandom(seedFor(trialSeed, name));
   const v = into && into.length === n ? into.fill(0) : new Float64Array(n);
-  const size = 1 / Math.sqrt(support.length);
-  for (let s = 0; s < support.length; s++) v[support[s]] = rng.next() < 0.5 ? -size : size;
+  // support null: every element 0 … n − 1, in order (the same draws as Int32Array 0 … n − 1)
+  const m = support ? support.length : n;
+  const size = 1 / Math.sqrt(m);
+  for (let s = 0; s < m; s++) v[support ? support[s] : s] = rng.next() < 0.5 ? -size : size;
   return v;
 }

@@ -1,5 +1,5 @@
 import type { Colors } from 'picocolors/types';
-import { judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
+import { elementCount, judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import type { Tolerance, WorldName } from '../claim/tolerances';
 import type { Claim } from '../scenario/schema';
@@ -39,13 +39,14 @@ const badness = (e: ElementReport) => (!Number.isFinite(e.lhs) || !Number.isFini
 
 function worldTable(world: WorldName, sides: Sides, rel: Relation, tolerance: Tolerance): WorldTable {
   const rows: ElementReport[] = [];
-  for (let flat = 0; flat < sides.lhs.length; flat++) {
-    if (sides.mask && !sides.mask[flat]) continue;
-    rows.push(judgeElement(sides, flat, rel, tolerance));
+  // positions in the sides' arrays (sparse sides hold only the elements checked)
+  for (let position = 0; position < sides.lhs.length; position++) {
+    if (sides.mask && !sides.mask[position]) continue;
+    rows.push(judgeElement(sides, position, rel, tolerance));
   }
   rows.sort((a, b) => badness(b) - badness(a) || a.flat - b.flat);
   const failing = rows.filter((r) => !elementPasses(r)).length;
-  return { world, tolerance, scale: sides.scale, total: sides.lhs.length, selected: rows.length, failing, rows };
+  return { world, tolerance, scale: sides.scale, total: elementCount(sides), selected: rows.length, failing, rows };
 }
 
 /** The tables, or null when no trial kept both worlds' sides (a world could not evaluate the claim). */
