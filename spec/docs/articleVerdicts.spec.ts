@@ -16,5 +16,14 @@ describe('docs/article-verdicts.md', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const committed = readFileSync(join(root, 'docs', 'article-verdicts.md'), 'utf8');
     expect(sameBackend(committed)).toBe(sameBackend(run.stdout));
+    // issue 5: at least 20 claims, 8 holding and 6 refuted, every one meeting its expectation
+    const verdicts = [...run.stdout.matchAll(/\| (✅|❌)[^|]*?(holds|refuted|disputed|vacuous|error)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const count = (v: string) => verdicts.filter((x) => x === v).length;
+    expect({ claims: verdicts.length >= 20, holds: count('✅ holds') >= 8, refuted: count('✅ refuted') >= 6, unmet: verdicts.filter((v) => !v.startsWith('✅')) }).toEqual({
+      claims: true,
+      holds: true,
+      refuted: true,
+      unmet: [],
+    });
   });
 });
