@@ -26,4 +26,12 @@ describe('docs/article-verdicts.md', () => {
       unmet: [],
     });
   });
+
+  it('scenarios/textbook: at least 20 claims, 8 holding, 6 refuted, every one met (exit 0)', async () => {
+    const run = await runCli(['scenarios/textbook', '--format', 'markdown']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const verdicts = [...run.stdout.matchAll(/\| (✅|❌)[^|]*?(holds|refuted|disputed|vacuous|error)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const count = (v: string) => verdicts.filter((x) => x === v).length;
+    expect({ claims: verdicts.length >= 20, holds: count('✅ holds') >= 8, refuted: count('✅ refuted') >= 6 }).toEqual({ claims: true, holds: true, refuted: true });
+  });
 });
