@@ -68,6 +68,8 @@ const brokenFiles: [string, string][] = [
   ['targets-wrong-shape.json', 'targets-wrong-shape.json: data.targets.values: targets needs shape [2, 2], the values have shape [2, 3]'],
   ['trials-enormous.json', 'trials-enormous.json: trials: Too big: expected number to be <=1000'],
   ['trials-zero.json', 'trials-zero.json: trials: Too small: expected number to be >=1'],
+  ['float32-overflow-constant.json', 'float32-overflow-constant.json: model.layers[0].init.constant: numbers must be finite float32 numbers (|v| < 3.4e38)'],
+  ['float32-overflow-values.json', 'float32-overflow-values.json: data.x.values: values must be finite float32 numbers (|v| < 3.4e38)'],
   ['values-overflow.json', 'values-overflow.json: data.x: values[0]: expected a finite number or a nested array of finite numbers'],
   // formulas: parsed and checked at load, the position is a character offset into the field
   ['formula-comparison-in-rhs.json', "formula-comparison-in-rhs.json: claims[0].rhs: '>' makes a condition, and conditions belong in where, not in rhs at character 0"],

@@ -185,7 +185,8 @@ export function sampledGradientCheck(
       backward[k] = d.kink.backward;
     }
   }
-  const scale = Math.max(maxAbsAt(lhs, lhs.keys()), maxAbsAt(rhs.data, selected), world.gradientScale());
+  // as in sidesOf: the lhs and the network's gradients set the scale, not the rhs
+  const scale = Math.max(maxAbsAt(lhs, lhs.keys()), world.gradientScale());
   const oneSided = kink ? { forward: { lhs: forward!, rhs: rhsAt }, backward: { lhs: backward!, rhs: rhsAt } } : null;
   const sides: Sides = { vars, sizes, lhs, rhs: rhsAt, error, mask: null, at, scale, ...(kink ? { kink, oneSided } : {}) };
   const elements = compareSides(sides, run.rel, 'all', run.tolerance);
@@ -230,6 +231,10 @@ export function sampledGradientCheck(
   };
   if (directions.some((r) => !Number.isFinite(r.lhs) || !Number.isFinite(r.rhs))) {
     return { sides, outcome: { ...outcome, outcome: 'error', message: 'a directional derivative or ⟨v, rhs⟩ is not finite' }, coverage };
+  }
+  // an infinite allowance would pass anything (as compareSides says of elements)
+  if (directions.some((r) => !Number.isFinite(r.allowed))) {
+    return { sides, outcome: { ...outcome, outcome: 'error', message: 'the allowance of a direction is not finite (its finite-difference error estimate is not)' }, coverage };
   }
   return { sides, outcome, coverage };
 }

@@ -51,7 +51,9 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
     error = new Float64Array(lhs.data.length);
     for (let i = 0; i < error.length; i++) error[i] = (lhs.error?.[i] ?? 0) + (rhs.error?.[i] ?? 0);
   }
-  let scale = Math.max(maxAbsSelected(lhs.data, mask), maxAbsSelected(rhs.data, mask));
+  // The lhs is the quantity under test: a large rhs must not loosen every element's allowance
+  // (that would let `o <= 0.01 + 1e9·delta(n,k)` hold); the rhs enters per element through rtol.
+  let scale = maxAbsSelected(lhs.data, mask);
   if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, gradientScale());
   return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale, ...kinksOf(lhs, rhs) };
 }

@@ -43,9 +43,6 @@ export async function runExplain(file: string, options: ExplainOptions): Promise
   let result: ClaimResult;
   try {
     result = runScenario(scenario, { ...run, keepSides: true })[0];
-  } catch {
-    // keeping sides fails when a world could not evaluate the claim in some trial: run again for the words
-    result = runScenario(scenario, run)[0];
   } finally {
     progress.done();
   }

@@ -1,6 +1,8 @@
 import { layerWidths, networkSymbols } from '../model/symbols';
 import { flattenNested, nestedShape, RaggedArrayError } from './nested';
 import { LIMITS, type Scenario, type TensorSpec } from './schema';
+import { FUNCTIONS } from '../formula/functions';
+import { KEYWORD_OPERATORS } from '../formula/scanner';
 
 /** A problem found after the schema passed: the path inside the scenario and the reason. */
 export interface MeaningProblem {
@@ -8,17 +10,23 @@ export interface MeaningProblem {
   message: string;
 }
 
-const FUNCTION_NAMES = ['exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'step', 'delta', 'sum', 'mean', 'grad', 'next'];
+
+/** Both worlds start from float32 numbers: a number past float32's range would be Infinity in one. */
+function float32Problem(spec: TensorSpec, path: (string | number)[]): MeaningProblem[] {
+  const numbers = 'constant' in spec ? [spec.constant] : 'uniform' in spec ? spec.uniform : 'normal' in spec ? spec.normal : [];
+  const key = Object.keys(spec)[0];
+  return numbers.some((v) => !Number.isFinite(Math.fround(v))) ? [{ path: [...path, key], message: 'numbers must be finite float32 numbers (|v| < 3.4e38)' }] : [];
+}
 
 function shapeProblem(spec: TensorSpec, shape: number[], path: (string | number)[], what: string): MeaningProblem[] {
-  if (!('values' in spec)) return [];
+  if (!('values' in spec)) return float32Problem(spec, path);
   try {
     const given = nestedShape(spec.values);
     if (given.length !== shape.length || given.some((s, i) => s !== shape[i])) {
       return [{ path: [...path, 'values'], message: `${what} needs shape [${shape.join(', ')}], the values have shape [${given.join(', ')}]` }];
     }
-    if (flattenNested(spec.values).some((v) => !Number.isFinite(v))) {
-      return [{ path: [...path, 'values'], message: 'values must be finite numbers' }];
+    if (flattenNested(spec.values).some((v) => !Number.isFinite(Math.fround(v)))) {
+      return [{ path: [...path, 'values'], message: 'values must be finite float32 numbers (|v| < 3.4e38)' }];
     }
   } catch (e) {
     if (e instanceof RaggedArrayError) return [{ path: [...path, 'values'], message: e.message }];
@@ -83,13 +91,13 @@ export function checkMeaning(scenario: Scenario): MeaningProblem[] {
 
   const reserved = networkSymbols(model, N);
   for (const [name, value] of Object.entries(scenario.constants)) {
-    if (reserved.has(name) || FUNCTION_NAMES.includes(name) || ['and', 'or', 'not'].includes(name)) {
+    if (reserved.has(name) || FUNCTIONS.has(name) || KEYWORD_OPERATORS.has(name)) {
       problems.push({ path: ['constants', name], message: `'${name}' is already a network symbol or function name` });
       continue;
     }
     try {
       nestedShape(value);
-      if (flattenNested(value).some((v) => !Number.isFinite(v))) problems.push({ path: ['constants', name], message: 'constants must be finite numbers' });
+      if (flattenNested(value).some((v) => !Number.isFinite(Math.fround(v)))) problems.push({ path: ['constants', name], message: 'constants must be finite float32 numbers (|v| < 3.4e38)' });
     } catch (e) {
       if (e instanceof RaggedArrayError) problems.push({ path: ['constants', name], message: e.message });
       else throw e;

@@ -31,7 +31,8 @@ const unaryOps: Record<ElementwiseUnary, (t: tf.Tensor) => tf.Tensor> = {
   tanh: tf.tanh,
   relu: tf.relu,
   // step(z) = 1 if z > 0: its derivative is zero everywhere it exists
-  step: (t) => tf.cast(tf.greater(t, 0), 'float32'),
+  // (sign∘relu rather than a comparison: tfjs has no gradient for Greater, so grad(step(…)) would fail)
+  step: (t) => tf.sign(tf.relu(t)),
 };
 
 export const algebraTf: Algebra<tf.Tensor> = {
