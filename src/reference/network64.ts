@@ -106,7 +106,11 @@ function summedLoss(model: Model, env: Env64, fromOutput: boolean): number {
     case 'sigmoid-cross-entropy': {
       if (fromOutput) {
         const o = output();
-        for (let i = 0; i < y.length; i++) total -= y[i] * Math.log(o[i]) + (1 - y[i]) * Math.log(1 - o[i]);
+        // 0·log 0 = 0: a term whose weight is zero is left out, as for softmax above
+        for (let i = 0; i < y.length; i++) {
+          if (y[i] !== 0) total -= y[i] * Math.log(o[i]);
+          if (y[i] !== 1) total -= (1 - y[i]) * Math.log(1 - o[i]);
+        }
         return total;
       }
       for (let i = 0; i < y.length; i++) {

@@ -64,12 +64,20 @@ function lossFromLogits(model: Model, y: tf.Tensor, logits: tf.Tensor, output: t
 }
 
 /** The loss written on the output o itself, for gradients with respect to o. */
+/**
+ * w·log(p) with 0·log(0) = 0, as the reference computes it: where w = 0 the log reads 1 instead
+ * of p, so an output that underflows to 0 in float32 gives neither NaN nor a NaN gradient.
+ */
+function weightedLog(w: tf.Tensor, p: tf.Tensor): tf.Tensor {
+  return tf.mul(w, tf.log(tf.where(tf.equal(w, 0), tf.onesLike(p), p)));
+}
+
 function lossFromOutput(model: Model, y: tf.Tensor, o: tf.Tensor): tf.Tensor {
   switch (model.loss.type) {
     case 'softmax-cross-entropy':
-      return tf.neg(tf.sum(tf.mul(y, tf.log(o))));
+      return tf.neg(tf.sum(weightedLog(y, o)));
     case 'sigmoid-cross-entropy':
-      return tf.neg(tf.sum(tf.add(tf.mul(y, tf.log(o)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, o))))));
+      return tf.neg(tf.sum(tf.add(weightedLog(y, o), weightedLog(tf.sub(1, y), tf.sub(1, o)))));
     case 'mse': {
       const total = tf.losses.meanSquaredError(y, o, undefined, tf.Reduction.SUM);
       return model.loss.half ? tf.mul(total, 0.5) : total;
