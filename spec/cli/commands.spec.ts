@@ -88,6 +88,15 @@ describe('derivcheck explain', () => {
     }
   });
 
+  it('leaves an element at a kink out of both tables and says so', async () => {
+    const run = await runCli(['explain', join('scenarios', 'variants', 'relu-kink.json'), '--claim', 'delta-rule-at-kink']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    for (const world of ['reference', 'tfjs'] as const) {
+      expect({ world, rows: tableRows(run.stdout, world).map((r) => `${r[0]} ${r[1]}`) }).toEqual({ world, rows: ['✓ 1'] });
+    }
+    expect(run.stdout.match(/in this trial: 2 elements, 0 failing, 1 at a kink \(not judged\)/g)).toHaveLength(2);
+  });
+
   it('says why there is no table when no world judged an element', () => {
     expect(runs.nothing).toMatchObject({ code: 1 });
     expect(runs.nothing.stdout).toContain('No element table: neither world judged any element.\n  reference: error: trial 0 (seed 3): where selects no element\n');

@@ -1,5 +1,5 @@
 import type { Colors } from 'picocolors/types';
-import { elementCount, judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
+import { elementCount, flatOf, judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import type { Tolerance, WorldName } from '../claim/tolerances';
 import type { Claim } from '../scenario/schema';
@@ -17,6 +17,8 @@ export interface WorldTable {
   total: number;
   selected: number;
   failing: number;
+  /** selected elements at a kink (the reference's one-sided derivatives differ): not judged, not in rows */
+  kinks: number;
   /** selected elements, worst first */
   rows: ElementReport[];
 }
@@ -37,16 +39,28 @@ export const elementPasses = (e: ElementReport) => e.passes && Number.isFinite(e
 /** Failing elements first, non-finite ones first of all, then by how far past the limit. */
 const badness = (e: ElementReport) => (!Number.isFinite(e.lhs) || !Number.isFinite(e.rhs) || Number.isNaN(e.excess) ? Infinity : e.excess);
 
-function worldTable(world: WorldName, sides: Sides, rel: Relation, tolerance: Tolerance): WorldTable {
+/** Flat positions of the elements the reference found at a kink: judged in neither world, as in compareSides. */
+function kinkFlats(reference: Sides): Set<number> {
+  const flats = new Set<number>();
+  reference.kink?.forEach((k, position) => k && flats.add(flatOf(reference, position)));
+  return flats;
+}
+
+function worldTable(world: WorldName, sides: Sides, rel: Relation, tolerance: Tolerance, kinks: Set<number>): WorldTable {
   const rows: ElementReport[] = [];
+  let atKink = 0;
   // positions in the sides' arrays (sparse sides hold only the elements checked)
   for (let position = 0; position < sides.lhs.length; position++) {
     if (sides.mask && !sides.mask[position]) continue;
+    if (kinks.has(flatOf(sides, position))) {
+      atKink++;
+      continue;
+    }
     rows.push(judgeElement(sides, position, rel, tolerance));
   }
   rows.sort((a, b) => badness(b) - badness(a) || a.flat - b.flat);
   const failing = rows.filter((r) => !elementPasses(r)).length;
-  return { world, tolerance, scale: sides.scale, total: elementCount(sides), selected: rows.length, failing, rows };
+  return { world, tolerance, scale: sides.scale, total: elementCount(sides), selected: rows.length, failing, kinks: atKink, rows };
 }
 
 /** The tables, or null when no trial kept both worlds' sides (a world could not evaluate the claim). */
@@ -62,7 +76,7 @@ export function elementTables(result: ClaimResult, claim: Pick<Claim, 'rel'>): E
     trial: kept.trial,
     seed: kept.seed,
     chosenBy: chosen.world,
-    worlds: (['reference', 'tfjs'] as const).map((world) => worldTable(world, kept[world], claim.rel, result.worlds[world].tolerance)),
+    worlds: (['reference', 'tfjs'] as const).map((world) => worldTable(world, kept[world], claim.rel, result.worlds[world].tolerance, kinkFlats(kept.reference))),
   };
 }
 
@@ -87,16 +101,17 @@ function worldLines(table: WorldTable, result: ClaimResult, rel: Relation, limit
   const summary = result.worlds[table.world];
   const selection = summary.coverage
     ? `${table.selected} of ${table.total} elements differentiated one by one (a large gradient; ${summary.coverage.directions} random directions checked besides)`
-    : table.selected === table.total
+    : table.selected + table.kinks === table.total
       ? `${table.total} element${table.total === 1 ? '' : 's'}`
-      : `${table.selected} of ${table.total} elements (selected by where)`;
+      : `${table.selected + table.kinks} of ${table.total} elements (selected by where)`;
   const tol = `rtol ${table.tolerance.rtol}, atol ${table.tolerance.atol} × scale ${formatNumber(table.scale)}`;
   const head = `${c.bold(WORLD_WORDS[table.world])}: ${outcomeWords(summary, result.trials)}`;
   const shown = table.rows.slice(0, limit);
   const header = [...result.indices, 'lhs', 'rhs', 'lhs − rhs', 'allowed', passesHeader(rel)];
   const body = shown.map((e) => [...e.index.map(String), formatNumber(e.lhs), formatNumber(e.rhs), formatNumber(e.difference), formatNumber(e.allowed), elementPasses(e) ? 'yes' : 'no']);
   const failing = shown.map((e) => !elementPasses(e));
-  const lines = [head, `  in this trial: ${selection}, ${table.failing} failing; ${tol}`, ...tableLines(header, body, failing, c)];
+  const atKink = table.kinks > 0 ? `, ${table.kinks} at a kink (not judged)` : '';
+  const lines = [head, `  in this trial: ${selection}, ${table.failing} failing${atKink}; ${tol}`, ...tableLines(header, body, failing, c)];
   const rest = table.rows.length - shown.length;
   if (rest > 0) {
     const restFailing = table.rows.slice(limit).filter((e) => !elementPasses(e)).length;
