@@ -1,26 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { forward64 } from '../../src/reference/network64';
 import { tensor64 } from '../../src/reference/tensor64';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { disposeTrialTensors, forwardTf, trialTensors } from '../../src/tfjs/networkTf';
 import { useSpecBackend } from '../support/backend';
+import { loadValid, root, shippedScenarioFiles } from '../support/shippedScenarios';
 
 // The two worlds' forward passes: tfjs (float32, library ops) against the float64 reference
 // (plain loops), and the reference's loss against values worked out by hand.
 
-const root = join(__dirname, '..', '..');
-const files = findScenarioFiles([join(root, 'scenarios')]);
-
-function load(file: string): Scenario {
-  const loaded = loadScenarioFile(file);
-  if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
-  return loaded.scenario;
-}
+const files = shippedScenarioFiles();
+const load = loadValid;
 
 /**
  * float32 forward pass against float64, relative to the largest element of the same tensor.

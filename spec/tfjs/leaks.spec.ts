@@ -1,26 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, relative } from 'node:path';
 import { checkGradientAgreement } from '../../src/model/gradientAgreement';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
-import type { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { disposeTrialTensors, forwardTf, trialTensors } from '../../src/tfjs/networkTf';
 import { lossGradientTf } from '../../src/tfjs/tfjsWorld';
 import { useSpecBackend } from '../support/backend';
+import { loadValid, root, shippedScenarioFiles } from '../support/shippedScenarios';
 
 // Every tensor the tfjs world makes is disposed again: a long run over many scenarios and
 // trials must not grow tfjs's memory.
 
-const root = join(__dirname, '..', '..');
-const files = findScenarioFiles([join(root, 'scenarios')]);
-
-function load(file: string): Scenario {
-  const loaded = loadScenarioFile(file);
-  if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
-  return loaded.scenario;
-}
+const files = shippedScenarioFiles();
+const load = loadValid;
 
 useSpecBackend();
 

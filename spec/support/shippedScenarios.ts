@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { loadScenarioFile } from '../../src/scenario/loadScenario';
+import { formatProblem } from '../../src/scenario/problem';
+import type { Scenario } from '../../src/scenario/schema';
+
+/** The repository root, and every shipped scenarios/**\/*.json, sorted. */
+export const root = join(__dirname, '..', '..');
+export const shippedScenarioFiles = (): string[] => findScenarioFiles([join(root, 'scenarios')]);
+
+/** A scenario that must load; its problems become the error otherwise. */
+export function loadValid(file: string): Scenario {
+  const loaded = loadScenarioFile(file);
+  if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
+  return loaded.scenario;
+}
