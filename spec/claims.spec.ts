@@ -1,16 +1,15 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import type { ClaimResult } from '../src/claim/runScenario';
 import { describeClaim } from '../src/report/describeClaim';
 import { loadScenarioChecked } from '../src/run/runFile';
 import { runScenario } from '../src/claim/runScenario';
-import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
 import { formatProblemLong } from '../src/scenario/problem';
 import { useSpecBackend } from './support/backend';
+import { root, shippedScenarioFiles } from './support/shippedScenarios';
 
 // One jest test per claim of every shipped scenario, named `<title> › <id>: <says>`. A claim
 // passes when its verdict meets the expectation its scenario records.
-const root = join(__dirname, '..');
-const files = findScenarioFiles([join(root, 'scenarios')]);
+const files = shippedScenarioFiles();
 
 useSpecBackend();
 

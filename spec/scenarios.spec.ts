@@ -1,14 +1,13 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { checkGradientAgreement, describeGradientElement } from '../src/model/gradientAgreement';
-import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
 import { loadScenarioFile } from '../src/scenario/loadScenario';
 import { formatProblem } from '../src/scenario/problem';
 import { useSpecBackend } from './support/backend';
+import { root, shippedScenarioFiles } from './support/shippedScenarios';
 
 // One test per shipped scenario: the file loads, and tfjs autodiff agrees with the float64
 // reference on every gradient of E in every trial.
-const root = join(__dirname, '..');
-const files = findScenarioFiles([join(root, 'scenarios')]);
+const files = shippedScenarioFiles();
 
 useSpecBackend();
 

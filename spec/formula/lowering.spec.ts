@@ -1,12 +1,14 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { symbolTableOf } from '../../src/claim/symbolTable';
 import { DEFAULT_TOLERANCE } from '../../src/claim/tolerances';
 import type { Expr } from '../../src/formula/ast';
 import { loadScenarioChecked } from '../../src/run/runFile';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
 import type { Claim, Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 import { checked, evaluateIn, indexTuples, type EvaluatedClaim, type LaidOut } from '../support/formulaWorlds';
+import { root, shippedScenarioFiles } from '../support/shippedScenarios';
+// grad(…, Q) with Q larger than this is differentiated by sampling in the reference world, not element by element
+import { LARGE_TENSOR } from '../../src/reference/world64';
 
 // Every formula of every shipped scenario, lowered to tfjs ops, gives what the float64 evaluator
 // gives (trial 0), at float32 tolerance: atol·scale + rtol·|reference| + the reference's error
@@ -14,11 +16,8 @@ import { checked, evaluateIn, indexTuples, type EvaluatedClaim, type LaidOut } f
 // when it takes derivatives). Conditions (where) must select the very same elements. The files
 // are found when the spec runs, so new scenarios are covered without touching this file.
 
-const root = join(__dirname, '..', '..');
-const files = findScenarioFiles([join(root, 'scenarios')]);
+const files = shippedScenarioFiles();
 const { rtol, atol } = DEFAULT_TOLERANCE.tfjs;
-/** grad(…, Q) with a larger Q is differentiated by sampling in the reference world, not element by element */
-const LARGEST_GRAD_TARGET = 4096;
 
 function gradTargets(node: Expr): string[] {
   switch (node.kind) {
@@ -80,7 +79,7 @@ function claimsToLower(scenario: Scenario): { run: Claim[]; skipped: string[] } 
     const c = checked(scenario, { lhs: claim.lhs, rhs: claim.rhs, ...(claim.where ? { where: claim.where } : {}) });
     const large = [c.lhs, c.rhs, ...(c.where ? [c.where] : [])]
       .flatMap(gradTargets)
-      .filter((name) => table.symbols.get(name)!.shape.reduce((a, b) => a * b, 1) > LARGEST_GRAD_TARGET);
+      .filter((name) => table.symbols.get(name)!.shape.reduce((a, b) => a * b, 1) > LARGE_TENSOR);
     if (large.length > 0) skipped.push(`${claim.id} (grad with respect to ${large.join(', ')}, too large)`);
     else run.push(claim);
   }
