@@ -276,6 +276,16 @@ describe('runScenario: verdicts, and vacuous claims', () => {
     expect(r.vacuity).toBeUndefined();
   });
 
+  it('each trial is self-tested as it ends, so its sides are kept only when asked for (explain), with the same results', () => {
+    expect([...results.values()].filter((r) => r.sides !== undefined)).toEqual([]);
+    const kept = runScenario(scenario, { keepSides: true });
+    const judged = (r: ClaimResult) => ({ id: r.id, verdict: r.verdict, vacuity: r.vacuity, worst: [r.worlds.reference.worst, r.worlds.tfjs.worst] });
+    expect(kept.map(judged)).toEqual([...results.values()].map(judged));
+    const holding = kept.filter((r) => r.verdict === 'holds');
+    expect(holding.length).toBeGreaterThan(0);
+    for (const r of holding) expect(r.sides!.map((s) => s.trial)).toEqual([...Array(r.trials).keys()]);
+  });
+
   it.each(['huge-rtol', 'rtol-one'])('%s: a check that cannot fail is vacuous, and does not meet holds', (id) => {
     const r = results.get(id)!;
     expect({ verdict: r.verdict, met: r.met, flipped: r.vacuity?.flipped }).toEqual({ verdict: 'vacuous', met: false, flipped: false });

@@ -7,7 +7,7 @@ import type { Claim, Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
 import { tfjsTrial, tfjsWorld } from '../tfjs/worldTf';
-import { compareSides, elementCount, perturbRhs, type ElementReport, type KinkReport, type Sides, type WorldOutcome } from './compare';
+import { compareSides, elementCount, perturbRhs, type ElementReport, type KinkReport, type Outcome, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
 import { largestGradientElements, worstElements } from './scaleHints';
@@ -90,7 +90,16 @@ interface ClaimState {
   checked: CheckedClaim | null;
   problem?: string;
   tolerance: Record<WorldName, Tolerance>;
-  outcomes: { trial: number; seed: number; reference: WorldOutcome; tfjs: WorldOutcome; sides: Record<WorldName, Sides> | null }[];
+  outcomes: {
+    trial: number;
+    seed: number;
+    reference: WorldOutcome;
+    tfjs: WorldOutcome;
+    /** the vacuity self-test of this trial (taken when both worlds hold in it) */
+    flips: Record<WorldName, Outcome> | null;
+    /** kept only for RunOptions.keepSides: at scale each trial's dense sides are arrays of the network's size */
+    sides: Record<WorldName, Sides> | null;
+  }[];
   elapsed: Record<WorldName, number>;
   coverage?: Coverage;
   scaleSampled?: boolean;
@@ -163,19 +172,35 @@ function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, refer
   return { outcome: compareSides(sides, state.claim.rel, state.claim.quantifier, state.tolerance.tfjs), sides };
 }
 
-/** The vacuity self-test: every trial's rhs moved past the relation must refute in both worlds. */
+/**
+ * The vacuity self-test of one trial (DESIGN §3): its rhs moved past the relation must refute in
+ * both worlds. Taken as the trial ends, so its sides need not outlive it; `scratch` holds the
+ * moved rhs (one buffer for every claim and world of a length, reused).
+ */
+function flipsOf(state: ClaimState, sides: Record<WorldName, Sides>, scratch: ScratchRhs): Record<WorldName, Outcome> {
+  const { rel, quantifier } = state.claim;
+  const flip = (world: WorldName): Outcome => {
+    const s = sides[world];
+    const tol = state.tolerance[world];
+    return compareSides(perturbRhs(s, rel, tol, scratch.of(s.rhs.length)), rel, quantifier, tol).outcome;
+  };
+  return { reference: flip('reference'), tfjs: flip('tfjs') };
+}
+
+/** One scratch rhs per length (dense sides have the lhs's length; sparse sampled sides a few dozen). */
+class ScratchRhs {
+  private buffers = new Map<number, Float64Array>();
+  of(length: number): Float64Array {
+    let b = this.buffers.get(length);
+    if (!b) this.buffers.set(length, (b = new Float64Array(length)));
+    return b;
+  }
+}
+
+/** Every trial's self-test: a world flips when some trial's moved rhs refutes there. */
 function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs: string } {
-  const rel = state.claim.rel;
-  const q = state.claim.quantifier;
-  // one scratch rhs for every world and trial of one length (a holding claim's dense sides all
-  // have one; the sampled check's sparse sides, a few dozen elements, get their own)
-  let scratch: Float64Array | undefined;
   const flipsIn = (world: WorldName): string => {
-    const outcomes = state.outcomes.map((o) => {
-      const sides = o.sides![world];
-      if (!scratch || scratch.length !== sides.rhs.length) scratch = new Float64Array(sides.rhs.length);
-      return compareSides(perturbRhs(sides, rel, state.tolerance[world], scratch), rel, q, state.tolerance[world]).outcome;
-    });
+    const outcomes = state.outcomes.map((o) => o.flips?.[world] ?? 'error');
     return outcomes.includes('refuted') ? 'refuted' : outcomes.includes('error') ? 'error' : 'holds';
   };
   const reference = flipsIn('reference');
@@ -253,6 +278,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
   });
   const live = states.filter((s) => s.checked !== null);
   const keep = options.keepSides === true;
+  const scratch = new ScratchRhs();
   for (let trial = 0; trial < trials && live.length > 0; trial++) {
     const values = drawTrial(scenario, trial, options.seed);
     const inputs = trialTensors(values);
@@ -285,12 +311,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
         memoryCheckpoint('reference sides');
         tfj = withoutKinks(tfj, ref.sides, state);
         if (reference.scaleSource() === 'sampled') state.scaleSampled = true;
+        const sides = ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null;
+        const holds = ref.outcome.outcome === 'holds' && tfj.outcome.outcome === 'holds';
         state.outcomes.push({
           trial,
           seed: values.seed,
           reference: ref.outcome,
           tfjs: tfj.outcome,
-          sides: ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null,
+          flips: holds && sides ? flipsOf(state, sides, scratch) : null,
+          sides: keep ? sides : null,
         });
       }
     } finally {

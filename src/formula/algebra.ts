@@ -14,8 +14,11 @@ export interface Algebra<T> {
   diagonal(t: T, a: number, b: number): T;
   transpose(t: T, perm: number[]): T;
   reshape(t: T, shape: number[]): T;
-  /** elementwise, same rank, axes of size 1 broadcast */
-  binary(op: ElementwiseBinary, a: T, b: T): T;
+  /**
+   * elementwise, same rank, axes of size 1 broadcast; `reuseA`: `a` is a temporary that nothing
+   * else holds, so its storage may hold the result (saves an array of its size; may be ignored)
+   */
+  binary(op: ElementwiseBinary, a: T, b: T, reuseA?: boolean): T;
   unary(op: ElementwiseUnary, t: T): T;
   sum(t: T, axis: number): T;
   /** batched matrix product [B, M, K] × [B, K, P] → [B, M, P] */

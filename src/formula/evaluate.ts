@@ -164,7 +164,8 @@ export class FormulaEvaluator<T> {
         }
         if (node.name === 'sum') return summed;
         const divisor = alignTo(A, { vars: [], value: A.scalar(size) }, summed.vars);
-        return { vars: summed.vars, value: A.binary('/', summed.value, divisor) };
+        // the sum is this evaluation's own temporary (sum, matMul and binary results are new)
+        return { vars: summed.vars, value: A.binary('/', summed.value, divisor, true) };
       }
       case 'delta': {
         const [i, j] = node.args.map((a) => (a as { name: string }).name);

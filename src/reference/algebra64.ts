@@ -181,24 +181,29 @@ const smoothAlgebra64: Algebra<Value64> = {
     if (sizeOf(shape) !== t.data.length) throw new Error(`algebra64: reshape [${t.shape}] to [${shape}]`);
     return { ...t, shape: [...shape] };
   },
-  binary(op, a, b) {
+  binary(op, a, b, reuseA) {
     const shape = broadcastShape(a.shape, b.shape);
     const n = sizeOf(shape);
     // operands already laid out as the result, or single numbers, are read in place (the same
     // numbers as gathering them, without the copy)
     const av = operand(a.data, a, shape);
     const bv = operand(b.data, b, shape);
-    const data = new Float64Array(n);
-    elementwise(op, av, bv, data);
-    const out: Value64 = { shape, data };
+    // a temporary laid out as the result takes it in place (each element is read before it is
+    // written), its error bound too; errors first, while the operands are still as given
+    const inPlace = reuseA === true && av === a.data && av.length === n && bv !== av;
     const propagate = binaryErrors[op];
+    let error: Float64Array | undefined;
     if ((a.error || b.error) && propagate) {
       const ea = a.error ? operand(a.error, a, shape) : new Float64Array(1);
       const eb = b.error ? operand(b.error, b, shape) : new Float64Array(1);
-      out.error = new Float64Array(n);
+      error = inPlace && ea === a.error && ea.length === n ? ea : new Float64Array(n);
       const at = (v: Float64Array, i: number) => (v.length === 1 ? v[0] : v[i]);
-      for (let i = 0; i < n; i++) out.error[i] = propagate(at(av, i), at(bv, i), at(ea, i), at(eb, i));
+      for (let i = 0; i < n; i++) error[i] = propagate(at(av, i), at(bv, i), at(ea, i), at(eb, i));
     }
+    const data = inPlace ? av : new Float64Array(n);
+    elementwise(op, av, bv, data);
+    const out: Value64 = { shape, data };
+    if (error) out.error = error;
     return out;
   },
   unary(op, t) {
@@ -291,9 +296,10 @@ export const algebra64: Algebra<Value64> = {
   reshape: (t, shape) => (t.kink ? withKinks(plain.reshape(t, shape), plain.reshape(flagsOf(t), shape), (s) => plain.reshape(sideOf(t, s), shape)) : plain.reshape(t, shape)),
   unary: (op, t) => (t.kink ? withKinks(plain.unary(op, t), flagsOf(t), (s) => plain.unary(op, sideOf(t, s))) : plain.unary(op, t)),
   sum: (t, axis) => (t.kink ? withKinks(plain.sum(t, axis), plain.sum(flagsOf(t), axis), (s) => plain.sum(sideOf(t, s), axis)) : plain.sum(t, axis)),
-  binary(op, a, b) {
+  binary(op, a, b, reuseA) {
+    // with kinks, a's values are read again for the one-sided results: no reuse then
+    if (!a.kink && !b.kink) return plain.binary(op, a, b, reuseA);
     const out = plain.binary(op, a, b);
-    if (!a.kink && !b.kink) return out;
     return withKinks(out, plain.binary('+', flagsOf(a), flagsOf(b)), (s) => plain.binary(op, sideOf(a, s), sideOf(b, s)));
   },
   matMul(a, b) {

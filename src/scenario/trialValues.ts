@@ -29,7 +29,8 @@ function fill(spec: TensorSpec, shape: number[], rng: SeededRandom): Tensor64 {
     if (flat.length !== n) throw new Error(`values of shape [${given}] do not fill shape [${shape}]`);
     for (let i = 0; i < n; i++) out[i] = Math.fround(flat[i]);
   }
-  return tensor64(shape, out);
+  // `out` is this tensor's own array: no copy (at scale a copy is one more array of the network's size)
+  return { shape: [...shape], data: out };
 }
 
 /** Draws trial `trial` of a scenario: x, then each layer's W and b, then labels or targets. */
