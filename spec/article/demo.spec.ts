@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { forward64 } from '../../src/reference/network64';
-import { lossGradient64 } from '../../src/reference/referenceWorld';
+import { referenceWorld } from '../../src/reference/world64';
 import { loadScenarioFile } from '../../src/scenario/loadScenario';
 import type { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
-import { disposeTrialTensors, forwardTf, trialTensors } from '../../src/tfjs/networkTf';
-import { lossGradientTf } from '../../src/tfjs/tfjsWorld';
+import { disposeTrialTensors, trialTensors } from '../../src/tfjs/networkTf';
+import { tfjsTrial } from '../../src/tfjs/worldTf';
 import { useSpecBackend } from '../support/backend';
 
 // The article's demo (DESIGN §5 item 8): x = rand(1, 10), Linear(10,20) and Linear(20,2) without
@@ -34,14 +33,15 @@ describe.each([
     const values = drawTrial(scenario, trial);
     // the weights are 0.1 rounded to float32, as both worlds get them
     const t = Math.fround(0.1) * values.x.data.reduce((a, b) => a + b, 0);
-    const env = forward64(scenario.model, values);
-    expect(env.get('E')!.data[0]).toBeCloseTo(Math.LN2, 12);
-    const g1 = lossGradient64(scenario.model, values, 'W1', env);
-    expect(Array.from(g1.value.data).filter((v) => v !== 0)).toEqual([]);
-    const g2 = lossGradient64(scenario.model, values, 'W2', env);
+    // the world's ∂E/∂P, the one the claims and the built-in gradient check read
+    const world = referenceWorld(scenario, values);
+    expect(world.env.get('E')!.data[0]).toBeCloseTo(Math.LN2, 12);
+    const g1 = world.lossGradient!('W1')!;
+    expect(Array.from(g1.data).filter((v) => v !== 0)).toEqual([]);
+    const g2 = world.lossGradient!('W2')!;
     for (let j = 0; j < 20; j++) {
       for (let k = 0; k < 2; k++) {
-        const got = g2.value.data[j * 2 + k];
+        const got = g2.data[j * 2 + k];
         const want = sign[k] * 0.5 * t;
         expect({ j, k, got, close: Math.abs(got - want) <= 1e-9 * Math.abs(want) }).toEqual({ j, k, got, close: true });
       }
@@ -49,17 +49,17 @@ describe.each([
   });
 
   it.each(trials)('trial %i: loss ln 2, ∂E/∂W1 = 0 exactly, ∂E/∂W2 = ∓0.5·t (tfjs world)', (trial) => {
+    const before = tf.memory().numTensors;
     const values = drawTrial(scenario, trial);
     const t = Math.fround(0.1) * values.x.data.reduce((a, b) => a + b, 0);
     const inputs = trialTensors(values);
+    // the trial's forward pass and ∂E/∂P from its one tf.grads, as the claims get them
+    const tfTrial = tfjsTrial(scenario, inputs, { withGradients: true });
     try {
-      const loss = tf.tidy(() => forwardTf(scenario.model, inputs).get('E')!.dataSync()[0]);
+      const loss = tfTrial.env.get('E')!.dataSync()[0];
       expect(Math.abs(loss - Math.LN2)).toBeLessThan(1e-6);
-      const g1 = lossGradientTf(scenario.model, inputs, 'W1');
-      const g2 = lossGradientTf(scenario.model, inputs, 'W2');
-      const w1 = Array.from(g1.dataSync());
-      const w2 = Array.from(g2.dataSync());
-      tf.dispose([g1, g2]);
+      const w1 = Array.from(tfTrial.lossGradient('W1')!.dataSync());
+      const w2 = Array.from(tfTrial.lossGradient('W2')!.dataSync());
       // float32 softmax of two equal logits is 0.5 + δ, not 0.5, so ∂E/∂W1 = 0.2·δ·x: zero to
       // float32 resolution next to ∂E/∂W2 (bitwise zero in some trials, ~1e-9 in others).
       const resolution = 2 ** -23 * Math.max(...w2.map(Math.abs));
@@ -69,7 +69,9 @@ describe.each([
         expect({ i, got, close: Math.abs(got - want) <= 1e-5 * Math.abs(want) }).toEqual({ i, got, close: true });
       });
     } finally {
+      tfTrial.dispose();
       disposeTrialTensors(inputs);
     }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

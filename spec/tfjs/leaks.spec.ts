@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, relative } from 'node:path';
 import { checkGradientAgreement } from '../../src/model/gradientAgreement';
+import { differentiableSymbols, parameterNames } from '../../src/model/symbols';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { disposeTrialTensors, forwardTf, trialTensors } from '../../src/tfjs/networkTf';
-import { lossGradientTf } from '../../src/tfjs/tfjsWorld';
+import { tfjsTrial } from '../../src/tfjs/worldTf';
 import { useSpecBackend } from '../support/backend';
 import { loadValid, root, shippedScenarioFiles } from '../support/shippedScenarios';
 
@@ -46,15 +47,39 @@ describe('tfjs tensors are disposed', () => {
       });
     });
 
-    it.each(['x', 'W1', 'b2', 'net1', 'a2', 'o'])('lossGradientTf(%s) leaves only its result', (symbol) => {
+    // the gradient check's trial: the parameters' ∂E/∂P come with the trial (one tf.grads), the
+    // input's and each intermediate's when asked for, one kept tensor each (even inside a tidy),
+    // the same one when asked again; dispose frees them all
+    it.each(['x', 'W1', 'b2', 'net1', 'a2', 'o'])('tfjsTrial lossGradient(%s) with alsoDifferentiate: kept, freed by dispose', (symbol) => {
       const before = tf.memory().numTensors;
       const inputs = trialTensors(values);
+      const trial = tfjsTrial(scenario, inputs, { withGradients: true, alsoDifferentiate: differentiableSymbols(scenario.model) });
       const held = tf.memory().numTensors;
-      const gradient = lossGradientTf(scenario.model, inputs, symbol);
+      const gradient = tf.tidy(() => trial.lossGradient(symbol)!);
+      const again = trial.lossGradient(symbol);
       const withGradient = tf.memory().numTensors;
-      gradient.dispose();
+      const usable = !gradient.isDisposed && gradient.shape.join() === trial.env.get(symbol)!.shape.join();
+      trial.dispose();
       disposeTrialTensors(inputs);
-      expect({ newTensors: withGradient - held, afterDispose: tf.memory().numTensors }).toEqual({ newTensors: 1, afterDispose: before });
+      const parameter = parameterNames(scenario.model).includes(symbol);
+      expect({ usable, same: again === gradient, newTensors: withGradient - held, afterDispose: tf.memory().numTensors }).toEqual({
+        usable: true,
+        same: true,
+        newTensors: parameter ? 0 : 1,
+        afterDispose: before,
+      });
+    });
+
+    it('tfjsTrial without alsoDifferentiate (the claims\' trials): no ∂E/∂ of the input or an intermediate, nothing made for it', () => {
+      const before = tf.memory().numTensors;
+      const inputs = trialTensors(values);
+      const trial = tfjsTrial(scenario, inputs, { withGradients: true });
+      const held = tf.memory().numTensors;
+      const got = ['x', 'net1', 'a2', 'o'].map((s) => trial.lossGradient(s));
+      const after = tf.memory().numTensors;
+      trial.dispose();
+      disposeTrialTensors(inputs);
+      expect({ got, newTensors: after - held, afterDispose: tf.memory().numTensors }).toEqual({ got: [null, null, null, null], newTensors: 0, afterDispose: before });
     });
   });
 });

@@ -1,10 +1,9 @@
 import { allowedDifference, GRADIENT_AGREEMENT_TOLERANCE, type Tolerance } from '../claim/tolerances';
-import { forward64 } from '../reference/network64';
-import { lossGradient64 } from '../reference/referenceWorld';
+import { referenceWorld } from '../reference/world64';
 import type { Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
-import { lossGradientTf } from '../tfjs/tfjsWorld';
+import { tfjsTrial, type TfTrial } from '../tfjs/worldTf';
 import { unravel } from './indices';
 import { differentiableSymbols, parameterNames } from './symbols';
 
@@ -39,6 +38,12 @@ function maxAbsFinite(data: ArrayLike<number>): number {
   return m;
 }
 
+/** A world's ∂E/∂symbol, which every symbol the check compares has. */
+function lossGradientOf<T>(g: T | null | undefined, symbol: string): T {
+  if (!g) throw new Error(`no ∂E/∂${symbol} in this network`);
+  return g;
+}
+
 /** worst first: by difference / allowed, non-finite first of all */
 function badness(e: GradientElement): number {
   if (!Number.isFinite(e.tfjs) || !Number.isFinite(e.reference)) return Infinity;
@@ -47,7 +52,10 @@ function badness(e: GradientElement): number {
 
 /**
  * The built-in check on every scenario: ∂E/∂(each parameter, the input and each intermediate)
- * by tfjs autodiff agrees with the float64 finite-difference reference, in every trial.
+ * by tfjs autodiff agrees with the float64 finite-difference reference, in every trial. Both are
+ * the worlds' own lossGradient, the ∂E/∂P the claims read: the reference world's (element by
+ * element, with its error estimate and kinks) and the tfjs trial's (the parameters from its one
+ * tf.grads, the input and the intermediates by one tf.grad each, asked for here only).
  */
 export function checkGradientAgreement(
   scenario: Scenario,
@@ -64,34 +72,35 @@ export function checkGradientAgreement(
   let kinks: GradientAgreement['kinks'];
   for (let trial = 0; trial < trials; trial++) {
     const values = drawTrial(scenario, trial, options.seed);
-    const env = forward64(scenario.model, values);
-    const reference = new Map(symbols.map((s) => [s, lossGradient64(scenario.model, values, s, env)]));
+    const world = referenceWorld(scenario, values);
+    const reference = new Map(symbols.map((s) => [s, lossGradientOf(world.lossGradient?.(s), s)]));
     // "zero" is judged next to the largest parameter gradient of this network
     let networkScale = 0;
-    for (const [s, g] of reference) if (params.has(s)) networkScale = Math.max(networkScale, maxAbsFinite(g.value.data));
+    for (const [s, g] of reference) if (params.has(s)) networkScale = Math.max(networkScale, maxAbsFinite(g.data));
     const inputs = trialTensors(values);
+    let tfTrial: TfTrial | null = null;
     try {
+      tfTrial = tfjsTrial(scenario, inputs, { withGradients: true, alsoDifferentiate: symbols });
       for (const symbol of symbols) {
         const ref = reference.get(symbol)!;
-        const gradient = lossGradientTf(scenario.model, inputs, symbol);
-        const got = gradient.dataSync();
-        gradient.dispose();
-        const scale = Math.max(maxAbsFinite(ref.value.data), networkScale);
+        // the trial's own tensor: disposed with the trial
+        const got = lossGradientOf(tfTrial.lossGradient(symbol), symbol).dataSync();
+        const scale = Math.max(maxAbsFinite(ref.data), networkScale);
         for (let i = 0; i < got.length; i++) {
-          const r = ref.value.data[i];
+          const r = ref.data[i];
           const element: GradientElement = {
             symbol,
-            index: unravel(i, ref.value.shape),
+            index: unravel(i, ref.shape),
             tfjs: got[i],
             reference: r,
             difference: Math.abs(got[i] - r),
-            allowed: allowedDifference(tolerance, scale, got[i], r, ref.error[i]),
+            allowed: allowedDifference(tolerance, scale, got[i], r, ref.error?.[i] ?? 0),
             trial,
             seed: values.seed,
           };
           if (ref.kink?.[i]) {
             // not differentiable there: tfjs returns one subgradient, neither is wrong
-            kinks = kinks ? { ...kinks, count: kinks.count + 1 } : { count: 1, first: { ...element, forward: ref.forward![i], backward: ref.backward![i] } };
+            kinks = kinks ? { ...kinks, count: kinks.count + 1 } : { count: 1, first: { ...element, forward: ref.oneSided!.forward[i], backward: ref.oneSided!.backward[i] } };
             continue;
           }
           compared++;
@@ -101,6 +110,7 @@ export function checkGradientAgreement(
         }
       }
     } finally {
+      tfTrial?.dispose();
       disposeTrialTensors(inputs);
     }
   }

@@ -22,7 +22,10 @@ function withParameters(inputs: TrialTensors, names: string[], params: tf.Tensor
 export interface TfTrial {
   /** the forward pass of the trial (tfjs tensors, kept) */
   env: Map<string, tf.Tensor>;
-  /** ∂E/∂P for parameter P (kept; computed on first use with the forward pass), else null */
+  /**
+   * ∂E/∂P for parameter P (kept; computed on first use with the forward pass), ∂E/∂S for a symbol
+   * S named in the `alsoDifferentiate` option (kept; one tf.grad on first use), else null
+   */
   lossGradient(symbol: string): tf.Tensor | null;
   /** max |∂E/∂P| over every parameter, from the same gradients */
   gradientScale(): number;
@@ -34,11 +37,16 @@ export interface TfTrial {
 /**
  * The shared part of one trial's tfjs world. With `withGradients`, the forward pass is the one
  * of tf.grads (one forward+backward in all); without, a plain forward pass, and tf.grads only if
- * a gradient is asked for after all.
+ * a gradient is asked for after all. `alsoDifferentiate` names symbols besides the parameters
+ * (the input, the intermediates, o: the built-in gradient check's) whose ∂E/∂S lossGradient
+ * answers too, each by one tf.grad with S held at its forward value (forwardTf's override),
+ * computed when first asked for; the claims' trials do not ask, and pay nothing for it.
  */
-export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { withGradients?: boolean } = {}): TfTrial {
+export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { withGradients?: boolean; alsoDifferentiate?: readonly string[] } = {}): TfTrial {
   const { model } = scenario;
   const names = parameterNames(model);
+  const also = new Set(options.alsoDifferentiate?.filter((s) => !names.includes(s) && s !== 'E' && s !== 'N'));
+  const held = new Map<string, tf.Tensor>();
   const owned = new Set<tf.Tensor>([inputs.x, inputs.y, ...inputs.weights, ...inputs.biases.filter((b): b is tf.Tensor1D => b !== null), ...inputs.constants.values()]);
   let grads: Map<string, tf.Tensor> | null = null;
   let scale: number | undefined;
@@ -75,9 +83,19 @@ export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { w
     });
   }
   const gradients = (): Map<string, tf.Tensor> => (grads ??= computeGrads(false));
+  const heldGradient = (symbol: string): tf.Tensor => {
+    let g = held.get(symbol);
+    if (!g) {
+      const base = env.get(symbol);
+      if (!base) throw new Error(`no symbol ${symbol} in this network`);
+      g = tf.keep(tf.tidy(() => tf.grad((q: tf.Tensor) => forwardTf(model, inputs, { symbol, value: q }).get('E')!)(base)));
+      held.set(symbol, g);
+    }
+    return g;
+  };
   return {
     env,
-    lossGradient: (symbol) => (names.includes(symbol) ? gradients().get(symbol)! : null),
+    lossGradient: (symbol) => (names.includes(symbol) ? gradients().get(symbol)! : also.has(symbol) ? heldGradient(symbol) : null),
     gradientScale() {
       scale ??= tf.tidy(() => Math.max(0, ...[...gradients().values()].map((g) => tf.max(tf.abs(g)).dataSync()[0])));
       return scale;
@@ -92,6 +110,7 @@ export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { w
     dispose() {
       tf.dispose([...env.values()].filter((t) => !owned.has(t)));
       if (grads) tf.dispose([...grads.values()]);
+      tf.dispose([...held.values()]);
     },
   };
 }
