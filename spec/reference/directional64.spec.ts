@@ -66,6 +66,19 @@ describe('movedForward', () => {
   });
 });
 
+describe('movedForward with reuse (one array for the moved entry, every t)', () => {
+  const rng = new SeededRandom(11);
+  it.each(['x', 'W1', 'b2', 'W3', 'net1', 'a2'])('gives E bit for bit as without, t after t, for %s along a dense direction', (symbol) => {
+    const q = base.get(symbol)!;
+    const direction = { kind: 'dense' as const, data: Float64Array.from({ length: q.data.length }, () => rng.normal(0, 1)) };
+    const fresh = movedForward(scenario.model, values, base, symbol, direction);
+    const reused = movedForward(scenario.model, values, base, symbol, direction, true);
+    for (const t of [0.03, -0.03, 1e-4, 0.5]) expect(E(reused(t))).toBe(E(fresh(t)));
+    // and the unmoved pass is left as it was
+    expect(E(base)).toBe(E(forward64(scenario.model, values)));
+  });
+});
+
 describe('reference world derivatives', () => {
   const world = referenceWorld(scenario, values);
   const fullW1 = jacobian64((q) => forward64(scenario.model, values, { symbol: 'W1', value: q }).get('E')!.data, base.get('W1')!);

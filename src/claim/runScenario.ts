@@ -174,27 +174,21 @@ function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, refer
 
 /**
  * The vacuity self-test of one trial (DESIGN §3): its rhs moved past the relation must refute in
- * both worlds. Taken as the trial ends, so its sides need not outlive it; `scratch` holds the
- * moved rhs (one buffer for every claim and world of a length, reused).
+ * both worlds. Taken as the trial ends, so its sides need not outlive it. The moved rhs goes to
+ * one scratch array per length, let go on return (kept, it would be live next to the next
+ * claim's sides).
  */
-function flipsOf(state: ClaimState, sides: Record<WorldName, Sides>, scratch: ScratchRhs): Record<WorldName, Outcome> {
+function flipsOf(state: ClaimState, sides: Record<WorldName, Sides>): Record<WorldName, Outcome> {
   const { rel, quantifier } = state.claim;
+  const scratch = new Map<number, Float64Array>();
   const flip = (world: WorldName): Outcome => {
     const s = sides[world];
     const tol = state.tolerance[world];
-    return compareSides(perturbRhs(s, rel, tol, scratch.of(s.rhs.length)), rel, quantifier, tol).outcome;
+    let into = scratch.get(s.rhs.length);
+    if (!into) scratch.set(s.rhs.length, (into = new Float64Array(s.rhs.length)));
+    return compareSides(perturbRhs(s, rel, tol, into), rel, quantifier, tol).outcome;
   };
   return { reference: flip('reference'), tfjs: flip('tfjs') };
-}
-
-/** One scratch rhs per length (dense sides have the lhs's length; sparse sampled sides a few dozen). */
-class ScratchRhs {
-  private buffers = new Map<number, Float64Array>();
-  of(length: number): Float64Array {
-    let b = this.buffers.get(length);
-    if (!b) this.buffers.set(length, (b = new Float64Array(length)));
-    return b;
-  }
 }
 
 /** Every trial's self-test: a world flips when some trial's moved rhs refutes there. */
@@ -255,7 +249,79 @@ function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: numb
   );
 }
 
+/** What one trial holds for its claims: the inputs, both worlds, and whether sides are kept. */
+interface TrialContext {
+  scenario: Scenario;
+  inputs: ReturnType<typeof trialTensors>;
+  tfTrial: ReturnType<typeof tfjsTrial>;
+  reference: ReferenceWorld;
+  trial: number;
+  seed: number;
+  keep: boolean;
+}
+
+/**
+ * One claim in one trial, in both worlds, self-tested if it holds. A function of its own so that
+ * its sides (at scale, arrays of the network's size) are let go when it returns, unless kept.
+ */
+function judgeInTrial(state: ClaimState, t: TrialContext): ClaimState['outcomes'][number] {
+  const checked = state.checked!;
+  const { rel, quantifier } = state.claim;
+  // tfjs first: where it finds the claim worst is where the reference looks at scale
+  let t0 = performance.now();
+  let tfj!: ReturnType<typeof guarded>;
+  tf.tidy(() => {
+    const world = tfjsWorld(t.scenario, t.inputs, t.tfTrial);
+    tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
+  });
+  state.elapsed.tfjs += performance.now() - t0;
+  memoryCheckpoint('tfjs sides');
+  t0 = performance.now();
+  const ref = referenceSides(state, t.reference, t.seed, tfj.sides);
+  state.elapsed.reference += performance.now() - t0;
+  memoryCheckpoint('reference sides');
+  tfj = withoutKinks(tfj, ref.sides, state);
+  if (t.reference.scaleSource() === 'sampled') state.scaleSampled = true;
+  const sides = ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null;
+  const holds = ref.outcome.outcome === 'holds' && tfj.outcome.outcome === 'holds';
+  return {
+    trial: t.trial,
+    seed: t.seed,
+    reference: ref.outcome,
+    tfjs: tfj.outcome,
+    flips: holds && sides ? flipsOf(state, sides) : null,
+    sides: t.keep ? sides : null,
+  };
+}
+
 const derivatives = (c: CheckedClaim): boolean => usesDerivatives(c.lhs) || usesDerivatives(c.rhs) || (c.where ? usesDerivatives(c.where) : false);
+
+/**
+ * One trial: its values drawn, each world built once, every claim judged in it. A function of its
+ * own so that the trial's values are let go before the next trial draws its own.
+ */
+function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOverride: number | undefined, keep: boolean): void {
+  const values = drawTrial(scenario, trial, seedOverride);
+  const inputs = trialTensors(values);
+  memoryCheckpoint('trial drawn');
+  // the tfjs forward pass and ∂E/∂P of this trial, once, for every claim (and the scale hints)
+  let tfTrial: ReturnType<typeof tfjsTrial> | null = null;
+  let hints: Map<string, number> | undefined;
+  const reference = referenceWorld(scenario, values, { scaleHints: () => (hints ??= largestGradientElements(scenario, tfTrial!)) });
+  try {
+    const t0 = performance.now();
+    tfTrial = tfjsTrial(scenario, inputs, { withGradients: live.some((s) => derivatives(s.checked!)) });
+    // counted in the tfjs world's time of the trial's first claim, which would have computed it
+    live[0].elapsed.tfjs += performance.now() - t0;
+    memoryCheckpoint('tfjs forward and backward');
+    for (const state of live) {
+      state.outcomes.push(judgeInTrial(state, { scenario, inputs, tfTrial, reference, trial, seed: values.seed, keep }));
+    }
+  } finally {
+    tfTrial?.dispose();
+    disposeTrialTensors(inputs);
+  }
+}
 
 /**
  * Runs every claim of a scenario in both worlds over all trials. Each trial builds each world
@@ -278,54 +344,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
   });
   const live = states.filter((s) => s.checked !== null);
   const keep = options.keepSides === true;
-  const scratch = new ScratchRhs();
   for (let trial = 0; trial < trials && live.length > 0; trial++) {
-    const values = drawTrial(scenario, trial, options.seed);
-    const inputs = trialTensors(values);
-    memoryCheckpoint('trial drawn');
-    // the tfjs forward pass and ∂E/∂P of this trial, once, for every claim (and the scale hints)
-    let tfTrial: ReturnType<typeof tfjsTrial> | null = null;
-    let hints: Map<string, number> | undefined;
-    const reference = referenceWorld(scenario, values, { scaleHints: () => (hints ??= largestGradientElements(scenario, tfTrial!)) });
-    try {
-      const t0 = performance.now();
-      tfTrial = tfjsTrial(scenario, inputs, { withGradients: live.some((s) => derivatives(s.checked!)) });
-      // counted in the tfjs world's time of the trial's first claim, which would have computed it
-      live[0].elapsed.tfjs += performance.now() - t0;
-      memoryCheckpoint('tfjs forward and backward');
-      for (const state of live) {
-        const checked = state.checked!;
-        const { rel, quantifier } = state.claim;
-        // tfjs first: where it finds the claim worst is where the reference looks at scale
-        let t0 = performance.now();
-        let tfj!: ReturnType<typeof guarded>;
-        tf.tidy(() => {
-          const world = tfjsWorld(scenario, inputs, tfTrial!);
-          tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
-        });
-        state.elapsed.tfjs += performance.now() - t0;
-        memoryCheckpoint('tfjs sides');
-        t0 = performance.now();
-        const ref = referenceSides(state, reference, values.seed, tfj.sides);
-        state.elapsed.reference += performance.now() - t0;
-        memoryCheckpoint('reference sides');
-        tfj = withoutKinks(tfj, ref.sides, state);
-        if (reference.scaleSource() === 'sampled') state.scaleSampled = true;
-        const sides = ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null;
-        const holds = ref.outcome.outcome === 'holds' && tfj.outcome.outcome === 'holds';
-        state.outcomes.push({
-          trial,
-          seed: values.seed,
-          reference: ref.outcome,
-          tfjs: tfj.outcome,
-          flips: holds && sides ? flipsOf(state, sides, scratch) : null,
-          sides: keep ? sides : null,
-        });
-      }
-    } finally {
-      tfTrial?.dispose();
-      disposeTrialTensors(inputs);
-    }
+    runTrial(scenario, live, trial, options.seed, keep);
     options.onTrial?.(trial + 1, trials);
   }
   memoryCheckpoint('trials done');

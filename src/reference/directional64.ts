@@ -58,9 +58,11 @@ function entryTangent(model: Model, base: Env64, symbol: string, direction: Dire
 /**
  * t ↦ the trial's environment with `symbol` at Q + t·v (x and a0 are one symbol), everything
  * downstream recomputed from the unperturbed pass `base`. The returned environments share
- * tensors with `base`: read them, never write.
+ * tensors with `base`: read them, never write. With `reuse`, the caller is done with each
+ * environment before asking for the next (it keeps numbers computed from it, never its arrays),
+ * so the moved entry tensor is written into one array for every t instead of a new one each.
  */
-export function movedForward(model: Model, values: TrialValues, base: Env64, symbol: string, direction: Direction64): (t: number) => Env64 {
+export function movedForward(model: Model, values: TrialValues, base: Env64, symbol: string, direction: Direction64, reuse = false): (t: number) => Env64 {
   const q = base.get(symbol);
   if (!q) throw new Error(`no symbol ${symbol} in this network`);
   const names = symbol === 'x' || symbol === 'a0' ? ['x', 'a0'] : [symbol];
@@ -80,12 +82,13 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
     column = columnMove(model, base, l, j, columnTangent);
   } else ({ entry, tangent } = entryTangent(model, base, symbol, direction));
   const origin = base.get(entry)!;
+  let kept: Float64Array | null = null;
   return (t) => {
     const pending = new Map<string, () => Tensor64>();
     let env: Env64;
     if (column) env = column(t, pending);
     else {
-      const moved = new Float64Array(origin.data.length);
+      const moved = reuse ? (kept ??= new Float64Array(origin.data.length)) : new Float64Array(origin.data.length);
       for (let i = 0; i < moved.length; i++) moved[i] = origin.data[i] + t * tangent[i];
       env = forward64(model, values, { symbol: entry, value: { shape: origin.shape, data: moved } }, base);
     }

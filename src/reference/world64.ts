@@ -80,7 +80,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const along = (symbol: string, f: (env: Env64) => number, direction: Direction64): Derivative64 => {
     const q = env.get(symbol);
     if (!q) throw new Error(`no symbol ${symbol} in this network`);
-    const d = derivativeAlong(movedForward(model, values, env, symbol, direction), f, q, direction);
+    // f gives a number: each moved environment is done with before the next (reuse)
+    const d = derivativeAlong(movedForward(model, values, env, symbol, direction, true), f, q, direction);
     const kink = d.kink?.[0] ? { kink: { forward: d.forward![0], backward: d.backward![0] } } : {};
     return { value: d.value[0], error: d.error[0], evaluations: d.evaluations, ...kink };
   };
