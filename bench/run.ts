@@ -7,10 +7,7 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
-import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
-import { onMemoryCheckpoint } from '../src/claim/memoryCheckpoint';
 import { runScenario } from '../src/claim/runScenario';
 import { symbolTableOf } from '../src/claim/symbolTable';
 import { checkClaim } from '../src/formula/check';
@@ -22,7 +19,10 @@ import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
 import { Scenario } from '../src/scenario/schema';
 import { drawTrial } from '../src/scenario/trialValues';
 import { useBackend } from '../src/tfjs/backend';
-import { disposeTrialTensors, forwardTf, trialTensors, type TrialTensors } from '../src/tfjs/networkTf';
+import { disposeTrialTensors, trialTensors } from '../src/tfjs/networkTf';
+import { firstLayerScenario, forwardBackward, modelBytes, type Network } from './firstLayer';
+import { gc, jsBytes, wasmHeapBytes } from './gc';
+import { describeMemory, liveFigure, memoryFigures, type LiveFigure } from './memory';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -33,43 +33,9 @@ const log = (line: string) => {
 };
 
 /** [inputs, hidden, outputs, batch]: about 1e3 to 1e6 parameters (784-512-10 at 64 ≈ 4e5). */
-const NETWORKS: [number, number, number, number][] = quick
+const NETWORKS: Network[] = quick
   ? [[32, 32, 10, 16], [100, 100, 10, 32], [256, 256, 10, 64], [784, 512, 10, 64], [1024, 960, 10, 64]]
   : [[32, 32, 10, 16], [64, 64, 10, 32], [100, 100, 10, 32], [256, 256, 10, 64], [512, 384, 10, 64], [784, 512, 10, 64], [1024, 640, 10, 64], [1024, 960, 10, 64]];
-
-/** The corrected first-layer claim of the article, for a 2-layer linear network. */
-function firstLayerScenario([inputs, hidden, outputs, batch]: [number, number, number, number]): Scenario {
-  return Scenario.parse({
-    title: `${inputs}-${hidden}-${outputs}, batch ${batch}`,
-    seed: 1,
-    model: {
-      inputs,
-      layers: [
-        { units: hidden, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
-        { units: outputs, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
-      ],
-      loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
-    },
-    data: { batch, labels: { random: true } },
-    claims: [
-      {
-        id: 'first-layer',
-        says: '∂E/∂w_ij = mean_n x_ni Σ_k (o_nk − y_nk) w_jk',
-        lhs: 'grad(E, W1)[i,j]',
-        rhs: 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))',
-        expect: 'holds',
-      },
-    ],
-  });
-}
-
-/** One tfjs forward+backward pass: ∂E/∂(every parameter), read back to the host. */
-function forwardBackward(scenario: Scenario, inputs: TrialTensors): void {
-  tf.tidy(() => {
-    const grads = tf.grads((...ws: tf.Tensor[]) => forwardTf(scenario.model, { ...inputs, weights: ws as tf.Tensor2D[] }).get('E')!)(inputs.weights);
-    for (const g of grads) g.dataSync();
-  });
-}
 
 async function median(name: string, fn: () => void, iterations: number): Promise<number> {
   const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
@@ -78,32 +44,6 @@ async function median(name: string, fn: () => void, iterations: number): Promise
   const result = task.result as unknown as { latency?: { p50: number } };
   if (!result.latency) throw new Error(`bench ${name} failed`);
   return result.latency.p50;
-}
-
-// `npm run bench` starts node with --expose-gc; without it (e.g. plain ts-node), turned on here
-const gcOnce: () => void =
-  (globalThis as { gc?: () => void }).gc ??
-  (() => {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  })();
-/**
- * A full collection, twice: ArrayBuffer memory of the first is released by a concurrent sweeper,
- * which the second finishes, so `external_memory` afterwards counts live buffers only.
- */
-const gc = () => {
-  gcOnce();
-  gcOnce();
-};
-const jsBytes = () => {
-  const h = v8.getHeapStatistics();
-  return h.used_heap_size + h.external_memory;
-};
-
-/** Bytes of the tfjs wasm heap (0 on other backends): it grows and never shrinks. */
-function wasmHeapBytes(): number {
-  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
-  return backend.wasm?.HEAPU8?.buffer.byteLength ?? 0;
 }
 
 /**
@@ -123,31 +63,6 @@ function jsPeakGrowth(run: () => void): number {
   let peak = end;
   for (const s of stats) peak = Math.max(peak, s.beforeGC.heapStatistics.usedHeapSize + s.beforeGC.heapStatistics.externalMemory);
   return peak - before;
-}
-
-/**
- * Live memory of the JS side (V8 heap + external memory) at the verification's phase boundaries
- * (src/claim/memoryCheckpoint.ts: trial drawn, tfjs pass, tfjs sides, reference rhs, reference
- * elements, each direction drawn and taken, reference sides, trials done, verdicts), each after a
- * forced full collection, above what was live before (also after one): the largest. Garbage is
- * never counted; an array that lives only inside a phase is (e.g. the product the rhs's mean is
- * divided from, which lives no longer than the quotient is computed).
- */
-function jsLivePeakGrowth(run: () => void): number {
-  gc();
-  const before = jsBytes();
-  let peak = before;
-  onMemoryCheckpoint(() => {
-    gc();
-    peak = Math.max(peak, jsBytes());
-  });
-  try {
-    run();
-  } finally {
-    onMemoryCheckpoint(null);
-  }
-  gc();
-  return Math.max(peak, jsBytes()) - before;
 }
 
 function fitExponent(points: { params: number; verifyMs: number }[]): number {
@@ -209,9 +124,10 @@ async function main(): Promise<void> {
 
   // scaling: verify the first-layer claim (both worlds, 1 trial) next to one fwd+bwd
   const scaling: { params: number; network: string; fwdBwdMs: number; verifyMs: number; ratio: number; peakMemoryRatio?: number }[] = [];
+  const livePeaks: LiveFigure[] = [];
   for (const net of NETWORKS) {
     const scenario = firstLayerScenario(net);
-    const [d0, d1, d2, batch] = net;
+    const [d0, d1, d2] = net;
     const params = d0 * d1 + d1 * d2;
     const inputs = trialTensors(drawTrial(scenario, 0));
     const big = params > 2e5;
@@ -228,28 +144,34 @@ async function main(): Promise<void> {
     // more verifications, watched by the GC profiler: the JS side's own peak, tfjs wasm heap
     // excluded; it depends on when collections happen, so the largest of 3 (varies ~2× run to run)
     const jsGrowth = Math.max(...Array.from({ length: 3 }, () => jsPeakGrowth(() => runScenario(scenario))));
-    // live memory only: forced collections at the phase boundaries (deterministic up to a few kB)
-    const jsLive = jsLivePeakGrowth(() => runScenario(scenario));
+    // live memory only (bench/livePeak.ts): a forced collection after every large allocation and
+    // at the phase checkpoints; the checkpoints alone give the older jsLivePeakMemoryRatio
+    const live = liveFigure(net);
+    livePeaks.push(live);
     if (verdict !== 'holds') throw new Error(`${scenario.title}: the corrected claim came out ${verdict}`);
-    // float64 bytes of parameters plus activations (x, net1, a1, net2, a2, o, y)
-    const modelBytes = 8 * (params + batch * (d0 + 2 * d1 + 4 * d2));
+    const model = modelBytes(net);
     const point = {
       params,
       network: scenario.title,
       fwdBwdMs,
       verifyMs,
       ratio: verifyMs / fwdBwdMs,
-      ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / modelBytes } : {}),
-      jsLivePeakMemoryRatio: jsLive / modelBytes,
-      jsPeakMemoryRatio: jsGrowth / modelBytes,
-      wasmHeapGrowthRatio: wasmGrowth / modelBytes,
+      ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / model } : {}),
+      livePeakMemoryRatio: live.ratio,
+      jsLivePeakMemoryRatio: live.checkpointRatio,
+      jsPeakMemoryRatio: jsGrowth / model,
+      wasmHeapGrowthRatio: wasmGrowth / model,
     };
     scaling.push(point);
-    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS live peak ${point.jsLivePeakMemoryRatio.toFixed(2)}× model (with garbage ${point.jsPeakMemoryRatio.toFixed(2)}×), wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
+    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS live peak ${point.livePeakMemoryRatio.toFixed(2)}× model (at checkpoints ${point.jsLivePeakMemoryRatio.toFixed(2)}×, with garbage ${point.jsPeakMemoryRatio.toFixed(2)}×), wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
   }
   const fitted = scaling.filter((p) => p.params >= 1e4 && p.params <= 1.1e6);
   const exponent = fitExponent(fitted);
   log(`growth exponent of verifyMs with params (1e4–1e6): ${exponent.toFixed(2)}`);
+
+  // memory: 3 trials and 3 claims (live), and peak RSS in fresh processes (bench/memory.ts)
+  const memory = memoryFigures(livePeaks, backend);
+  for (const line of describeMemory(memory)) log(line);
 
   // formula evaluation: a contraction next to a plain float64 matrix product of the same shape
   const formula = await contraction([784, 512, 10, 64]);
@@ -281,7 +203,7 @@ async function main(): Promise<void> {
   log(`cold start: derivcheck on ${demoFile} ${derivcheckMs.toFixed(0)} ms (${coldStart.cli}); bare require of tfjs ${loadTfjsMs.toFixed(0)} ms; tfjs + ${backend} backend ${loadBackendMs.toFixed(0)} ms`);
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, formula, suite, coldStart })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, suite, coldStart })}\n`);
   }
 }
 

@@ -1,0 +1,46 @@
+// The bench's scaling network: its scenario, its size and its tfjs pass, shared by bench/run.ts
+// and the fresh-process child (bench/freshRssChild.ts), so both measure the same verification.
+import * as tf from '@tensorflow/tfjs';
+import { Scenario } from '../src/scenario/schema';
+import { forwardTf, type TrialTensors } from '../src/tfjs/networkTf';
+
+/** [inputs, hidden, outputs, batch] */
+export type Network = [number, number, number, number];
+
+/** The corrected first-layer claim of the article, for a 2-layer linear network. */
+export function firstLayerScenario([inputs, hidden, outputs, batch]: Network, claimIds: readonly string[] = ['first-layer']): Scenario {
+  return Scenario.parse({
+    title: `${inputs}-${hidden}-${outputs}, batch ${batch}`,
+    seed: 1,
+    model: {
+      inputs,
+      layers: [
+        { units: hidden, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+        { units: outputs, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+      ],
+      loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
+    },
+    data: { batch, labels: { random: true } },
+    // one claim normally; several ids repeat it (does memory grow with the claims?)
+    claims: claimIds.map((id) => ({
+      id,
+      says: '∂E/∂w_ij = mean_n x_ni Σ_k (o_nk − y_nk) w_jk',
+      lhs: 'grad(E, W1)[i,j]',
+      rhs: 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))',
+      expect: 'holds',
+    })),
+  });
+}
+
+export const parameterCount = ([d0, d1, d2]: Network): number => d0 * d1 + d1 * d2;
+
+/** float64 bytes of parameters plus activations (x, net1, a1, net2, a2, o, y): the "model" */
+export const modelBytes = ([d0, d1, d2, batch]: Network): number => 8 * (parameterCount([d0, d1, d2, batch]) + batch * (d0 + 2 * d1 + 4 * d2));
+
+/** One tfjs forward+backward pass: ∂E/∂(every parameter), read back to the host. */
+export function forwardBackward(scenario: Scenario, inputs: TrialTensors): void {
+  tf.tidy(() => {
+    const grads = tf.grads((...ws: tf.Tensor[]) => forwardTf(scenario.model, { ...inputs, weights: ws as tf.Tensor2D[] }).get('E')!)(inputs.weights);
+    for (const g of grads) g.dataSync();
+  });
+}

@@ -1,0 +1,63 @@
+// Peak-RSS growth of one verification, each network in a fresh process (bench/freshRssChild.ts):
+// the process's whole footprint (V8 heap with its young generation and collection lag, ArrayBuffers,
+// the tfjs wasm heap, allocator slack), unaffected by what ran before. The marginal ratio between
+// the largest and smallest network cancels the costs that do not grow with the network (the young
+// generation, compiled code): what each further byte of model costs.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Network } from './firstLayer';
+
+export interface FreshRssPoint {
+  params: number;
+  network: string;
+  modelBytes: number;
+  /** RSS when the verification starts (peak mark reset to it, when `peakReset`) */
+  baselineRssBytes: number;
+  /** the process's peak RSS when it ends */
+  peakRssBytes: number;
+  /** false: the peak mark could not be reset, so the baseline is the startup's peak (growth reads low) */
+  peakReset: boolean;
+  /** (peak − baseline) / model */
+  rssGrowthRatio: number;
+  /** growth of the tfjs wasm heap (in the RSS growth as far as its new pages were touched) / model */
+  wasmHeapGrowthRatio: number;
+}
+
+export interface FreshRss {
+  series: FreshRssPoint[];
+  /** (growth of the largest − growth of the smallest) / (their models' difference) */
+  marginalRatio: number;
+  /** the two networks (params) the marginal ratio is taken between */
+  marginalBetween: [number, number];
+}
+
+const root = join(__dirname, '..');
+
+function child(net: Network, backend: string): FreshRssPoint {
+  const run = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', join('bench', 'freshRssChild.ts'), ...net.map(String)], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, DERIVCHECK_BACKEND: backend },
+  });
+  if (run.status !== 0) throw new Error(`bench/freshRssChild.ts ${net.join(' ')} exited ${run.status}: ${run.stderr}`);
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as Omit<FreshRssPoint, 'rssGrowthRatio' | 'wasmHeapGrowthRatio'> & { wasmHeapGrowthBytes: number };
+  return {
+    params: out.params,
+    network: out.network,
+    modelBytes: out.modelBytes,
+    baselineRssBytes: out.baselineRssBytes,
+    peakRssBytes: out.peakRssBytes,
+    peakReset: out.peakReset,
+    rssGrowthRatio: (out.peakRssBytes - out.baselineRssBytes) / out.modelBytes,
+    wasmHeapGrowthRatio: out.wasmHeapGrowthBytes / out.modelBytes,
+  };
+}
+
+/** One fresh process per network, one after another (they would share the 2 cores otherwise). */
+export function freshRss(networks: Network[], backend: string): FreshRss {
+  const series = networks.map((net) => child(net, backend)).sort((a, b) => a.params - b.params);
+  const small = series[0];
+  const big = series[series.length - 1];
+  const growth = (p: FreshRssPoint) => p.peakRssBytes - p.baselineRssBytes;
+  return { series, marginalRatio: (growth(big) - growth(small)) / (big.modelBytes - small.modelBytes), marginalBetween: [small.params, big.params] };
+}
