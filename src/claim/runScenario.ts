@@ -9,6 +9,7 @@ import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
 import { tfjsTrial, tfjsWorld } from '../tfjs/worldTf';
 import { compareSides, elementCount, perturbRhs, type ElementReport, type KinkReport, type Outcome, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
+import { ScratchArrays } from './scratchArrays';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
 import { largestGradientElements, worstElements } from './scaleHints';
 import { sidesOf, usesDerivatives } from './sidesOf';
@@ -174,19 +175,20 @@ function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, refer
 
 /**
  * The vacuity self-test of one trial (DESIGN §3): its rhs moved past the relation must refute in
- * both worlds. Taken as the trial ends, so its sides need not outlive it. The moved rhs goes to
- * one scratch array per length, let go on return (kept, it would be live next to the next
- * claim's sides).
+ * both worlds. Taken as the trial ends, so its sides need not outlive it. The moved rhs is
+ * written to a scratch array (the sampled check's direction, when it had one of that length).
  */
-function flipsOf(state: ClaimState, sides: Record<WorldName, Sides>): Record<WorldName, Outcome> {
+function flipsOf(state: ClaimState, sides: Record<WorldName, Sides>, scratch: ScratchArrays): Record<WorldName, Outcome> {
   const { rel, quantifier } = state.claim;
-  const scratch = new Map<number, Float64Array>();
   const flip = (world: WorldName): Outcome => {
     const s = sides[world];
     const tol = state.tolerance[world];
-    let into = scratch.get(s.rhs.length);
-    if (!into) scratch.set(s.rhs.length, (into = new Float64Array(s.rhs.length)));
-    return compareSides(perturbRhs(s, rel, tol, into), rel, quantifier, tol).outcome;
+    const into = scratch.take(s.rhs.length);
+    try {
+      return compareSides(perturbRhs(s, rel, tol, into), rel, quantifier, tol).outcome;
+    } finally {
+      scratch.give(into);
+    }
   };
   return { reference: flip('reference'), tfjs: flip('tfjs') };
 }
@@ -228,7 +230,7 @@ function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimRes
  * One claim in the reference world of one trial: element by element, or, for a gradient too
  * large for that, by the sampled check (elements tfjs found worst, seeded elements, directions).
  */
-function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, tfjsSides: Sides | null): { outcome: WorldOutcome; sides: Sides | null } {
+function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, tfjsSides: Sides | null, scratch: ScratchArrays): { outcome: WorldOutcome; sides: Sides | null } {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
   const tolerance = state.tolerance.reference;
@@ -236,7 +238,7 @@ function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: numb
     const plan = largeGradientLhs(checked, reference, quantifier);
     if (plan) {
       const hinted = tfjsSides ? worstElements(tfjsSides, rel, state.tolerance.tfjs, HINTED_ELEMENTS) : [];
-      const run = sampledGradientCheck(checked, plan, reference, { rel, tolerance, trialSeed: seed, claimId: state.claim.id, hinted });
+      const run = sampledGradientCheck(checked, plan, reference, { rel, tolerance, trialSeed: seed, claimId: state.claim.id, hinted, scratch });
       state.coverage = state.coverage && state.coverage.checked <= run.coverage.checked ? state.coverage : run.coverage;
       return { outcome: run.outcome, sides: run.sides };
     }
@@ -266,6 +268,8 @@ interface TrialContext {
  */
 function judgeInTrial(state: ClaimState, t: TrialContext): ClaimState['outcomes'][number] {
   const checked = state.checked!;
+  // the sampled check's direction array, handed on to the self-test's moved rhs
+  const scratch = new ScratchArrays();
   const { rel, quantifier } = state.claim;
   // tfjs first: where it finds the claim worst is where the reference looks at scale
   let t0 = performance.now();
@@ -277,7 +281,7 @@ function judgeInTrial(state: ClaimState, t: TrialContext): ClaimState['outcomes'
   state.elapsed.tfjs += performance.now() - t0;
   memoryCheckpoint('tfjs sides');
   t0 = performance.now();
-  const ref = referenceSides(state, t.reference, t.seed, tfj.sides);
+  const ref = referenceSides(state, t.reference, t.seed, tfj.sides, scratch);
   state.elapsed.reference += performance.now() - t0;
   memoryCheckpoint('reference sides');
   tfj = withoutKinks(tfj, ref.sides, state);
@@ -289,7 +293,7 @@ function judgeInTrial(state: ClaimState, t: TrialContext): ClaimState['outcomes'
     seed: t.seed,
     reference: ref.outcome,
     tfjs: tfj.outcome,
-    flips: holds && sides ? flipsOf(state, sides) : null,
+    flips: holds && sides ? flipsOf(state, sides, scratch) : null,
     sides: t.keep ? sides : null,
   };
 }

@@ -3,10 +3,11 @@ import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { Value64 } from '../reference/algebra64';
 import type { Env64 } from '../reference/network64';
-import { rademacher, seededSample } from '../reference/sampling';
+import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
+import type { ScratchArrays } from './scratchArrays';
 import type { Tolerance } from './tolerances';
 
 // The reference world's check of `grad(F, Q)[i, j, …] <rel> rhs` when Q is too large to
@@ -124,7 +125,7 @@ export function sampledGradientCheck(
   claim: CheckedClaim,
   plan: LargeGradientLhs,
   world: ReferenceWorld,
-  run: { rel: Relation; tolerance: Tolerance; trialSeed: number; claimId: string; hinted: readonly number[] },
+  run: { rel: Relation; tolerance: Tolerance; trialSeed: number; claimId: string; hinted: readonly number[]; scratch?: ScratchArrays },
 ): SampledGradientOutcome {
   const evaluator = new FormulaEvaluator(claim, world);
   const vars = claim.freeIndices.map((f) => f.name);
@@ -133,10 +134,11 @@ export function sampledGradientCheck(
     const t: Value64 = expandTo(world.algebra, evaluator.evaluate(node), vars, sizes);
     return { data: t.data, error: t.error ?? null };
   };
-  const rhs = lay(claim.rhs);
+  // let go (null) once the directions have their projections of it, before their passes
+  let rhs: { data: Float64Array; error: Float64Array | null } | null = lay(claim.rhs);
   memoryCheckpoint('reference rhs');
   const n = rhs.data.length;
-  const where = claim.where ? lay(claim.where).data : null;
+  let where = claim.where ? lay(claim.where).data : null;
   // the selected elements' flat positions; null: every element (not laid out: n int32s)
   let selected: Int32Array | null = null;
   if (where) {
@@ -152,7 +154,7 @@ export function sampledGradientCheck(
   let largest = -1;
   for (let s = 0, top = -1; s < selectedCount; s++) {
     const e = selected ? selected[s] : s;
-    const size = Math.abs(rhs.data[e]);
+    const size = Math.abs(rhs!.data[e]);
     if (size > top || Number.isNaN(size)) [largest, top] = [e, Number.isNaN(size) ? Infinity : size];
   }
   if (largest >= 0) chosen.add(largest);
@@ -173,8 +175,8 @@ export function sampledGradientCheck(
     const e = at[k];
     const d = world.elementDerivative(plan.symbol, f, plan.toQ(e));
     lhs[k] = d.value;
-    rhsAt[k] = rhs.data[e];
-    error[k] = d.error + (rhs.error?.[e] ?? 0);
+    rhsAt[k] = rhs!.data[e];
+    error[k] = d.error + (rhs!.error?.[e] ?? 0);
     if (d.kink) {
       // not differentiable there (src/reference/kinks.ts): left unjudged, with its one-sided values
       kink ??= new Uint8Array(m);
@@ -194,17 +196,25 @@ export function sampledGradientCheck(
   const coverage: Coverage = { elements: selectedCount, checked: chosen.size, directions: 0 };
   if (run.rel !== '==' || elements.outcome === 'error' || selectedCount === 0) return { sides, outcome: elements, coverage };
 
+  // ⟨v, rhs⟩ of every direction first, its entries drawn one by one (no array): then the rhs is
+  // let go, and the passes below hold one direction and no rhs
+  const projections = Array.from({ length: DIRECTIONS }, (_, d) => projectRhs(rademacherEntries(run.trialSeed, `${name}/direction${d}`, selectedCount), rhs!, selected, scale, run.tolerance));
+  rhs = null;
+  where = null;
   const directions: DirectionReport[] = [];
   let kinkedDirections = 0;
-  // one buffer for every direction; when the claim's layout is Q's own, v is its own vQ
-  const identity = plan.identity === true && n === world.env.get(plan.symbol)!.data.length;
+  // one array for every direction (the scratch's, given back for the vacuity self-test); when the
+  // claim's layout is Q's own, v is its own vQ
+  const qLength = world.env.get(plan.symbol)!.data.length;
+  const identity = plan.identity === true && n === qLength;
   let v: Float64Array | undefined;
   let vQ: Float64Array | undefined;
+  const take = (length: number) => run.scratch?.take(length) ?? new Float64Array(length);
   for (let d = 0; d < DIRECTIONS; d++) {
-    v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected, v);
+    v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected, v ?? take(n));
     if (identity) vQ = v;
     else {
-      vQ = vQ ? vQ.fill(0) : new Float64Array(world.env.get(plan.symbol)!.data.length);
+      vQ = (vQ ?? take(qLength)).fill(0);
       for (let s = 0; s < selectedCount; s++) {
         const e = selected ? selected[s] : s;
         vQ[plan.toQ(e)] = v[e];
@@ -215,8 +225,10 @@ export function sampledGradientCheck(
     memoryCheckpoint(`direction ${d} taken`);
     // a line through a kink at t = 0 has no directional derivative to compare: counted, not judged
     if (derivative.kink) kinkedDirections++;
-    else directions.push(checkDirection(d, derivative, v, rhs, selected, scale, run.tolerance));
+    else directions.push(checkDirection(d, derivative, projections[d]));
   }
+  if (v) run.scratch?.give(v);
+  if (vQ && vQ !== v) run.scratch?.give(vQ);
   coverage.directions = directions.length;
   const failing = directions.filter((r) => !r.passes).length;
   let worst: ElementReport | null = elements.worst;
@@ -239,16 +251,18 @@ export function sampledGradientCheck(
   return { sides, outcome, coverage };
 }
 
-/** D_v F against ⟨v, rhs⟩ with the allowance derived above. */
-function checkDirection(
-  d: number,
-  derivative: { value: number; error: number },
-  v: Float64Array,
-  rhs: { data: Float64Array; error: Float64Array | null },
-  selected: Int32Array | null,
-  scale: number,
-  tol: Tolerance,
-): DirectionReport {
+/** ⟨v, rhs⟩ of one direction and what its allowance needs, v's entries drawn in support order. */
+interface Projection {
+  projected: number;
+  /** Σ|v_e·r_e|, for the rounding of the sum */
+  magnitude: number;
+  /** σ² = Σ v_e²·t_e² (the allowance derived above) */
+  variance: number;
+  /** the direction's support size */
+  m: number;
+}
+
+function projectRhs(entry: () => number, rhs: { data: Float64Array; error: Float64Array | null }, selected: Int32Array | null, scale: number, tol: Tolerance): Projection {
   let projected = 0;
   let magnitude = 0;
   let variance = 0;
@@ -256,24 +270,30 @@ function checkDirection(
   const m = selected ? selected.length : rhs.data.length;
   for (let s = 0; s < m; s++) {
     const e = selected ? selected[s] : s;
+    const ve = entry();
     const r = rhs.data[e];
-    projected += v[e] * r;
-    magnitude += Math.abs(v[e] * r);
+    projected += ve * r;
+    magnitude += Math.abs(ve * r);
     // the allowance of tolerances.ts for an element whose true value is within it of r
     const t = (tol.atol * scale + tol.rtol * Math.abs(r)) / (1 - tol.rtol) + (rhsError ? rhsError[e] : 0);
-    variance += v[e] * v[e] * t * t;
+    variance += ve * ve * t * t;
   }
+  return { projected, magnitude, variance, m };
+}
+
+/** D_v F against ⟨v, rhs⟩ with the allowance derived above. */
+function checkDirection(d: number, derivative: { value: number; error: number }, p: Projection): DirectionReport {
   // rounding of a sum of m products: γ_m·Σ|v_e r_e| with γ_m = m·u/(1 − m·u), u = ε/2
   const u = Number.EPSILON / 2;
-  const rounding = ((m * u) / (1 - m * u)) * magnitude;
-  const allowed = DIRECTION_CONFIDENCE * Math.sqrt(variance) + derivative.error + rounding;
-  const difference = derivative.value - projected;
+  const rounding = ((p.m * u) / (1 - p.m * u)) * p.magnitude;
+  const allowed = DIRECTION_CONFIDENCE * Math.sqrt(p.variance) + derivative.error + rounding;
+  const difference = derivative.value - p.projected;
   const excess = Math.abs(difference) - allowed;
   return {
     flat: -1,
     index: [],
     lhs: derivative.value,
-    rhs: projected,
+    rhs: p.projected,
     difference,
     allowed,
     excess: allowed > 0 ? excess / allowed : excess > 0 ? Infinity : 0,

@@ -21,13 +21,22 @@ export function seededSample(trialSeed: number, name: string, n: number, count: 
   return [...chosen].map((i) => (pool ? pool[i] : i));
 }
 
+/**
+ * The entries of a Rademacher direction on m elements (±1/√m), one per call, in the order of its
+ * support: the same numbers as rademacher(...) writes, without building the array.
+ */
+export function rademacherEntries(trialSeed: number, name: string, m: number): () => number {
+  const rng = new SeededRandom(seedFor(trialSeed, name));
+  const size = 1 / Math.sqrt(m);
+  return () => (rng.next() < 0.5 ? -size : size);
+}
+
 /** A Rademacher direction (±1/√m on the m elements of `support`, 0 elsewhere): unit length; written into `into` when given (length n). */
 export function rademacher(trialSeed: number, name: string, n: number, support: Int32Array | null, into?: Float64Array): Float64Array {
-  const rng = new SeededRandom(seedFor(trialSeed, name));
   const v = into && into.length === n ? into.fill(0) : new Float64Array(n);
   // support null: every element 0 … n − 1, in order (the same draws as Int32Array 0 … n − 1)
   const m = support ? support.length : n;
-  const size = 1 / Math.sqrt(m);
-  for (let s = 0; s < m; s++) v[support ? support[s] : s] = rng.next() < 0.5 ? -size : size;
+  const entry = rademacherEntries(trialSeed, name, m);
+  for (let s = 0; s < m; s++) v[support ? support[s] : s] = entry();
   return v;
 }
