@@ -90,7 +90,7 @@ describe('a gradient pasted from PyTorch (constants G = fc2.weight.grad)', () =>
     expect(checkFormulas(rectangular)).toEqual([
       {
         path: ['claims', 1, 'rhs'],
-        message: "index 'j' runs over axis 0 of G (size 2) here, but over axis 0 of grad(E, W2) (size 4) at its first use (lhs, character 12) at character 2",
+        message: "index 'j' runs over axis 0 of grad(E, W2) (size 4) at its first use (character 12 of lhs), but over axis 0 of G (size 2) here at character 2",
         detail: '  G[j,k]\n    ^',
       },
     ]);

@@ -70,7 +70,7 @@ const brokenFiles: [string, string][] = [
   ['trials-zero.json', 'trials-zero.json: trials: Too small: expected number to be >=1'],
   ['float32-overflow-constant.json', 'float32-overflow-constant.json: model.layers[0].init.constant: numbers must be finite float32 numbers (|v| < 3.4e38)'],
   ['float32-overflow-values.json', 'float32-overflow-values.json: data.x.values: values must be finite float32 numbers (|v| < 3.4e38)'],
-  ['values-overflow.json', 'values-overflow.json: data.x: values[0]: expected a finite number or a nested array of finite numbers'],
+  ['values-overflow.json', 'values-overflow.json: data.x.values[0][1]: expected a finite number or a nested array of finite numbers'],
   // formulas: parsed and checked at load, the position is a character offset into the field
   ['formula-comparison-in-rhs.json', "formula-comparison-in-rhs.json: claims[0].rhs: '>' makes a condition, and conditions belong in where, not in rhs at character 0"],
   ['formula-delta-unknown-range.json', "formula-delta-unknown-range.json: claims[0].lhs: the range of index 'i' is unknown: it is only used in delta(...); also use it to index a tensor at character 6"],
@@ -80,7 +80,7 @@ const brokenFiles: [string, string][] = [
   ['formula-grad-of-non-scalar.json', 'formula-grad-of-non-scalar.json: claims[0].lhs: o has 2 axes; index it like o[i,j] at character 5'],
   ['formula-grad-without-indices.json', 'formula-grad-without-indices.json: claims[0].lhs: grad(E, W2) has the shape of W2: 2 axes; index it like grad(E, W2)[i,j] at character 0'],
   ['formula-index-out-of-range.json', 'formula-index-out-of-range.json: claims[0].rhs: index 2 is out of range for axis 0 of x, which has size 2 (use 0..1) at character 2'],
-  ['formula-index-size-conflict.json', "formula-index-size-conflict.json: claims[0].rhs: index 'i' runs over axis 0 of W2 (size 4) here, but over axis 0 of grad(E, W1) (size 3) at its first use (lhs, character 12) at character 12"],
+  ['formula-index-size-conflict.json', "formula-index-size-conflict.json: claims[0].rhs: index 'i' runs over axis 0 of grad(E, W1) (size 3) at its first use (character 12 of lhs), but over axis 0 of W2 (size 4) here at character 12"],
   ['formula-index-variable-as-value.json', "formula-index-variable-as-value.json: claims[0].rhs: 'k' is an index variable; outside of where it can only appear inside [...], sum, mean or delta at character 0"],
   ['formula-next-of-non-parameter.json', 'formula-next-of-non-parameter.json: claims[0].lhs: next(o) is not defined: o is an intermediate, not a parameter at character 5'],
   ['formula-next-without-optimizer.json', 'formula-next-without-optimizer.json: claims[0].lhs: next(W1) needs an optimizer, and the scenario has none at character 0'],
@@ -94,6 +94,7 @@ const brokenFiles: [string, string][] = [
   ['formula-unknown-name-in-where.json', "formula-unknown-name-in-where.json: claims[0].where: unknown name 'kk': neither a symbol nor a free index of lhs or rhs at character 0"],
   ['formula-unknown-symbol-constructor.json', "formula-unknown-symbol-constructor.json: claims[0].lhs: unknown symbol 'constructor' at character 0"],
   ['formula-unknown-symbol-near-miss.json', "formula-unknown-symbol-near-miss.json: claims[0].rhs: unknown symbol 'W3' (did you mean 'W2'?) at character 9"],
+  ['formula-unknown-symbol-word.json', "formula-unknown-symbol-word.json: claims[0].rhs: unknown symbol 'ouput' (did you mean 'o', the network's output?) at character 0"],
   ['formula-where-not-condition.json', 'formula-where-not-condition.json: claims[0].where: where must be a condition, such as k == 0 or x[0,i] > 0 at character 0'],
   ['formula-wrong-arity.json', 'formula-wrong-arity.json: claims[0].rhs: exp takes 1 argument, got 2 at character 0'],
   ['formula-wrong-index-count.json', 'formula-wrong-index-count.json: claims[0].rhs: x has 2 axes but 1 index was given; index it like x[i,j] at character 2'],
@@ -123,6 +124,22 @@ describe('broken scenario files', () => {
     expect(printed(loadScenarioFile(join(fixtures, 'no-such-scenario.json')), fixtures)).toEqual([
       'no-such-scenario.json: cannot read: ENOENT',
     ]);
+  });
+});
+
+describe('a problem inside a tensor spec', () => {
+  const text = readFileSync(join(fixtures, 'values-overflow.json'), 'utf8');
+  const x = '"x": { "values": [[0.5, 1e400, 0.5], [0.5, 0.5, 0.5]] }';
+  it.each<[string, string]>([
+    // the place inside the spec joins the path, down to the element that is wrong
+    ['"x": { "values": [[0.5, 1e400, 0.5], [0.5, 0.5, 0.5]] }', 'data.x.values[0][1]: expected a finite number or a nested array of finite numbers'],
+    ['"x": { "values": [[0.5, 0.5, 0.5], [0.5, 0.5, "a"]] }', 'data.x.values[1][2]: expected a finite number or a nested array of finite numbers'],
+    ['"x": { "values": [[0.5, 0.5, 0.5], 1e400] }', 'data.x.values[1]: expected a finite number or a nested array of finite numbers'],
+    ['"x": { "values": "a" }', 'data.x.values: Invalid input: expected array, received string'],
+    ['"x": { "uniform": [0, "1"] }', 'data.x.uniform[1]: Invalid input: expected number, received string'],
+  ])('%s', (spec, expected) => {
+    expect(text).toContain(x);
+    expect(printed(parseScenarioText(text.replace(x, spec), 'bad.json'), '')).toEqual([`bad.json: ${expected}`]);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Expr, IndexArg } from './ast';
 import { failAt, FormulaError } from './formulaError';
 import { FUNCTIONS } from './functions';
 import { AxisUse, Field, say } from './messages';
-import { nearestName } from './nearestName';
+import { nearestName, nearestSymbol } from './nearestName';
 import { BINARY_OPERATORS } from './operators';
 import { parseFormula } from './parser';
 
@@ -319,7 +319,7 @@ class ClaimChecker {
     if (binding.range === undefined) {
       binding.range = { field: this.field, pos: index.pos, axis, size };
     } else if (binding.range.size !== size) {
-      this.fail(index, say.sizeMismatch(index.name, axis, size, binding.range, binding.range.field === this.field));
+      this.fail(index, say.sizeMismatch(index.name, axis, size, binding.range));
     }
   }
 
@@ -345,7 +345,7 @@ class ClaimChecker {
   private failUnknownSymbol(expr: Expr & { kind: 'symbol' }, mayBeIndex = false): never {
     const variables = mayBeIndex ? [...this.scopes.map((b) => b.name), ...this.free.keys()] : [];
     const candidates = [...this.table.symbols.keys(), ...variables];
-    const near = nearestName(expr.name, candidates);
+    const near = nearestSymbol(expr.name, candidates);
     return this.fail(expr, mayBeIndex ? say.unknownNameInWhere(expr.name, near) : say.unknownSymbol(expr.name, near));
   }
 

@@ -14,7 +14,16 @@ export interface AxisUse {
 
 const quote = (s: string) => `'${s}'`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const suggestion = (near: string | undefined) => (near === undefined ? '' : ` (did you mean ${quote(near)}?)`);
+/** A suggested name; `says` what the symbol is when a word, not a spelling, led to it (output → o). */
+export interface Suggestion {
+  name: string;
+  says?: string;
+}
+const suggestion = (near: Suggestion | string | undefined) => {
+  if (near === undefined) return '';
+  const { name, says } = typeof near === 'string' ? { name: near, says: undefined } : near;
+  return ` (did you mean ${quote(name)}${says === undefined ? '' : `, ${says}`}?)`;
+};
 
 /** Example index variables for "index it like W1[i,j]". */
 export function exampleIndices(rank: number): string {
@@ -59,9 +68,9 @@ export const say = {
       : `the first argument of ${fn} must be the index variable it runs over, as in ${fn}(k, ...)`,
 
   // checker: names
-  unknownSymbol: (name: string, near: string | undefined) => `unknown symbol ${quote(name)}${suggestion(near)}`,
+  unknownSymbol: (name: string, near: Suggestion | undefined) => `unknown symbol ${quote(name)}${suggestion(near)}`,
   unknownFunction: (name: string, near: string | undefined) => `unknown function ${quote(name)}${suggestion(near)}`,
-  unknownNameInWhere: (name: string, near: string | undefined) =>
+  unknownNameInWhere: (name: string, near: Suggestion | undefined) =>
     `unknown name ${quote(name)}${suggestion(near)}: neither a symbol nor a free index of lhs or rhs`,
   functionWithoutCall: (name: string) => `${quote(name)} is a function; call it like ${name}(...)`,
   symbolCalled: (name: string, rank: number) =>
@@ -81,9 +90,11 @@ export const say = {
     `${name}(...) gives one number per index value and cannot be indexed; only symbols, grad(...) and next(...) can`,
   indexOutOfRange: (value: number, axis: string, size: number) =>
     `index ${value} is out of range for ${axis}, which has size ${size} (use 0..${size - 1})`,
-  sizeMismatch: (name: string, here: string, hereSize: number, first: AxisUse, sameField: boolean) =>
-    `index ${quote(name)} runs over ${here} (size ${hereSize}) here, but over ${first.axis} (size ${first.size}) ` +
-    `at its first use (${sameField ? '' : `${first.field}, `}character ${first.pos})`,
+  // The first use's position is said here, with its field; this use's position is the
+  // "at character N" every formula error ends with, so it follows "here".
+  sizeMismatch: (name: string, here: string, hereSize: number, first: AxisUse) =>
+    `index ${quote(name)} runs over ${first.axis} (size ${first.size}) at its first use (character ${first.pos} of ${first.field}), ` +
+    `but over ${here} (size ${hereSize}) here`,
   unusedBoundIndex: (fn: string, name: string) =>
     `${fn}(${name}, ...) never uses ${quote(name)} to index a tensor, so its range is unknown`,
   unknownRange: (name: string) =>

@@ -46,3 +46,54 @@ function characterGap(a: string, b: string): number {
   for (let i = 0; i < a.length; i++) gap += Math.abs(a.charCodeAt(i) - b.charCodeAt(i));
   return gap;
 }
+
+/**
+ * Words a derivation may write for a network symbol (src/model/symbols.ts). A misspelt word is
+ * far from the one-letter symbol it means ('ouput' is 4 edits from 'o'), so spelling alone
+ * never suggests it. `names` picks the symbols the word may mean; the word suggests one only
+ * when exactly one of them exists: 'weights' means W1 in a one-layer network, nothing in two.
+ * Words that mean different things in different texts ('error' is E or δ, 'activation' any al)
+ * are left out: a wrong suggestion is worse than none.
+ */
+export const SYMBOL_WORDS: readonly { words: readonly string[]; names: RegExp; says: string }[] = [
+  { words: ['output', 'outputs', 'prediction', 'predictions', 'yhat', 'y_hat'], names: /^o$/, says: "the network's output" },
+  { words: ['target', 'targets', 'label', 'labels'], names: /^y$/, says: 'the targets' },
+  { words: ['input', 'inputs'], names: /^x$/, says: 'the inputs' },
+  { words: ['loss', 'cost'], names: /^E$/, says: 'the loss' },
+  { words: ['weight', 'weights', 'kernel', 'kernels'], names: /^W\d+$/, says: 'the weights' },
+  { words: ['bias', 'biases'], names: /^b\d+$/, says: 'the biases' },
+  { words: ['batchsize', 'batch_size'], names: /^N$/, says: 'the batch size' },
+];
+
+/** Words of 5 characters or more also match with one edit ('ouput', 'lables'); shorter ones only as written. */
+const WORD_TYPO_MIN_LENGTH = 5;
+
+/**
+ * "did you mean …?" for an unknown symbol: the nearest candidate by spelling (nearestName), and
+ * only when none is near, the symbol a word stands for ('ouput' → o, "the network's output").
+ */
+export function nearestSymbol(name: string, candidates: readonly string[]): { name: string; says?: string } | undefined {
+  const near = nearestName(name, candidates);
+  if (near !== undefined) return { name: near };
+  if (name.length > 64) return undefined;
+  const lower = name.toLowerCase();
+  let best: { name: string; says: string } | undefined;
+  let bestDistance = Infinity;
+  let tied = false;
+  for (const { words, names, says } of SYMBOL_WORDS) {
+    const meant = [...new Set(candidates.filter((c) => names.test(c)))];
+    if (meant.length !== 1) continue;
+    for (const word of words) {
+      const distance = word === lower ? 0 : word.length >= WORD_TYPO_MIN_LENGTH ? editDistance(lower, word) : Infinity;
+      if (distance > 1) continue;
+      if (distance < bestDistance) {
+        best = { name: meant[0], says };
+        bestDistance = distance;
+        tied = false;
+      } else if (distance === bestDistance && best?.name !== meant[0]) {
+        tied = true;
+      }
+    }
+  }
+  return tied ? undefined : best;
+}

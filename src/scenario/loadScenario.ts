@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { checkMeaning } from './checkMeaning';
-import type { Problem } from './problem';
+import { formatPath, type Problem } from './problem';
 import { Scenario } from './schema';
 
 export type LoadResult =
@@ -69,8 +69,45 @@ function schemaMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+type Path = (string | number)[];
+const pathOf = (path: readonly PropertyKey[]): Path => path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+
+/**
+ * A tensor spec's union error (schema.ts) names the failing place inside the spec at the front
+ * of its message, "values[0]: reason"; that place belongs to the path, so the problem prints as
+ * one path, data.x.values[0][1]: reason. Only a message made exactly that way is taken apart.
+ */
+function unionProblem(issue: z.core.$ZodIssue, path: Path): { path: Path; message: string } | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  for (const branch of issue.errors) {
+    const inner = branch[0];
+    if (inner === undefined || inner.path.length === 0) continue;
+    const innerPath = pathOf(inner.path);
+    if (issue.message === `${formatPath(innerPath)}: ${inner.message}`) return deepestPlace(inner, [...path, ...innerPath]);
+  }
+  return undefined;
+}
+
+/**
+ * A nested-array union fails at the element it cannot read, one level down each time, with the
+ * same message: follow it to that element (values[0] → values[0][1]) while exactly one branch
+ * went deeper.
+ */
+function deepestPlace(issue: z.core.$ZodIssue, path: Path): { path: Path; message: string } {
+  while (issue.code === 'invalid_union') {
+    const deeper = issue.errors.map((branch) => branch[0]).filter((inner) => inner !== undefined && inner.path.length > 0);
+    if (deeper.length !== 1 || deeper[0].message !== issue.message) break;
+    path = [...path, ...pathOf(deeper[0].path)];
+    issue = deeper[0];
+  }
+  return { path, message: issue.message };
+}
+
 function schemaProblems(file: string, error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({ file, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: schemaMessage(issue) }));
+  return error.issues.map((issue) => {
+    const path = pathOf(issue.path);
+    return { file, ...(unionProblem(issue, path) ?? { path, message: schemaMessage(issue) }) };
+  });
 }
 
 /** zod drops a record key named '__proto__' without a word; a constant of that name would vanish. */
