@@ -29,6 +29,12 @@ export interface Algebra<T> {
   iota(n: number): T;
   /** a tensor of `shape` with every element `value` */
   fill(shape: number[], value: number): T;
+  /**
+   * Runs one formula node's evaluation so that the temporaries it made and does not return are
+   * freed when it returns (tfjs: tf.tidy; without it, a contraction's product would stay on the
+   * device next to its quotient until the whole claim is done)
+   */
+  scoped?<R extends { value: T }>(evaluate: () => R): R;
 }
 
 /** A world: its tensors, the network's symbols, and derivatives of anything written on them. */

@@ -78,6 +78,11 @@ export class FormulaEvaluator<T> {
   }
 
   evaluate(node: Expr, env: Map<string, T> = this.world.env): Labelled<T> {
+    const scoped = this.algebra.scoped;
+    return scoped ? scoped(() => this.evaluateNode(node, env)) : this.evaluateNode(node, env);
+  }
+
+  private evaluateNode(node: Expr, env: Map<string, T>): Labelled<T> {
     const A = this.algebra;
     switch (node.kind) {
       case 'number':

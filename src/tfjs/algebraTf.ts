@@ -62,4 +62,7 @@ export const algebraTf: Algebra<tf.Tensor> = {
   unary: (op, t) => unaryOps[op](t),
   sum: (t, axis) => tf.sum(t, axis),
   matMul: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+  // tf.tidy keeps the tensors in what it returns (the node's value) and disposes the rest; a
+  // node's { vars, value } is a tensor container (strings and a tensor), which its type does not say
+  scoped: <R extends { value: tf.Tensor }>(evaluate: () => R): R => tf.tidy(evaluate as unknown as () => tf.TensorContainer) as unknown as R,
 };
