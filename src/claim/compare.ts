@@ -1,4 +1,4 @@
-import { allowedDifference, type Tolerance } from './tolerances';
+import { allowedDifference, ESTIMATE_SHARE, type Tolerance } from './tolerances';
 import { unravel } from '../model/indices';
 
 // One world, one trial: lhs against rhs element by element under the claim's relation.
@@ -49,6 +49,20 @@ export interface KinkReport {
   backward?: { lhs: number; rhs: number };
 }
 
+/**
+ * Selected elements the reference could not judge: its error estimate decides them (they pass
+ * with it and fail without it, or the other way round) and is more than ESTIMATE_SHARE of their
+ * tolerance. The one whose estimate is largest next to its tolerance, and how many.
+ */
+export interface ImpreciseReport {
+  count: number;
+  flat: number;
+  index: number[];
+  estimate: number;
+  /** atol·scale + rtol·max(|lhs|, |rhs|): the allowance without the estimate */
+  tolerance: number;
+}
+
 export interface ElementReport {
   /** flat position and the value of each free index */
   flat: number;
@@ -74,6 +88,8 @@ export interface WorldOutcome {
   failing: number;
   /** selected elements at a kink, left out of `selected` and not judged; absent when none */
   kinks?: KinkReport;
+  /** selected elements the reference's estimate would decide, left out of `selected` and not judged; absent when none */
+  imprecise?: ImpreciseReport;
 }
 
 /** Signed distance past the relation's limit (not yet in units of `allowed`). */
@@ -136,8 +152,11 @@ export function judgeElement(sides: Sides, position: number, rel: Relation, tol:
 }
 
 /**
- * Elements the mask selects, judged; non-finite values are reported, never passed. The loop
- * allocates nothing: only the deciding element (or the one in error) becomes an ElementReport.
+ * Elements the mask selects, judged; non-finite values are reported, never passed. An element
+ * that the reference's error estimate would decide while not well below its tolerance is not
+ * judged: if the outcome rests on such elements (`all` with no judged element failing, `any`
+ * with none passing) it is an error, never a pass. The loop allocates nothing: only the deciding
+ * element (or the one in error) becomes an ElementReport.
  */
 export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): WorldOutcome {
   let selected = 0;
@@ -146,6 +165,9 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
   let worstExcess = 0;
   let kinkCount = 0;
   let firstKink = -1;
+  let impreciseCount = 0;
+  let impreciseAt = -1;
+  let impreciseRatio = 0;
   const { lhs, rhs, mask, error, scale } = sides;
   const kink = sides.kink ?? null;
   const all = quantifier === 'all';
@@ -159,23 +181,35 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
       if (kinkCount++ === 0) firstKink = flat;
       continue;
     }
-    selected++;
     const l = lhs[flat];
     const r = rhs[flat];
     if (!Number.isFinite(l) || !Number.isFinite(r)) {
       const element = judgeElement(sides, flat, rel, tol);
       const which = Number.isFinite(l) ? 'rhs' : 'lhs';
-      return { outcome: 'error', message: `${which} is ${which === 'lhs' ? l : r} at [${element.index.join(',')}]`, worst: element, selected, failing };
+      return { outcome: 'error', message: `${which} is ${which === 'lhs' ? l : r} at [${element.index.join(',')}]`, worst: element, selected: selected + 1, failing };
     }
     // allowedDifference, inline (same operations, same order)
-    const allowed = atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + (error !== null ? error[flat] : 0);
+    const tolerance = atol + rtol * Math.max(Math.abs(l), Math.abs(r));
+    const estimate = error !== null ? error[flat] : 0;
+    const allowed = tolerance + estimate;
     // an infinite allowance passes everything and a NaN one fails everything: neither is a judgement
     if (!Number.isFinite(allowed)) {
       const element = judgeElement(sides, flat, rel, tol);
-      const estimate = error ? `, reference error ${error[flat]}` : '';
-      return { outcome: 'error', message: `the allowed difference is ${allowed} at [${element.index.join(',')}] (scale ${scale}${estimate})`, worst: element, selected, failing };
+      const reference = error ? `, reference error ${estimate}` : '';
+      return { outcome: 'error', message: `the allowed difference is ${allowed} at [${element.index.join(',')}] (scale ${scale}${reference})`, worst: element, selected: selected + 1, failing };
     }
-    if (!passesRel(rel, l, r, allowed)) failing++;
+    const passes = passesRel(rel, l, r, allowed);
+    // an estimate not well below the tolerance must not decide the element (DESIGN §3)
+    if (estimate > ESTIMATE_SHARE * tolerance && passes !== passesRel(rel, l, r, tolerance)) {
+      const ratio = estimate / tolerance; // Infinity at tolerance 0
+      if (impreciseCount++ === 0 || ratio > impreciseRatio) {
+        impreciseAt = flat;
+        impreciseRatio = ratio;
+      }
+      continue;
+    }
+    selected++;
+    if (!passes) failing++;
     const excess = relativeExcess(excessOf(rel, l, r, allowed), allowed);
     if (worstFlat < 0 || (all ? excess > worstExcess : excess < worstExcess)) {
       worstFlat = flat;
@@ -183,11 +217,31 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
     }
   }
   const kinks = kinkCount > 0 ? { ...kinkAt(sides, firstKink), count: kinkCount } : undefined;
+  const imprecise = impreciseCount > 0 ? { ...estimateAt(sides, impreciseAt, tol), count: impreciseCount } : undefined;
+  if (imprecise && (all ? failing === 0 : failing === selected)) {
+    // the judged elements leave the outcome to the ones the estimate would decide
+    const element = judgeElement(sides, impreciseAt, rel, tol);
+    return { outcome: 'error', message: describeImprecise(imprecise, element), worst: element, selected, failing, ...(kinks ? { kinks } : {}), imprecise };
+  }
   if (selected === 0 && kinks) return { outcome: 'error', message: `every selected element is at a kink: ${describeKinks(kinks, sides.vars)}`, worst: null, selected, failing, kinks };
   if (selected === 0) return { outcome: 'error', message: 'where selects no element', worst: null, selected, failing };
   const holds = all ? failing === 0 : failing < selected;
   const worst = judgeElement(sides, worstFlat, rel, tol);
-  return { outcome: holds ? 'holds' : 'refuted', worst, selected, failing, ...(kinks ? { kinks } : {}) };
+  return { outcome: holds ? 'holds' : 'refuted', worst, selected, failing, ...(kinks ? { kinks } : {}), ...(imprecise ? { imprecise } : {}) };
+}
+
+function estimateAt(sides: Sides, position: number, tol: Tolerance): Omit<ImpreciseReport, 'count'> {
+  const flat = flatOf(sides, position);
+  return { flat, index: unravel(flat, sides.sizes), estimate: sides.error![position], tolerance: allowedDifference(tol, sides.scale, sides.lhs[position], sides.rhs[position]) };
+}
+
+const short = (v: number, digits: number): string => String(Number(v.toPrecision(digits)));
+
+/** `the reference's finite differences are not precise enough at [0,1]: error estimate 1e-7 vs tolerance 1e-8 (lhs − rhs = 3e-8 passes only with the estimate)` */
+export function describeImprecise(p: ImpreciseReport, element: ElementReport): string {
+  const others = p.count > 1 ? `; ${p.count} such elements` : '';
+  const decides = `lhs − rhs = ${short(element.difference, 3)} ${element.passes ? 'passes' : 'fails'} only with the estimate`;
+  return `the reference's finite differences are not precise enough at [${p.index.join(',')}]: error estimate ${short(p.estimate, 3)} vs tolerance ${short(p.tolerance, 3)} (${decides}${others})`;
 }
 
 function kinkAt(sides: Sides, position: number): KinkReport {
@@ -203,7 +257,7 @@ export function describeKinks(k: KinkReport, vars: readonly string[]): string {
   const at = k.index.length > 0 ? ` [${k.index.map((v, i) => `${vars[i] ?? '?'}=${v}`).join(', ')}]` : '';
   const count = `${k.count} element${k.count === 1 ? '' : 's'} at a kink${k.count > 1 ? `, first${at}` : at}`;
   if (!k.forward || !k.backward) return count;
-  const n = (v: number) => String(Number(v.toPrecision(7)));
+  const n = (v: number) => short(v, 7);
   const sides = (which: 'lhs' | 'rhs') => (k.forward![which] !== k.backward![which] ? `${which} from one-sided derivatives ${n(k.backward![which])} (backward) and ${n(k.forward![which])} (forward)` : '');
   const differ = [sides('lhs'), sides('rhs')].filter(Boolean).join('; ');
   return differ ? `${count} (${differ})` : count;

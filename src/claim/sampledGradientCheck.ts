@@ -8,7 +8,7 @@ import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
 import type { ScratchArrays } from './scratchArrays';
-import type { Tolerance } from './tolerances';
+import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
 
 // The reference world's check of `grad(F, Q)[i, j, …] <rel> rhs` when Q is too large to
 // differentiate element by element. The rhs is evaluated in full; the lhs is never built.
@@ -202,6 +202,8 @@ export function sampledGradientCheck(
   rhs = null;
   where = null;
   const directions: DirectionReport[] = [];
+  // directions whose finite-difference estimate, not well below their allowance, decides them
+  const imprecise: { direction: number; estimate: number; tolerance: number }[] = [];
   let kinkedDirections = 0;
   // one array for every direction (the scratch's, given back for the vacuity self-test); when the
   // claim's layout is Q's own, v is its own vQ
@@ -225,7 +227,11 @@ export function sampledGradientCheck(
     memoryCheckpoint(`direction ${d} taken`);
     // a line through a kink at t = 0 has no directional derivative to compare: counted, not judged
     if (derivative.kink) kinkedDirections++;
-    else directions.push(checkDirection(d, derivative, projections[d]));
+    else {
+      const { report, tolerance, imprecise: decidedByEstimate } = checkDirection(d, derivative, projections[d]);
+      if (decidedByEstimate) imprecise.push({ direction: d, estimate: derivative.error, tolerance });
+      else directions.push(report);
+    }
   }
   if (v) run.scratch?.give(v);
   if (vQ && vQ !== v) run.scratch?.give(vQ);
@@ -248,11 +254,16 @@ export function sampledGradientCheck(
   if (directions.some((r) => !Number.isFinite(r.allowed))) {
     return { sides, outcome: { ...outcome, outcome: 'error', message: 'the allowance of a direction is not finite (its finite-difference error estimate is not)' }, coverage };
   }
+  if (outcome.outcome === 'holds' && imprecise.length > 0) {
+    const [first] = imprecise;
+    const message = `the reference's finite differences along direction ${first.direction} are not precise enough: error estimate ${first.estimate.toPrecision(3)} vs allowance ${first.tolerance.toPrecision(3)}`;
+    return { sides, outcome: { ...outcome, outcome: 'error', message }, coverage };
+  }
   return { sides, outcome, coverage };
 }
 
 /** ⟨v, rhs⟩ of one direction and what its allowance needs, v's entries drawn in support order. */
-interface Projection {
+export interface Projection {
   projected: number;
   /** Σ|v_e·r_e|, for the rounding of the sum */
   magnitude: number;
@@ -281,15 +292,22 @@ function projectRhs(entry: () => number, rhs: { data: Float64Array; error: Float
   return { projected, magnitude, variance, m };
 }
 
-/** D_v F against ⟨v, rhs⟩ with the allowance derived above. */
-function checkDirection(d: number, derivative: { value: number; error: number }, p: Projection): DirectionReport {
+/**
+ * D_v F against ⟨v, rhs⟩ with the allowance derived above; `tolerance` is that allowance without
+ * the finite-difference error of D_v F. `imprecise`: that error, more than ESTIMATE_SHARE of the
+ * tolerance, decides the direction (passes it, or fails it, where the tolerance alone would not):
+ * as compareSides does for elements, such a direction is not judged (DESIGN §3: finite
+ * differences precise to well below the tolerance).
+ */
+export function checkDirection(d: number, derivative: { value: number; error: number }, p: Projection): { report: DirectionReport; tolerance: number; imprecise: boolean } {
   // rounding of a sum of m products: γ_m·Σ|v_e r_e| with γ_m = m·u/(1 − m·u), u = ε/2
   const u = Number.EPSILON / 2;
   const rounding = ((p.m * u) / (1 - p.m * u)) * p.magnitude;
-  const allowed = DIRECTION_CONFIDENCE * Math.sqrt(p.variance) + derivative.error + rounding;
+  const tolerance = DIRECTION_CONFIDENCE * Math.sqrt(p.variance) + rounding;
+  const allowed = tolerance + derivative.error;
   const difference = derivative.value - p.projected;
   const excess = Math.abs(difference) - allowed;
-  return {
+  const report: DirectionReport = {
     flat: -1,
     index: [],
     lhs: derivative.value,
@@ -301,4 +319,6 @@ function checkDirection(d: number, derivative: { value: number; error: number },
     check: 'direction',
     direction: d,
   };
+  const decides = report.passes !== Math.abs(difference) <= tolerance;
+  return { report, tolerance, imprecise: derivative.error > ESTIMATE_SHARE * tolerance && decides };
 }
