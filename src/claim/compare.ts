@@ -152,6 +152,23 @@ export function judgeElement(sides: Sides, position: number, rel: Relation, tol:
 }
 
 /**
+ * Whether the reference's error estimate, not well below the element's tolerance (more than
+ * ESTIMATE_SHARE of it), decides the element: it passes with the estimate and not without, or the
+ * other way round. Such an element is not judged (DESIGN §3: precise to well below the tolerance).
+ */
+export function decidedByEstimate(rel: Relation, l: number, r: number, tolerance: number, estimate: number, passes = passesRel(rel, l, r, tolerance + estimate)): boolean {
+  return estimate > ESTIMATE_SHARE * tolerance && passes !== passesRel(rel, l, r, tolerance);
+}
+
+/** An element of sides, by position: whether the reference's estimate decides it (decidedByEstimate). */
+export function decidedByEstimateAt(sides: Sides, position: number, rel: Relation, tol: Tolerance): boolean {
+  if (!sides.error) return false;
+  const l = sides.lhs[position];
+  const r = sides.rhs[position];
+  return decidedByEstimate(rel, l, r, allowedDifference(tol, sides.scale, l, r), sides.error[position]);
+}
+
+/**
  * Elements the mask selects, judged; non-finite values are reported, never passed. An element
  * that the reference's error estimate would decide while not well below its tolerance is not
  * judged: if the outcome rests on such elements (`all` with no judged element failing, `any`
@@ -199,8 +216,7 @@ export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier
       return { outcome: 'error', message: `the allowed difference is ${allowed} at [${element.index.join(',')}] (scale ${scale}${reference})`, worst: element, selected: selected + 1, failing };
     }
     const passes = passesRel(rel, l, r, allowed);
-    // an estimate not well below the tolerance must not decide the element (DESIGN §3)
-    if (estimate > ESTIMATE_SHARE * tolerance && passes !== passesRel(rel, l, r, tolerance)) {
+    if (decidedByEstimate(rel, l, r, tolerance, estimate, passes)) {
       const ratio = estimate / tolerance; // Infinity at tolerance 0
       if (impreciseCount++ === 0 || ratio > impreciseRatio) {
         impreciseAt = flat;

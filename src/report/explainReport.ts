@@ -1,5 +1,5 @@
 import type { Colors } from 'picocolors/types';
-import { elementCount, flatOf, judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
+import { decidedByEstimateAt, elementCount, flatOf, judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import type { Tolerance, WorldName } from '../claim/tolerances';
 import type { Claim } from '../scenario/schema';
@@ -19,6 +19,8 @@ export interface WorldTable {
   failing: number;
   /** selected elements at a kink (the reference's one-sided derivatives differ): not judged, not in rows */
   kinks: number;
+  /** selected elements the reference's error estimate would decide (src/claim/compare.ts): not judged, not in rows */
+  imprecise: number;
   /** selected elements, worst first */
   rows: ElementReport[];
 }
@@ -49,6 +51,7 @@ function kinkFlats(reference: Sides): Set<number> {
 function worldTable(world: WorldName, sides: Sides, rel: Relation, tolerance: Tolerance, kinks: Set<number>): WorldTable {
   const rows: ElementReport[] = [];
   let atKink = 0;
+  let imprecise = 0;
   // positions in the sides' arrays (sparse sides hold only the elements checked)
   for (let position = 0; position < sides.lhs.length; position++) {
     if (sides.mask && !sides.mask[position]) continue;
@@ -56,11 +59,15 @@ function worldTable(world: WorldName, sides: Sides, rel: Relation, tolerance: To
       atKink++;
       continue;
     }
+    if (decidedByEstimateAt(sides, position, rel, tolerance)) {
+      imprecise++;
+      continue;
+    }
     rows.push(judgeElement(sides, position, rel, tolerance));
   }
   rows.sort((a, b) => badness(b) - badness(a) || a.flat - b.flat);
   const failing = rows.filter((r) => !elementPasses(r)).length;
-  return { world, tolerance, scale: sides.scale, total: elementCount(sides), selected: rows.length, failing, kinks: atKink, rows };
+  return { world, tolerance, scale: sides.scale, total: elementCount(sides), selected: rows.length, failing, kinks: atKink, imprecise, rows };
 }
 
 /** The tables, or null when no trial kept both worlds' sides (a world could not evaluate the claim). */
@@ -101,9 +108,9 @@ function worldLines(table: WorldTable, result: ClaimResult, rel: Relation, limit
   const summary = result.worlds[table.world];
   const selection = summary.coverage
     ? `${table.selected} of ${table.total} elements differentiated one by one (a large gradient; ${summary.coverage.directions} random directions checked besides)`
-    : table.selected + table.kinks === table.total
+    : table.selected + table.kinks + table.imprecise === table.total
       ? `${table.total} element${table.total === 1 ? '' : 's'}`
-      : `${table.selected + table.kinks} of ${table.total} elements (selected by where)`;
+      : `${table.selected + table.kinks + table.imprecise} of ${table.total} elements (selected by where)`;
   const tol = `rtol ${table.tolerance.rtol}, atol ${table.tolerance.atol} × scale ${formatNumber(table.scale)}`;
   const head = `${c.bold(WORLD_WORDS[table.world])}: ${outcomeWords(summary, result.trials)}`;
   const shown = table.rows.slice(0, limit);
@@ -111,7 +118,8 @@ function worldLines(table: WorldTable, result: ClaimResult, rel: Relation, limit
   const body = shown.map((e) => [...e.index.map(String), formatNumber(e.lhs), formatNumber(e.rhs), formatNumber(e.difference), formatNumber(e.allowed), elementPasses(e) ? 'yes' : 'no']);
   const failing = shown.map((e) => !elementPasses(e));
   const atKink = table.kinks > 0 ? `, ${table.kinks} at a kink (not judged)` : '';
-  const lines = [head, `  in this trial: ${selection}, ${table.failing} failing${atKink}; ${tol}`, ...tableLines(header, body, failing, c)];
+  const imprecise = table.imprecise > 0 ? `, ${table.imprecise} not judged (the reference's error estimate would decide ${table.imprecise === 1 ? 'it' : 'them'})` : '';
+  const lines = [head, `  in this trial: ${selection}, ${table.failing} failing${atKink}${imprecise}; ${tol}`, ...tableLines(header, body, failing, c)];
   const rest = table.rows.length - shown.length;
   if (rest > 0) {
     const restFailing = table.rows.slice(limit).filter((e) => !elementPasses(e)).length;
