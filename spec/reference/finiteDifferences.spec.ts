@@ -180,6 +180,21 @@ describe('ridders', () => {
   it('rejects f whose output length changes', () => {
     expect(() => ridders((t) => new Float64Array(t > 0 ? 2 : 3), 1e-2)).toThrow(/different lengths/);
   });
+
+  it.each([-1, NaN, Infinity])('rejects magnitude %p', (magnitude) => {
+    expect(() => ridders(scalar(Math.sin), 1e-2, { magnitude })).toThrow(/'magnitude' passed to 'ridders' must be a finite number ≥ 0/);
+  });
+
+  it('magnitude: f values below it are bounded as if that large (a larger error), the value is the same', () => {
+    // 1e-9·sin: its own size would make the noise term ~1e-24; taken as size 1, ~1e-13
+    const f = scalar((t) => 1e-9 * Math.sin(0.5 + t));
+    const plain = ridders(f, 1e-2);
+    const floored = ridders(f, 1e-2, { magnitude: 1 });
+    expect({ value: floored.value[0], evaluations: floored.evaluations }).toEqual({ value: plain.value[0], evaluations: plain.evaluations });
+    expect(floored.error[0]).toBeGreaterThan(plain.error[0] + 1e-14);
+    // the default, 0, changes nothing
+    expect(ridders(f, 1e-2, { magnitude: 0 })).toEqual(plain);
+  });
 });
 
 describe('oneSided', () => {

@@ -85,6 +85,30 @@ function verdicts(results: ClaimResult[]): Record<string, { verdict: string; kin
   return Object.fromEntries(results.map((r) => [r.id, { verdict: r.verdict, kinks: r.worlds.reference.kinks?.count ?? 0 }]));
 }
 
+describe('derivative64 with a magnitude (f computed from numbers larger than itself)', () => {
+  // a confident row's loss: log(1 + c·e^(kt)), c ≪ 1, is rounded to ε in absolute terms (the sum
+  // 1 + c·e^(kt) is), far coarser than ε·f. Taken at its own size, that rounding looked like a kink
+  // or an uncertain estimate, and smaller steps, which see only rounding, returned 0 ± 1e-16 for
+  // a derivative of 1e-10. Told the size of the numbers f comes from, the estimate is honest.
+  it.each([
+    { c: 5.6e-9, k: 0.02 },
+    { c: 1e-10, k: 1 },
+    { c: 1e-12, k: 20 },
+    { c: 5.6e-9, k: 20 },
+  ])('log(1 + $c·e^($k t)): the derivative within its estimate', ({ c, k }) => {
+    const exact = (c * k) / (1 + c);
+    const d = derivative64(scalar((t) => Math.log(1 + c * Math.exp(k * t))), 0.3, { magnitude: 1 });
+    const actual = Math.abs(d.value[0] - exact);
+    const got = { kink: d.kink, value: d.value[0], error: d.error[0], actual };
+    expect({ ...got, covered: actual <= d.error[0], tight: d.error[0] <= 1e-11 }).toEqual({ ...got, covered: true, tight: true });
+  });
+
+  it('a magnitude below |f| changes nothing', () => {
+    const f = scalar((t) => Math.sin(0.7 + t));
+    expect(derivative64(f, 0.7, { magnitude: 0.5 })).toEqual(derivative64(f, 0.7));
+  });
+});
+
 describe('claims at and near a kink: never a false refutation, never a false pass', () => {
   it('net1 = −0.002 (kink within the step): ∂E/∂W1 = 0 holds, no kink reported', () => {
     const results = runScenario(reluNet(-0.002, null, [{ id: 'zero', says: '0', lhs: 'grad(E, W1)[i,j]', rhs: '0', expect: 'holds' }]));

@@ -25,6 +25,12 @@ export interface RiddersOptions {
    * tableau into the error estimate. Raise it for f that lose more digits than a few ulps.
    */
   relativeNoise?: number;
+  /**
+   * Size below which an f value is not taken when bounding its rounding (default 0): for an f
+   * computed from numbers larger than itself, whose rounding is relativeNoise times those, not
+   * times f (a confident row's loss −log o ≈ 1e-9 is log(1 + 1e-9), rounded to ε, not to 1e-9·ε).
+   */
+  magnitude?: number;
 }
 
 export interface OneSidedOptions extends RiddersOptions {
@@ -72,6 +78,7 @@ export function maxEvaluations(method: 'ridders' | 'oneSided', maxIterations = D
 export function ridders(f: (t: number) => Float64Array, step: number, options: RiddersOptions = {}): CountedEstimate {
   const maxIterations = checkArguments('ridders', step, options);
   const noise = options.relativeNoise ?? DEFAULT_RELATIVE_NOISE;
+  const floor = options.magnitude ?? 0;
   let evaluations = 0;
   let size = -1;
   // Central quotient: error series in h², so each extrapolation level removes one power of h².
@@ -85,7 +92,7 @@ export function ridders(f: (t: number) => Float64Array, step: number, options: R
     const quotientNoise = new Float64Array(size);
     for (let c = 0; c < size; c++) {
       quotient[c] = (plus[c] - minus[c]) / (2 * h);
-      quotientNoise[c] = (noise * (Math.abs(plus[c]) + Math.abs(minus[c]))) / (2 * h);
+      quotientNoise[c] = (noise * (Math.max(Math.abs(plus[c]), floor) + Math.max(Math.abs(minus[c]), floor))) / (2 * h);
     }
     tableau.addRow(quotient, quotientNoise);
   }
@@ -102,6 +109,7 @@ export function ridders(f: (t: number) => Float64Array, step: number, options: R
 export function oneSided(f: (t: number) => Float64Array, step: number, options: OneSidedOptions = {}): OneSidedEstimate {
   const maxIterations = checkArguments('oneSided', step, options);
   const noise = options.relativeNoise ?? DEFAULT_RELATIVE_NOISE;
+  const floor = options.magnitude ?? 0;
   let evaluations = 0;
   let f0 = options.f0;
   if (f0 === undefined) {
@@ -123,7 +131,7 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
       const quotientNoise = new Float64Array(size);
       for (let c = 0; c < size; c++) {
         quotient[c] = (sign * (value[c] - centre[c])) / h;
-        quotientNoise[c] = (noise * (Math.abs(value[c]) + Math.abs(centre[c]))) / h;
+        quotientNoise[c] = (noise * (Math.max(Math.abs(value[c]), floor) + Math.max(Math.abs(centre[c]), floor))) / h;
       }
       tableau.addRow(quotient, quotientNoise);
     }
@@ -240,6 +248,10 @@ function checkArguments(method: string, step: number, options: RiddersOptions): 
   const noise = options.relativeNoise ?? DEFAULT_RELATIVE_NOISE;
   if (!(Number.isFinite(noise) && noise >= 0)) {
     throw new RangeError(`Option 'relativeNoise' passed to '${method}' must be a finite number ≥ 0, got ${noise}`);
+  }
+  const magnitude = options.magnitude ?? 0;
+  if (!(Number.isFinite(magnitude) && magnitude >= 0)) {
+    throw new RangeError(`Option 'magnitude' passed to '${method}' must be a finite number ≥ 0, got ${magnitude}`);
   }
   return maxIterations;
 }

@@ -59,7 +59,9 @@ function smallestPairs(calls: Map<number, Float64Array>): [number, Float64Array,
  * d/dt f(t) at t = 0, kink-aware (see the top of this file). `q` is the value being moved (it sets
  * the steps). Non-finite only where f is non-finite at every step tried down to the smallest.
  */
-export function derivative64(f: (t: number) => Float64Array, q: number): KinkAwareEstimate {
+export function derivative64(f: (t: number) => Float64Array, q: number, options: { magnitude?: number } = {}): KinkAwareEstimate {
+  // f's values are taken to be at least this large when telling rounding from signal (RiddersOptions.magnitude)
+  const magnitude = options.magnitude ?? 0;
   let evaluations = 0;
   const call = (t: number): Float64Array => {
     evaluations++;
@@ -77,11 +79,15 @@ export function derivative64(f: (t: number) => Float64Array, q: number): KinkAwa
   for (let r = 0; r < rungs.length && pending.length > 0; r++) {
     const last = r === rungs.length - 1;
     const calls = new Map<number, Float64Array>();
-    const central = ridders((t) => {
-      const v = call(t);
-      calls.set(t, v);
-      return v;
-    }, rungs[r]);
+    const central = ridders(
+      (t) => {
+        const v = call(t);
+        calls.set(t, v);
+        return v;
+      },
+      rungs[r],
+      { magnitude },
+    );
     let scale = 0;
     for (let c = 0; c < size; c++) if (Number.isFinite(central.value[c])) scale = Math.max(scale, Math.abs(central.value[c]));
     const pairs = smallestPairs(calls);
@@ -90,7 +96,7 @@ export function derivative64(f: (t: number) => Float64Array, q: number): KinkAwa
     for (const c of pending) {
       const v = central.value[c];
       const smallest = pairs.length > 0 ? pairs[0][0] : rungs[r];
-      const noise = (ROUNDING * Math.abs(f0[c])) / smallest;
+      const noise = (ROUNDING * Math.max(Math.abs(f0[c]), magnitude)) / smallest;
       const threshold = SUSPICIOUS * (Math.abs(v) + scale) + noise;
       // a kink at 0 makes (f(h) + f(−h) − 2f(0)) / h constant in h; a smooth f makes it ∝ h
       const second = pairs.map(([h, plus, minus]) => Math.abs(plus[c] + minus[c] - 2 * f0[c]) / h);
@@ -101,7 +107,7 @@ export function derivative64(f: (t: number) => Float64Array, q: number): KinkAwa
       else [value[c], error[c]] = [v, central.error[c]];
     }
     if (examine.length === 0) break;
-    const sides = oneSided(call, rungs[r], { f0 });
+    const sides = oneSided(call, rungs[r], { f0, magnitude });
     const unresolved: number[] = [];
     for (const c of examine) {
       const fw = sides.forward.value[c];

@@ -126,6 +126,96 @@ function summedLoss(model: Model, env: Env64, fromOutput: boolean): number {
   }
 }
 
+/** Row r of a batch, moved through one element of net_l at a time (rowOf). */
+export interface MovedRow {
+  /**
+   * The size of the numbers the row's loss is computed from (|its loss| + Σ|a_L[r, ·]| +
+   * Σ|y[r, ·]|, divided as E is), whose rounding it carries: a confident row's −log o ≈ 1e-9
+   * comes out of log(1 + 1e-9), rounded to ε, far coarser than ε times its value. Finite
+   * differences of the row take it as the size of f when bounding their rounding
+   * (RiddersOptions.magnitude).
+   */
+  magnitude: number;
+  /** t ↦ row r's term of E with net_l[r, j] moved by t. The function returned is used one call at a time. */
+  along(j: number): (t: number) => number;
+}
+
+/**
+ * Row r's term of E (its summed loss, divided by N under mean reduction), with one element
+ * net_l[r, j] moved: t ↦ E(net_l + t·e_rj) minus the terms of the other rows, which do not move.
+ * The rows of a batch are independent (dense layers, elementwise activations, a loss summed over
+ * rows), so net_l[r, ·] reaches only row r of a_l, net_(l+1), …, a_L and row r's loss. Every
+ * other number is the unperturbed pass `base`'s; net_(l+1)[r, ·] follows by the rank-one update
+ * Δa_l[r, j]·W_(l+1)[j, ·], the layers after it by one row of their product, and the row's loss
+ * by the same code as E (summedLoss on a one-row environment). The same function as a moved full
+ * pass up to a constant and to where the rounding happens (≈1e-16 relative).
+ */
+export function rowOf(model: Model, values: TrialValues, base: Env64, l: number, r: number): MovedRow {
+  const L = model.layers.length;
+  const width = (k: number) => model.layers[k - 1].units;
+  const row = (name: string, k: number) => base.get(name)!.data.subarray(r * width(k), (r + 1) * width(k));
+  const netRow = row(`net${l}`, l);
+  const aRow = row(`a${l}`, l);
+  const k = width(L);
+  const y = base.get('y')!.data.subarray(r * k, (r + 1) * k);
+  const divide = model.loss.reduction === 'mean' ? values.x.shape[0] : 1;
+  const nextRow = l < L ? row(`net${l + 1}`, l + 1) : null;
+  // the layers after l + 1: their kernels, biases and activations, and one row of scratch each
+  const later = model.layers.slice(l).map((layer, m) => ({
+    phi: activations64[layer.activation],
+    linear: layer.activation === 'linear',
+    w: base.get(`W${l + m + 1}`)!.data,
+    b: layer.bias ? base.get(`b${l + m + 1}`)!.data : null,
+    net: new Float64Array(layer.units),
+    a: layer.activation === 'linear' ? null : new Float64Array(layer.units),
+  }));
+  // a one-row environment for summedLoss: a_L (and o, which mse reads: a_L itself) and y
+  const aL: Tensor64 = { shape: [1, k], data: new Float64Array(k) };
+  const env: Env64 = new Map([[`a${L}`, aL], ['y', { shape: [1, k], data: y }]]);
+  if (model.loss.type === 'mse') env.set('o', aL);
+  const lossOf = (a: Float64Array): number => {
+    aL.data = a;
+    return summedLoss(model, env, false) / divide;
+  };
+  const phi = activations64[model.layers[l - 1].activation];
+  const along = (j: number) => {
+    if (l === L) {
+      const a = aRow.slice();
+      return (t: number): number => {
+        a[j] = phi(netRow[j] + t);
+        return lossOf(a);
+      };
+    }
+    const outgoing = later[0].w.subarray(j * width(l + 1), (j + 1) * width(l + 1));
+    return (t: number): number => {
+      const change = phi(netRow[j] + t) - aRow[j];
+      let a: Float64Array = aRow;
+      for (let m = 0; m < later.length; m++) {
+        const { net, phi: f, linear, w, b } = later[m];
+        if (m === 0) for (let c = 0; c < net.length; c++) net[c] = nextRow![c] + change * outgoing[c];
+        else {
+          // one row of a_(l+m)·W_(l+m+1) + b, summed in the order of the full pass's product
+          const rows = a.length;
+          for (let c = 0; c < net.length; c++) {
+            let total = 0;
+            for (let i = 0; i < rows; i++) total += a[i] * w[i * net.length + c];
+            net[c] = b ? total + b[c] : total;
+          }
+        }
+        if (linear) a = net;
+        else {
+          a = later[m].a!;
+          for (let c = 0; c < net.length; c++) a[c] = f(net[c]);
+        }
+      }
+      return lossOf(a);
+    };
+  };
+  let size = Math.abs(lossOf(row(`a${L}`, L).slice())) * divide;
+  for (let c = 0; c < k; c++) size += Math.abs(aL.data[c]) + Math.abs(y[c]);
+  return { magnitude: size / divide, along };
+}
+
 /**
  * The computed symbols in forward order and the first of them that depends on `symbol`: with an
  * override, everything before that position is the same as in the unperturbed pass.

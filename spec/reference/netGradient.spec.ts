@@ -1,0 +1,203 @@
+// ∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l (src/reference/world64.ts lossGradientAtNet and
+// parameterGradient): net_l[r, j] moved alone changes only row r's term of E (rowOf), so
+// ∂E/∂net_l is N·d_l finite differences of one row each, and a kernel or bias element, which moves
+// a column of net_l, is the sum over rows of the chain rule. Checked against a full moved pass,
+// against the element-by-element derivative it replaces and against closed-form backpropagation.
+
+import { forward64, rowOf, type Env64 } from '../../src/reference/network64';
+import { lossGradientAtNet, referenceWorld } from '../../src/reference/world64';
+import { algebra64 } from '../../src/reference/algebra64';
+import { parameterNames } from '../../src/model/symbols';
+import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
+import { drawTrial } from '../../src/scenario/trialValues';
+
+type Act = 'linear' | 'tanh' | 'sigmoid' | 'relu';
+type Loss = 'softmax-cross-entropy' | 'sigmoid-cross-entropy' | 'mse';
+
+function network(hidden: Act, last: Act, loss: Loss, reduction: 'mean' | 'sum', sigma = 0.5, seed = 1): Scenario {
+  const init = { normal: [0, sigma] as [number, number] };
+  const input: ScenarioInput = {
+    title: `${hidden}/${last}/${loss}/${reduction}`,
+    seed,
+    model: {
+      inputs: 4,
+      layers: [
+        { units: 6, activation: hidden, init },
+        { units: 5, activation: hidden, init },
+        { units: 3, activation: last, init },
+      ],
+      loss: { type: loss, reduction },
+    },
+    data: { batch: 7, labels: { random: true } },
+  };
+  return Scenario.parse(input);
+}
+
+const networks: Scenario[] = [
+  network('tanh', 'linear', 'softmax-cross-entropy', 'mean'),
+  network('sigmoid', 'linear', 'sigmoid-cross-entropy', 'sum'),
+  network('relu', 'sigmoid', 'mse', 'mean'),
+  network('linear', 'tanh', 'mse', 'sum'),
+  // large weights: saturated units and confident rows (a row's loss ~1e-9, rounded to ε)
+  network('tanh', 'linear', 'softmax-cross-entropy', 'sum', 8, 2),
+  network('relu', 'linear', 'softmax-cross-entropy', 'mean', 8, 3),
+];
+
+/** Closed-form ∂E/∂W_l and ∂E/∂b_l by backpropagation in float64 (independent of the code under test). */
+function backpropagate(scenario: Scenario, env: Env64): Map<string, Float64Array> {
+  const { model } = scenario;
+  const L = model.layers.length;
+  const n = env.get('x')!.shape[0];
+  const divide = model.loss.reduction === 'mean' ? n : 1;
+  const o = env.get('o')!.data;
+  const y = env.get('y')!.data;
+  const k = model.layers[L - 1].units;
+  let dA = new Float64Array(o.length);
+  for (let i = 0; i < o.length; i++) {
+    if (model.loss.type === 'softmax-cross-entropy') {
+      let labels = 0;
+      for (let c = 0; c < k; c++) labels += y[Math.floor(i / k) * k + c];
+      dA[i] = (o[i] * labels - y[i]) / divide;
+    } else if (model.loss.type === 'sigmoid-cross-entropy') dA[i] = (o[i] - y[i]) / divide;
+    else dA[i] = (model.loss.half ? 1 : 2) * (o[i] - y[i]) / divide;
+  }
+  const slope: Record<Act, (z: number) => number> = {
+    linear: () => 1,
+    tanh: (z) => 1 / Math.cosh(z) ** 2,
+    sigmoid: (z) => Math.exp(-Math.abs(z)) / (1 + Math.exp(-Math.abs(z))) ** 2,
+    relu: (z) => (z > 0 ? 1 : 0),
+  };
+  const out = new Map<string, Float64Array>();
+  for (let l = L; l >= 1; l--) {
+    const net = env.get(`net${l}`)!.data;
+    const width = model.layers[l - 1].units;
+    const dNet = dA.map((d, i) => d * slope[model.layers[l - 1].activation](net[i]));
+    const a = env.get(`a${l - 1}`)!;
+    const rows = a.shape[1];
+    const dW = new Float64Array(rows * width);
+    const db = new Float64Array(width);
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < width; j++) {
+        db[j] += dNet[r * width + j];
+        for (let i = 0; i < rows; i++) dW[i * width + j] += a.data[r * rows + i] * dNet[r * width + j];
+      }
+    }
+    out.set(`W${l}`, dW);
+    out.set(`b${l}`, db);
+    const w = env.get(`W${l}`)!.data;
+    dA = new Float64Array(n * rows);
+    for (let r = 0; r < n; r++) for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) dA[r * rows + i] += dNet[r * width + j] * w[i * width + j];
+  }
+  return out;
+}
+
+describe('rowOf: one row of E with one element of net_l moved', () => {
+  it.each(networks.map((s) => [s.title, s] as const))('%s: differs from a full moved pass by a constant', (_, scenario) => {
+    const values = drawTrial(scenario, 0);
+    const base = forward64(scenario.model, values);
+    const E0 = base.get('E')!.data[0];
+    for (let l = 1; l <= 3; l++) {
+      const net = base.get(`net${l}`)!;
+      const [n, width] = net.shape;
+      for (const [r, j] of [[0, 0], [n - 1, width - 1], [3, 1]]) {
+        const row = rowOf(scenario.model, values, base, l, r);
+        const along = row.along(j);
+        const at0 = along(0);
+        for (const t of [0.03, -0.2, 1e-5]) {
+          const moved = net.data.slice();
+          moved[r * width + j] += t;
+          const full = forward64(scenario.model, values, { symbol: `net${l}`, value: { shape: net.shape, data: moved } }).get('E')!.data[0];
+          const got = along(t) - at0;
+          const want = full - E0;
+          if (Math.abs(got - want) > 1e-13 * Math.max(1, Math.abs(E0))) throw new Error(`net${l}[${r},${j}] t=${t}: ${got} vs ${want}`);
+        }
+        // the row's loss is no larger than its magnitude, which counts the labels too
+        expect(row.magnitude).toBeGreaterThanOrEqual(Math.abs(at0));
+        expect(row.magnitude).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
+  it.each(networks.map((s) => [s.title, s] as const))('%s: within the estimates of the element-by-element derivative, and of the closed form', (_, scenario) => {
+    for (const trial of [0, 1]) {
+      const values = drawTrial(scenario, trial);
+      const world = referenceWorld(scenario, values);
+      const exact = backpropagate(scenario, world.env);
+      for (const p of parameterNames(scenario.model)) {
+        const g = world.lossGradient!(p)!;
+        const full = world.gradient(p, 1, (e) => e.get('E')!);
+        const perElement = algebra64.reshape(full, full.shape.slice(1));
+        expect({ p, shape: g.shape, kink: g.kink }).toEqual({ p, shape: perElement.shape, kink: undefined });
+        g.data.forEach((v, i) => {
+          const e = g.error![i];
+          // the closed form, in float64 too: its own rounding allowed for at 1e-13 relative
+          const truth = exact.get(p)![i];
+          if (!(Math.abs(v - truth) <= e + 1e-13 * Math.abs(truth))) throw new Error(`${p}[${i}] trial ${trial}: ${v} ± ${e}, closed form ${truth}`);
+          // the element-by-element derivative, when it is honest itself (see the kinks note below)
+          if (Math.abs(perElement.data[i] - truth) <= perElement.error![i] && !(Math.abs(v - perElement.data[i]) <= e + perElement.error![i])) {
+            throw new Error(`${p}[${i}] trial ${trial}: ${v} ± ${e}, element by element ${perElement.data[i]} ± ${perElement.error![i]}`);
+          }
+        });
+      }
+    }
+  });
+
+  it('a kink in ∂E/∂net_l (relu exactly at 0): the kernel and bias of that layer element by element, kinks reported', () => {
+    const scenario = Scenario.parse({
+      title: 'relu at its kink',
+      seed: 1,
+      model: {
+        inputs: 1,
+        layers: [
+          { units: 2, activation: 'relu', init: { values: [[1, 0.5]] }, biasInit: { values: [-1, 0.25] } },
+          { units: 2, activation: 'linear', bias: false, init: { values: [[1, -1], [0.5, 2]] } },
+        ],
+        loss: { type: 'softmax-cross-entropy' },
+      },
+      data: { batch: 1, x: { values: [[1]] }, labels: [0] },
+    });
+    const values = drawTrial(scenario, 0);
+    const world = referenceWorld(scenario, values);
+    expect(lossGradientAtNet(scenario.model, values, world.env, 1)).toBeNull();
+    for (const p of ['W1', 'b1']) {
+      const g = world.lossGradient!(p)!;
+      const full = world.gradient(p, 1, (e) => e.get('E')!);
+      expect({ p, data: Array.from(g.data), kink: g.kink && Array.from(g.kink) }).toEqual({ p, data: Array.from(full.data), kink: full.kink && Array.from(full.kink) });
+      expect(Array.from(g.kink!)).toEqual([1, 0]);
+    }
+    // the last layer is smooth in net2: from ∂E/∂net2, no kink
+    expect(lossGradientAtNet(scenario.model, values, world.env, 2)).not.toBeNull();
+    expect(world.lossGradient!('W2')!.kink).toBeUndefined();
+  });
+
+  it('256-256-10, batch 64 (the bench network): the gradient scale is the largest |∂E/∂W2| from ∂E/∂net2', () => {
+    const scenario = Scenario.parse({
+      title: '256-256-10',
+      seed: 1,
+      model: {
+        inputs: 256,
+        layers: [
+          { units: 256, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+          { units: 10, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+        ],
+        loss: { type: 'softmax-cross-entropy' },
+      },
+      data: { batch: 64, labels: { random: true } },
+    });
+    const values = drawTrial(scenario, 0);
+    const world = referenceWorld(scenario, values);
+    const g = world.lossGradient!('W2')!;
+    let largest = 0;
+    g.data.forEach((v, i) => {
+      if (Math.abs(v) > Math.abs(g.data[largest])) largest = i;
+    });
+    // W1 (65536 elements) is sampled, so the scale is at least W2's exact maximum
+    expect(world.gradientScale()).toBeGreaterThanOrEqual(Math.abs(g.data[largest]));
+    for (const element of [largest, 0, 1234, 2559]) {
+      const d = world.elementDerivative('W2', (e) => e.get('E')!.data[0], element);
+      expect({ element, agrees: Math.abs(d.value - g.data[element]) <= d.error + g.error![element], error: g.error![element] < 1e-10 }).toEqual({ element, agrees: true, error: true });
+    }
+  });
+});
