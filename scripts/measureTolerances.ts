@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Sides } from '../src/claim/compare';
 import { runScenario } from '../src/claim/runScenario';
-import type { WorldName } from '../src/claim/tolerances';
+import { allowedDifference, ESTIMATE_SHARE, type Tolerance, type WorldName } from '../src/claim/tolerances';
 import { loadScenarioChecked } from '../src/run/runFile';
 import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
 import { useBackend } from '../src/tfjs/backend';
@@ -9,7 +9,9 @@ import { useBackend } from '../src/tfjs/backend';
 // npm run measure:tolerances — the measurement the default tolerances come from: over every
 // shipped claim that holds, the largest error of each world, as the rtol it would need with
 // atol = rtol / 10 (|l − r| / (max(|l|, |r|) + scale / 10)), not counting the reference's own
-// error estimate. The defaults are ~100× these (README "Tolerances").
+// error estimate. The defaults are ~100× these (README "Tolerances"). Also, over every shipped
+// claim, the largest share of its tolerance that the reference's error estimate is (it may decide
+// an element only up to ESTIMATE_SHARE of it).
 
 /** Kinks are not judged; elements the reference did not compute (large tensors) are NaN. */
 function needed(sides: Sides, kink: Uint8Array | null | undefined): number {
@@ -24,14 +26,37 @@ function needed(sides: Sides, kink: Uint8Array | null | undefined): number {
   return worst;
 }
 
+/** The largest estimate / (atol·scale + rtol·max(|l|, |r|)) over the selected, finite, non-kink elements. */
+function estimateShare(sides: Sides, tolerance: Tolerance): number {
+  let worst = 0;
+  if (!sides.error) return worst;
+  for (let i = 0; i < sides.lhs.length; i++) {
+    if ((sides.mask && !sides.mask[i]) || sides.kink?.[i]) continue;
+    const l = sides.lhs[i];
+    const r = sides.rhs[i];
+    if (!Number.isFinite(l) || !Number.isFinite(r)) continue;
+    const t = allowedDifference(tolerance, sides.scale, l, r);
+    const share = t > 0 ? sides.error[i] / t : sides.error[i] > 0 ? Infinity : 0;
+    worst = Math.max(worst, share);
+  }
+  return worst;
+}
+
 async function main(): Promise<void> {
   const backend = await useBackend();
   const worst: Record<WorldName, { value: number; where: string }> = { reference: { value: 0, where: '' }, tfjs: { value: 0, where: '' } };
   let claims = 0;
+  const estimate = { value: 0, where: '' };
   const perClaim: Record<WorldName, { value: number; where: string }[]> = { reference: [], tfjs: [] };
   for (const file of findScenarioFiles([join(__dirname, '..', 'scenarios')])) {
     const loaded = loadScenarioChecked(file);
     if (!loaded.ok) continue;
+    for (const result of runScenario(loaded.scenario, { keepSides: true })) {
+      for (const s of result.sides ?? []) {
+        const share = estimateShare(s.reference, result.worlds.reference.tolerance);
+        if (share >= estimate.value) Object.assign(estimate, { value: share, where: `${file.replace(/.*scenarios\//, '')} ${result.id} trial ${s.trial}` });
+      }
+    }
     // claims with their own tolerance (e.g. against 7-digit pasted constants) do not measure the defaults
     const holding = loaded.scenario.claims.filter((c) => c.expect === 'holds' && (c.rel ?? '==') === '==' && !c.tolerance);
     if (holding.length === 0) continue;
@@ -54,6 +79,7 @@ async function main(): Promise<void> {
     console.log(`${world}: largest error ${worst[world].value.toExponential(2)} (${worst[world].where}); median over claims ${sorted[Math.floor(sorted.length / 2)].value.toExponential(2)}; next largest:`);
     for (const c of sorted.slice(1, 5)) console.log(`  ${c.value.toExponential(2)} ${c.where}`);
   }
+  console.log(`reference error estimate: at most ${estimate.value.toPrecision(2)} of its element's tolerance (${estimate.where}); it may decide an element up to ${ESTIMATE_SHARE}`);
 }
 
 void main();
