@@ -1,8 +1,8 @@
 import type { Model } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
-import { derivative64, type KinkAwareEstimate } from './kinks';
+import { derivative64, sideOf, sidesDiffer, type KinkAwareEstimate } from './kinks';
 import { matMulPlain } from './matMul64';
-import { activations64, forward64, LazyEnv, type Env64 } from './network64';
+import { activations64, forward64, kinkedActivations, LazyEnv, type Env64 } from './network64';
 import { maxAbs, type Tensor64 } from './tensor64';
 
 // The network with one symbol moved along a direction, t ↦ env(Q + t·v), for derivatives by
@@ -56,15 +56,31 @@ function entryTangent(model: Model, base: Env64, symbol: string, direction: Dire
 }
 
 /**
+ * A moved pass, t ↦ env(Q + t·v), and `crossed()`: whether the environment it returned last has
+ * the input net_l of some kinked activation (relu) on another side of 0 than `base` in some
+ * element, i.e. whether the move from 0 to t crossed a kink of the network (src/reference/kinks.ts).
+ */
+export type MovedForward = ((t: number) => Env64) & { crossed(): boolean };
+
+/** The first layer whose net moves with `entry` (L + 1: none), entry as entryTangent gives it. */
+function firstMovingNet(model: Model, entry: string): number {
+  const L = model.layers.length;
+  const m = /^(net|a)(\d+)$/.exec(entry);
+  if (!m) return L + 1; // o, y, E, a constant: no layer follows
+  return m[1] === 'net' ? Number(m[2]) : Number(m[2]) + 1;
+}
+
+/**
  * t ↦ the trial's environment with `symbol` at Q + t·v (x and a0 are one symbol), everything
  * downstream recomputed from the unperturbed pass `base`. The returned environments share
  * tensors with `base`: read them, never write. With `reuse`, the caller is done with each
  * environment before asking for the next (it keeps numbers computed from it, never its arrays),
  * so the moved entry tensor is written into one array for every t instead of a new one each.
  */
-export function movedForward(model: Model, values: TrialValues, base: Env64, symbol: string, direction: Direction64, reuse = false): (t: number) => Env64 {
-  const q = base.get(symbol);
-  if (!q) throw new Error(`no symbol ${symbol} in this network`);
+export function movedForward(model: Model, values: TrialValues, base: Env64, symbol: string, direction: Direction64, reuse = false): MovedForward {
+  const found = base.get(symbol);
+  if (!found) throw new Error(`no symbol ${symbol} in this network`);
+  const q: Tensor64 = found;
   const names = symbol === 'x' || symbol === 'a0' ? ['x', 'a0'] : [symbol];
   const layer = /^([Wb])(\d+)$/.exec(symbol);
   const l = layer ? Number(layer[2]) : 0;
@@ -83,7 +99,31 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
   } else ({ entry, tangent } = entryTangent(model, base, symbol, direction));
   const origin = base.get(entry)!;
   let kept: Float64Array | null = null;
-  return (t) => {
+  // the kinked layers whose net moves; with a column move, net_l's column j is compared alone
+  const watched: number[] = [];
+  for (let m = firstMovingNet(model, entry); m <= model.layers.length; m++) if (kinkedActivations.has(model.layers[m - 1].activation)) watched.push(m);
+  let last: Env64 | null = null;
+  let lastColumn: Float64Array | null = null;
+  const crossed = (): boolean => {
+    if (!last) return false;
+    for (const m of watched) {
+      const unmoved = base.get(`net${m}`)!.data;
+      if (column && m === l) {
+        const width = model.layers[l - 1].units;
+        const j = (direction as { index: number }).index % width;
+        for (let r = 0; r < lastColumn!.length; r++) if (sideOf(lastColumn![r]) !== sideOf(unmoved[r * width + j])) return true;
+      } else if (sidesDiffer(unmoved, last.get(`net${m}`)!.data)) return true;
+    }
+    return false;
+  };
+  const at = (t: number): Env64 => {
+    const env = move(t);
+    if (watched.length > 0) last = env;
+    return env;
+  };
+  return Object.assign(at, { crossed });
+
+  function move(t: number): Env64 {
     const pending = new Map<string, () => Tensor64>();
     let env: Env64;
     if (column) env = column(t, pending);
@@ -106,7 +146,7 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
     const lazy = env instanceof LazyEnv ? env : new LazyEnv(env);
     for (const [name, build] of pending) lazy.defer(name, build);
     return lazy;
-  };
+  }
 
   /**
    * One element of W_l or b_l moves one column j of net_l, hence of a_l, and net_(l+1) by the
@@ -133,6 +173,7 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
         const change = columnA[r] - a.data[at];
         for (let c = 0; c < out; c++) movedNext[r * out + c] += change * w[j * out + c];
       }
+      lastColumn = columnNet;
       const withColumn = (from: Tensor64, column: Float64Array) => () => {
         const data = from.data.slice();
         for (let r = 0; r < n; r++) data[r * width + j] = column[r];
@@ -147,10 +188,25 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
 
 /**
  * d/dt f(env(Q + t·v)) at t = 0 for a scalar f, by Ridders' extrapolated central differences,
- * kink-aware (a line that crosses a ReLU kink at t = 0 comes back flagged; src/reference/kinks.ts).
- * The first step is what an element of Q's size would get (a unit-norm v moves each element less).
+ * kink-aware (a line that crosses a ReLU kink at t = 0 comes back flagged, one crossing within
+ * the first step makes it smaller; src/reference/kinks.ts). The first step is what an element of
+ * Q's size would get (a unit-norm v moves each element less). `crossedInF` and `watching`: kinks
+ * inside f itself (formula functions), seen while `watching` wraps the calls of f.
  */
-export function derivativeAlong(moved: (t: number) => Env64, f: (env: Env64) => number, q: Tensor64, direction: Direction64): KinkAwareEstimate {
+export function derivativeAlong(
+  moved: MovedForward,
+  f: (env: Env64) => number,
+  q: Tensor64,
+  direction: Direction64,
+  crossedInF?: () => boolean,
+  watching: (g: (t: number) => Float64Array) => (t: number) => Float64Array = (g) => g,
+): KinkAwareEstimate {
   const start = direction.kind === 'element' ? q.data[direction.index] : maxAbs(q.data);
-  return derivative64((t) => Float64Array.of(f(moved(t))), start);
+  // a move that crosses a kink of the network or of f (crossedInF, seen by `watching`) has its first step shrunk
+  const crossed = crossedInF ? () => moved.crossed() || crossedInF() : moved.crossed;
+  return derivative64(
+    watching((t) => Float64Array.of(f(moved(t)))),
+    start,
+    { crossed },
+  );
 }

@@ -10,6 +10,20 @@ import { oneSided, ridders, type CountedEstimate } from './finiteDifferences';
 //   forward ≈ backward ≠ central  → a kink or singularity within the step: retry smaller;
 //   forward ≠ backward at the smallest step → the point itself is a kink: flagged, never judged.
 // Smooth elements cost one call of f more than Ridders alone (f(0)).
+//
+// A kink inside the step but not at the point can fool that examination: central differences
+// whose stencil ±h straddles it are wrong by O(jump·(h − d)²/h), and Ridders' extrapolation over
+// rows that straddle and rows that do not can return a wrong value with a small error estimate
+// (a tanh-tanh-relu network, σ = 3: 4.2e-4 off, 217× its estimate; spec/reference/kinkCrossing.spec.ts).
+// So a caller that knows where f's kinks are passes `crossed`: after each call of f it says
+// whether some kinked function's input (a relu layer's net, a formula's relu/abs/step or
+// comparison) is on another side of its kink than at t = 0. The kinks of a network are exactly
+// there (elsewhere f is smooth), so a stencil whose ends are on the same sides as t = 0 does not
+// straddle one (unless an input crosses and comes back within the step). Before Ridders runs,
+// the start step is halved until neither end crosses; a crossing left at the smallest step
+// (KINK_AT_POINT) is a kink at the point, or closer than any usable step: the ladder then runs as
+// without `crossed`, and the examination above flags it. With no crossing at the first step,
+// nothing changes: the same calls of f, the same numbers (the probes are Ridders' first row).
 
 /** Initial Ridders step for an element of value q: large enough to keep rounding far below the result. */
 export function initialStep(q: number): number {
@@ -41,12 +55,90 @@ export function stepLadder(q: number): number[] {
   return rungs.sort((a, b) => b - a);
 }
 
+/**
+ * A crossing left at this fraction of the first step counts as a kink at the point: 1e-4, the
+ * smallest rung of stepLadder (below it a step is rounding-dominated for f of size ~1).
+ */
+export const KINK_AT_POINT = 1e-4;
+
+/** Side of its kink (at 0) an input is on: −1, 0 or 1 (NaN: 0). */
+export function sideOf(z: number): number {
+  return z > 0 ? 1 : z < 0 ? -1 : 0;
+}
+
+/** Whether some moved[i] is on another side of 0 than base[i]. */
+export function sidesDiffer(base: ArrayLike<number>, moved: ArrayLike<number>): boolean {
+  for (let i = 0; i < base.length; i++) if (sideOf(moved[i]) !== sideOf(base[i])) return true;
+  return false;
+}
+
+/**
+ * Records, over the calls of f along one move, on which side of its kink each input of a kinked
+ * function is, in call order: the call at t = 0 is the reference (`begin(true)`), each later
+ * call is compared with it element by element (`begin(false)`). For kinks that f's caller cannot
+ * see from outside: formula functions (src/reference/world64.ts wraps the formula algebra).
+ */
+export class SideRecorder {
+  /** whether inputs seen now are recorded or compared (false between calls of f) */
+  active = false;
+  private base: Int8Array[] = [];
+  private reference = false;
+  private at = 0;
+  private changed = false;
+
+  begin(reference: boolean): void {
+    this.active = true;
+    this.reference = reference;
+    this.at = 0;
+    this.changed = false;
+    if (reference) this.base = [];
+  }
+
+  end(): void {
+    this.active = false;
+  }
+
+  /** inputs of one kinked function, as it is called during this call of f */
+  see(inputs: ArrayLike<number>): void {
+    if (!this.active) return;
+    if (this.reference) {
+      const sides = new Int8Array(inputs.length);
+      for (let i = 0; i < sides.length; i++) sides[i] = sideOf(inputs[i]);
+      this.base.push(sides);
+      return;
+    }
+    if (this.changed) return;
+    const sides = this.base[this.at++];
+    if (!sides || sides.length !== inputs.length) this.changed = true;
+    else for (let i = 0; i < sides.length && !this.changed; i++) if (sideOf(inputs[i]) !== sides[i]) this.changed = true;
+  }
+
+  /** after a call of f other than the reference: some input was on another side (or the calls differed) */
+  crossed(): boolean {
+    return this.changed || (!this.reference && this.at !== this.base.length);
+  }
+}
+
 export interface KinkAwareEstimate extends CountedEstimate {
   /** 1 where t = 0 is a kink of that component (one-sided derivatives differ); null when none is */
   kink: Uint8Array | null;
   /** the one-sided derivatives, present with `kink` (equal to `value` where no kink) */
   forward?: Float64Array;
   backward?: Float64Array;
+}
+
+export interface DerivativeOptions {
+  /**
+   * f's values are taken to be at least this large when telling rounding from signal
+   * (RiddersOptions.magnitude).
+   */
+  magnitude?: number;
+  /**
+   * Called right after each call of f at t ≠ 0: whether some input of a kinked function inside f
+   * was on another side of its kink than at t = 0 (then the step straddles a kink). Without it,
+   * a kink inside the first step is left to the examination by one-sided differences.
+   */
+  crossed?: () => boolean;
 }
 
 /** The two smallest steps ±h the calls recorded, as [h, f(h), f(−h)], smallest first. */
@@ -59,11 +151,18 @@ function smallestPairs(calls: Map<number, Float64Array>): [number, Float64Array,
  * d/dt f(t) at t = 0, kink-aware (see the top of this file). `q` is the value being moved (it sets
  * the steps). Non-finite only where f is non-finite at every step tried down to the smallest.
  */
-export function derivative64(f: (t: number) => Float64Array, q: number, options: { magnitude?: number } = {}): KinkAwareEstimate {
+export function derivative64(f: (t: number) => Float64Array, q: number, options: DerivativeOptions = {}): KinkAwareEstimate {
   // f's values are taken to be at least this large when telling rounding from signal (RiddersOptions.magnitude)
   const magnitude = options.magnitude ?? 0;
   let evaluations = 0;
+  // f(±h) of the start step found by the crossing probes: Ridders' first row, not computed again
+  const probes = new Map<number, Float64Array>();
   const call = (t: number): Float64Array => {
+    const kept = probes.get(t);
+    if (kept) {
+      probes.delete(t);
+      return kept;
+    }
     evaluations++;
     return f(t).slice(); // f may reuse its output buffer
   };
@@ -74,7 +173,33 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
   let kink: Uint8Array | null = null;
   let forward: Float64Array | undefined;
   let backward: Float64Array | undefined;
-  const rungs = stepLadder(q);
+  let rungs = stepLadder(q);
+  const crossed = options.crossed;
+  if (crossed) {
+    // f(±h), kept for the first rung when neither call had a kinked input on another side than at t = 0
+    const clean = (h: number): boolean => {
+      for (const t of [h, -h]) {
+        evaluations++;
+        const v = f(t).slice();
+        if (crossed()) {
+          probes.delete(h);
+          return false;
+        }
+        probes.set(t, v);
+      }
+      return true;
+    };
+    const first = rungs[0];
+    const smallest = first * KINK_AT_POINT;
+    // a crossing at the first step: unless it is left at the smallest (a kink at the point, which
+    // the ladder as it is flags), start at the largest of first/2, first/4, … that crosses none
+    if (!clean(first) && clean(smallest)) {
+      let h = first / 2;
+      while (h > smallest && !clean(h)) h /= 2;
+      const start = Math.max(h, smallest);
+      rungs = [start, ...rungs.filter((r) => r < start / 2)];
+    }
+  }
   let pending = Array.from({ length: size }, (_, c) => c);
   for (let r = 0; r < rungs.length && pending.length > 0; r++) {
     const last = r === rungs.length - 1;

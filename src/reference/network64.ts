@@ -1,5 +1,6 @@
 import type { Activation, Model } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
+import { sideOf, sidesDiffer } from './kinks';
 import { matMulPlain } from './matMul64';
 import { tensor64, type Tensor64 } from './tensor64';
 
@@ -54,6 +55,12 @@ export const activations64: Record<Activation, (z: number) => number> = {
   tanh: Math.tanh,
   relu: (z) => (z > 0 ? z : 0),
 };
+
+/**
+ * Activations with a kink (a point where φ is not differentiable), all at z = 0: a moved pass
+ * whose input to one of them changes side of 0 has crossed a kink (src/reference/kinks.ts).
+ */
+export const kinkedActivations: ReadonlySet<Activation> = new Set<Activation>(['relu']);
 
 function mapTensor(t: Tensor64, f: (v: number) => number): Tensor64 {
   // a loop, not Float64Array.prototype.map, which is ~20× slower in V8
@@ -136,9 +143,16 @@ export interface MovedRow {
    * (RiddersOptions.magnitude).
    */
   magnitude: number;
-  /** t ↦ row r's term of E with net_l[r, j] moved by t. The function returned is used one call at a time. */
-  along(j: number): (t: number) => number;
+  /**
+   * t ↦ row r's term of E with net_l[r, j] moved by t. The function returned is used one call at
+   * a time; its `crossed()` says whether the last call had some relu input (net_l[r, j] itself
+   * and row r of the later layers' net) on another side of 0 than the unperturbed pass.
+   */
+  along(j: number): MovedScalar;
 }
+
+/** A function of the move t whose `crossed()` tells whether its last call crossed a kink. */
+export type MovedScalar = ((t: number) => number) & { crossed(): boolean };
 
 /**
  * Row r's term of E (its summed loss, divided by N under mean reduction), with one element
@@ -168,7 +182,10 @@ export function rowOf(model: Model, values: TrialValues, base: Env64, l: number,
     b: layer.bias ? base.get(`b${l + m + 1}`)!.data : null,
     net: new Float64Array(layer.units),
     a: layer.activation === 'linear' ? null : new Float64Array(layer.units),
+    // the unperturbed row of this layer's net when its activation has a kink, to compare sides with
+    kinked: kinkedActivations.has(layer.activation) ? row(`net${l + m + 1}`, l + m + 1) : null,
   }));
+  const kinkedHere = kinkedActivations.has(model.layers[l - 1].activation);
   // a one-row environment for summedLoss: a_L (and o, which mse reads: a_L itself) and y
   const aL: Tensor64 = { shape: [1, k], data: new Float64Array(k) };
   const env: Env64 = new Map([[`a${L}`, aL], ['y', { shape: [1, k], data: y }]]);
@@ -178,16 +195,23 @@ export function rowOf(model: Model, values: TrialValues, base: Env64, l: number,
     return summedLoss(model, env, false) / divide;
   };
   const phi = activations64[model.layers[l - 1].activation];
-  const along = (j: number) => {
+  const along = (j: number): MovedScalar => {
+    let crossed = false;
+    const report = () => crossed;
     if (l === L) {
       const a = aRow.slice();
-      return (t: number): number => {
-        a[j] = phi(netRow[j] + t);
-        return lossOf(a);
-      };
+      return Object.assign(
+        (t: number): number => {
+          crossed = kinkedHere && sideOf(netRow[j] + t) !== sideOf(netRow[j]);
+          a[j] = phi(netRow[j] + t);
+          return lossOf(a);
+        },
+        { crossed: report },
+      );
     }
     const outgoing = later[0].w.subarray(j * width(l + 1), (j + 1) * width(l + 1));
-    return (t: number): number => {
+    return Object.assign((t: number): number => {
+      crossed = kinkedHere && sideOf(netRow[j] + t) !== sideOf(netRow[j]);
       const change = phi(netRow[j] + t) - aRow[j];
       let a: Float64Array = aRow;
       for (let m = 0; m < later.length; m++) {
@@ -202,6 +226,8 @@ export function rowOf(model: Model, values: TrialValues, base: Env64, l: number,
             net[c] = b ? total + b[c] : total;
           }
         }
+        const kinked = later[m].kinked;
+        if (kinked && !crossed) crossed = sidesDiffer(kinked, net);
         if (linear) a = net;
         else {
           a = later[m].a!;
@@ -209,7 +235,7 @@ export function rowOf(model: Model, values: TrialValues, base: Env64, l: number,
         }
       }
       return lossOf(a);
-    };
+    }, { crossed: report });
   };
   let size = Math.abs(lossOf(row(`a${L}`, L).slice())) * divide;
   for (let c = 0; c < k; c++) size += Math.abs(aL.data[c]) + Math.abs(y[c]);

@@ -1,11 +1,11 @@
-import type { World } from '../formula/algebra';
+import type { Algebra, ElementwiseBinary, ElementwiseUnary, World } from '../formula/algebra';
 import type { Model, Optimizer, Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { parameterNames } from '../model/symbols';
 import { algebra64, type Value64 } from './algebra64';
 import { derivativeAlong, movedForward, type Direction64 } from './directional64';
 import { placeColumn, type Jacobian64 } from './gradient64';
-import { derivative64 } from './kinks';
+import { derivative64, SideRecorder } from './kinks';
 import { matMulPlain } from './matMul64';
 import { forward64, rowOf, type Env64 } from './network64';
 import { seededSample } from './sampling';
@@ -20,6 +20,11 @@ import { maxAbs } from './tensor64';
 export const LARGE_TENSOR = 4096;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
+
+/** Formula functions with a kink or a jump at 0 (their input's side of 0 is recorded). */
+const KINKED_UNARY: ReadonlySet<ElementwiseUnary> = new Set<ElementwiseUnary>(['relu', 'abs', 'step', 'not']);
+/** Formula operators whose result jumps (0 or 1) where their operands cross (the result is recorded). */
+const STEP_BINARY: ReadonlySet<ElementwiseBinary> = new Set<ElementwiseBinary>(['==', '!=', '<', '<=', '>', '>=', 'and', 'or']);
 
 /** A derivative of a scalar function of the network, with its error bound and its cost. */
 export interface Derivative64 {
@@ -61,6 +66,38 @@ export interface ReferenceWorld extends World<Value64> {
 export function referenceWorld(scenario: Scenario, values: TrialValues, options: ReferenceOptions = {}): ReferenceWorld {
   const { model } = scenario;
   const env = forward64(model, values) as Map<string, Value64>;
+  // The kinks of a formula differentiated by grad (relu, abs, step, not, comparisons): while f is
+  // evaluated along a move (`watched`), the world's algebra shows their inputs (a comparison's
+  // result) to that move's recorder, so that a step crossing one of them is seen
+  // (src/reference/kinks.ts). A recorder per move, restored after: next(P) inside f may
+  // differentiate E on its own.
+  let recording: SideRecorder | null = null;
+  const algebra: Algebra<Value64> = {
+    ...algebra64,
+    unary(op, t) {
+      if (recording && KINKED_UNARY.has(op)) recording.see(t.data);
+      return algebra64.unary(op, t);
+    },
+    binary(op, a, b, reuseA) {
+      const out = algebra64.binary(op, a, b, reuseA);
+      if (recording && STEP_BINARY.has(op)) recording.see(out.data);
+      return out;
+    },
+  };
+  /** f along a move, the inputs of its formula's kinks recorded by `sides` (at t = 0) or compared with those (else) */
+  const watched =
+    <R>(sides: SideRecorder, f: (t: number) => R) =>
+    (t: number): R => {
+      const outer = recording;
+      recording = sides;
+      sides.begin(t === 0);
+      try {
+        return f(t);
+      } finally {
+        sides.end();
+        recording = outer;
+      }
+    };
   // Element by element, each through movedForward: only the layers downstream of the element
   // are recomputed (README "Verification at scale"); the same derivative as moving the element in
   // a full forward pass, up to rounding (~1e-16 relative) in where the step is added.
@@ -71,11 +108,16 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const into: Jacobian64 = { value: new Float64Array(outputs * n), error: new Float64Array(outputs * n), evaluations: 0 };
     for (let m = 0; m < n; m++) {
       const moved = movedForward(model, values, env, symbol, { kind: 'element', index: m });
-      const estimate = derivative64((t) => {
-        const out = f(moved(t) as Map<string, Value64>);
-        if (out.data.length !== outputs) throw new Error(`grad: expected ${outputs} outputs, got ${out.data.length}`);
-        return out.data;
-      }, base.data[m]);
+      const sides = new SideRecorder();
+      const estimate = derivative64(
+        watched(sides, (t) => {
+          const out = f(moved(t) as Map<string, Value64>);
+          if (out.data.length !== outputs) throw new Error(`grad: expected ${outputs} outputs, got ${out.data.length}`);
+          return out.data;
+        }),
+        base.data[m],
+        { crossed: () => moved.crossed() || sides.crossed() },
+      );
       placeColumn(into, estimate, m, n);
     }
     const shape = [outputs, ...base.shape];
@@ -86,7 +128,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const q = env.get(symbol);
     if (!q) throw new Error(`no symbol ${symbol} in this network`);
     // f gives a number: each moved environment is done with before the next (reuse)
-    const d = derivativeAlong(movedForward(model, values, env, symbol, direction, true), f, q, direction);
+    const sides = new SideRecorder();
+    const d = derivativeAlong(movedForward(model, values, env, symbol, direction, true), f, q, direction, () => sides.crossed(), (g) => watched(sides, g));
     const kink = d.kink?.[0] ? { kink: { forward: d.forward![0], backward: d.backward![0] } } : {};
     return { value: d.value[0], error: d.error[0], evaluations: d.evaluations, ...kink };
   };
@@ -131,7 +174,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   };
   return {
     name: 'reference',
-    algebra: algebra64,
+    algebra,
     env,
     gradient,
     lossGradient: (symbol) => (env.has(symbol) && symbol !== 'E' && symbol !== 'N' ? lossGradient(symbol) : null),
@@ -177,7 +220,7 @@ export function lossGradientAtNet(model: Model, values: TrialValues, base: Env64
     const row = rowOf(model, values, base, l, r);
     for (let j = 0; j < width; j++) {
       const loss = row.along(j);
-      const d = derivative64((t) => Float64Array.of(loss(t)), net.data[r * width + j], { magnitude: row.magnitude });
+      const d = derivative64((t) => Float64Array.of(loss(t)), net.data[r * width + j], { magnitude: row.magnitude, crossed: loss.crossed });
       if (d.kink || !Number.isFinite(d.value[0]) || !Number.isFinite(d.error[0])) return null;
       value[r * width + j] = d.value[0];
       error[r * width + j] = d.error[0];
