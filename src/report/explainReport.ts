@@ -107,7 +107,7 @@ function outcomeWords(summary: WorldSummary, trials: number): string {
 function worldLines(table: WorldTable, result: ClaimResult, rel: Relation, limit: number, c: Colors): string[] {
   const summary = result.worlds[table.world];
   const selection = summary.coverage
-    ? `${table.selected} of ${table.total} elements differentiated one by one (a large gradient; ${summary.coverage.directions} random directions checked besides)`
+    ? `${table.selected + table.kinks + table.imprecise} of ${table.total} elements differentiated one by one (a large gradient; ${summary.coverage.directions} random directions checked besides)`
     : table.selected + table.kinks + table.imprecise === table.total
       ? `${table.total} element${table.total === 1 ? '' : 's'}`
       : `${table.selected + table.kinks + table.imprecise} of ${table.total} elements (selected by where)`;
