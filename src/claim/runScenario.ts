@@ -7,7 +7,7 @@ import type { Claim, Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
 import { tfjsTrial, tfjsWorld } from '../tfjs/worldTf';
-import { compareSides, elementCount, perturbRhs, type ElementReport, type KinkReport, type Outcome, type Sides, type WorldOutcome } from './compare';
+import { compareSides, elementCount, perturbRhs, type ElementReport, type ImpreciseReport, type KinkReport, type Outcome, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
 import { ScratchArrays } from './scratchArrays';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
@@ -65,6 +65,12 @@ export interface WorldSummary {
    * Absent when there were none.
    */
   kinks?: { count: number; trial: number; seed: number; first: KinkReport };
+  /**
+   * Selected elements left unjudged because the reference's error estimate would decide them
+   * (src/claim/compare.ts, ESTIMATE_SHARE), summed over trials, and the one whose estimate is
+   * largest next to its tolerance in the first such trial. Absent when there were none.
+   */
+  imprecise?: { count: number; trial: number; seed: number; first: ImpreciseReport };
 }
 
 export interface ClaimResult {
@@ -147,7 +153,17 @@ function summarise(state: ClaimState, world: WorldName): WorldSummary {
   const message = errors.length > 0 ? `trial ${errors[0].trial} (seed ${errors[0].seed}): ${errors[0][world].message}` : undefined;
   const extra = world === 'reference' ? { ...(state.coverage ? { coverage: state.coverage } : {}), ...(state.scaleSampled ? { scaleSource: 'sampled' as const } : {}) } : {};
   const kinks = kinksOf(state, world);
-  return { outcome, ...(message ? { message } : {}), tolerance: state.tolerance[world], worst: worstOf(state, world), trialsRefuted: refuted, elapsedMs: state.elapsed[world], ...extra, ...(kinks ? { kinks } : {}) };
+  const imprecise = impreciseOf(state, world);
+  return { outcome, ...(message ? { message } : {}), tolerance: state.tolerance[world], worst: worstOf(state, world), trialsRefuted: refuted, elapsedMs: state.elapsed[world], ...extra, ...(kinks ? { kinks } : {}), ...(imprecise ? { imprecise } : {}) };
+}
+
+function impreciseOf(state: ClaimState, world: WorldName): WorldSummary['imprecise'] {
+  let imprecise: WorldSummary['imprecise'];
+  for (const o of state.outcomes) {
+    const p = o[world].imprecise;
+    if (p) imprecise = imprecise ? { ...imprecise, count: imprecise.count + p.count } : { count: p.count, trial: o.trial, seed: o.seed, first: p };
+  }
+  return imprecise;
 }
 
 function kinksOf(state: ClaimState, world: WorldName): WorldSummary['kinks'] {

@@ -33,10 +33,17 @@ export function describeWorld(result: ClaimResult, world: WorldName): string {
   return `${world}: ${w.outcome}${refuted}${coverage}; ${e.passes ? 'closest' : 'worst'} ${describeAt(result, e)} in trial ${e.trial} (seed ${e.seed}): lhs ${formatNumber(e.lhs)}, rhs ${formatNumber(e.rhs)}, difference ${formatNumber(e.difference)}, allowed ${formatNumber(e.allowed)} (${tol})${describeWorldKinks(result, w)}`;
 }
 
-/** `; 1 element at a kink [i=0, j=0] (lhs from one-sided derivatives 0 (backward) and 1 (forward)) not judged (first in trial 0)`, or nothing. */
+/**
+ * `; 1 element at a kink [i=0, j=0] (lhs from one-sided derivatives 0 (backward) and 1 (forward)) not judged (first in trial 0)`,
+ * and `; 2 elements not judged: the reference's error estimate would decide them (largest 1e-7 vs tolerance 1e-8 at [i=0], trial 0)`, or nothing.
+ */
 export function describeWorldKinks(result: ClaimResult, w: WorldSummary): string {
-  if (!w.kinks) return '';
-  return `; ${describeKinks({ ...w.kinks.first, count: w.kinks.count }, result.indices)} not judged (first in trial ${w.kinks.trial}, seed ${w.kinks.seed})`;
+  const kinks = w.kinks ? `; ${describeKinks({ ...w.kinks.first, count: w.kinks.count }, result.indices)} not judged (first in trial ${w.kinks.trial}, seed ${w.kinks.seed})` : '';
+  if (!w.imprecise) return kinks;
+  const p = w.imprecise;
+  const at = p.first.index.length > 0 ? ` at [${p.first.index.map((v, i) => `${result.indices[i] ?? '?'}=${v}`).join(', ')}]` : '';
+  const them = p.count === 1 ? 'it' : 'them';
+  return `${kinks}; ${p.count} element${p.count === 1 ? '' : 's'} not judged: the reference's error estimate would decide ${them} (largest ${formatNumber(p.first.estimate)} vs tolerance ${formatNumber(p.first.tolerance)}${at}, trial ${p.trial}, seed ${p.seed})`;
 }
 
 /** The deciding element in a few words: `[i=8, j=0] in trial 5: lhs 0, rhs -0.09705557, difference 0.09705557`. */

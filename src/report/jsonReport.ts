@@ -42,6 +42,8 @@ const World = z.strictObject({
   scaleSource: z.literal('sampled').optional(),
   /** selected elements not judged because the reference found a kink there (summed over trials), and the first */
   kinks: z.strictObject({ count: z.int(), trial: z.int(), seed: z.int(), index: z.record(z.string(), z.int()) }).optional(),
+  /** selected elements not judged because the reference's error estimate would decide them (summed over trials), and the worst of the first trial */
+  imprecise: z.strictObject({ count: z.int(), trial: z.int(), seed: z.int(), index: z.record(z.string(), z.int()), estimate: JsonNumber, tolerance: JsonNumber }).optional(),
   elapsedMs: z.number(),
 });
 
@@ -90,6 +92,9 @@ export type JsonReport = z.infer<typeof JsonReport>;
 type JsonNumber = z.infer<typeof JsonNumber>;
 const num = (v: number): JsonNumber => (Number.isFinite(v) ? v : (String(v) as 'NaN' | 'Infinity' | '-Infinity'));
 
+/** An element's index as { i: 0, j: 3 }, by the claim's free index names. */
+const namedIndex = (result: ClaimResult, index: number[]): Record<string, number> => Object.fromEntries(index.map((v, axis) => [result.indices[axis] ?? `axis${axis}`, v]));
+
 function world(result: ClaimResult, w: WorldSummary): z.infer<typeof World> {
   const e = w.worst;
   return {
@@ -113,7 +118,10 @@ function world(result: ClaimResult, w: WorldSummary): z.infer<typeof World> {
     ...(w.coverage ? { coverage: { elements: w.coverage.elements, checked: w.coverage.checked, directions: w.coverage.directions } } : {}),
     ...(w.scaleSource ? { scaleSource: w.scaleSource } : {}),
     ...(w.kinks
-      ? { kinks: { count: w.kinks.count, trial: w.kinks.trial, seed: w.kinks.seed, index: Object.fromEntries(w.kinks.first.index.map((v, axis) => [result.indices[axis] ?? `axis${axis}`, v])) } }
+      ? { kinks: { count: w.kinks.count, trial: w.kinks.trial, seed: w.kinks.seed, index: namedIndex(result, w.kinks.first.index) } }
+      : {}),
+    ...(w.imprecise
+      ? { imprecise: { count: w.imprecise.count, trial: w.imprecise.trial, seed: w.imprecise.seed, index: namedIndex(result, w.imprecise.first.index), estimate: num(w.imprecise.first.estimate), tolerance: num(w.imprecise.first.tolerance) } }
       : {}),
     elapsedMs: w.elapsedMs,
   };
