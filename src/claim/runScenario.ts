@@ -152,27 +152,19 @@ function summarise(state: ClaimState, world: WorldName): WorldSummary {
   const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : 'holds';
   const message = errors.length > 0 ? `trial ${errors[0].trial} (seed ${errors[0].seed}): ${errors[0][world].message}` : undefined;
   const extra = world === 'reference' ? { ...(state.coverage ? { coverage: state.coverage } : {}), ...(state.scaleSampled ? { scaleSource: 'sampled' as const } : {}) } : {};
-  const kinks = kinksOf(state, world);
-  const imprecise = impreciseOf(state, world);
+  const kinks = unjudgedOf(state, world, 'kinks');
+  const imprecise = unjudgedOf(state, world, 'imprecise');
   return { outcome, ...(message ? { message } : {}), tolerance: state.tolerance[world], worst: worstOf(state, world), trialsRefuted: refuted, elapsedMs: state.elapsed[world], ...extra, ...(kinks ? { kinks } : {}), ...(imprecise ? { imprecise } : {}) };
 }
 
-function impreciseOf(state: ClaimState, world: WorldName): WorldSummary['imprecise'] {
-  let imprecise: WorldSummary['imprecise'];
+/** Elements a world left unjudged (at a kink, or decided by the estimate): summed over trials, with the first trial's report. */
+function unjudgedOf<K extends 'kinks' | 'imprecise'>(state: ClaimState, world: WorldName, kind: K): { count: number; trial: number; seed: number; first: NonNullable<WorldOutcome[K]> } | undefined {
+  let total: { count: number; trial: number; seed: number; first: NonNullable<WorldOutcome[K]> } | undefined;
   for (const o of state.outcomes) {
-    const p = o[world].imprecise;
-    if (p) imprecise = imprecise ? { ...imprecise, count: imprecise.count + p.count } : { count: p.count, trial: o.trial, seed: o.seed, first: p };
+    const found = o[world][kind];
+    if (found) total = total ? { ...total, count: total.count + found.count } : { count: found.count, trial: o.trial, seed: o.seed, first: found as NonNullable<WorldOutcome[K]> };
   }
-  return imprecise;
-}
-
-function kinksOf(state: ClaimState, world: WorldName): WorldSummary['kinks'] {
-  let kinks: WorldSummary['kinks'];
-  for (const o of state.outcomes) {
-    const k = o[world].kinks;
-    if (k) kinks = kinks ? { ...kinks, count: kinks.count + k.count } : { count: k.count, trial: o.trial, seed: o.seed, first: k };
-  }
-  return kinks;
+  return total;
 }
 
 /** The tfjs world does not judge the elements where the reference found a kink either. */
