@@ -228,8 +228,8 @@ export function sampledGradientCheck(
     // a line through a kink at t = 0 has no directional derivative to compare: counted, not judged
     if (derivative.kink) kinkedDirections++;
     else {
-      const { report, tolerance, imprecise: decidedByEstimate } = checkDirection(d, derivative, projections[d]);
-      if (decidedByEstimate) imprecise.push({ direction: d, estimate: derivative.error, tolerance });
+      const { report, tolerance, imprecise: unjudged } = checkDirection(d, derivative, projections[d]);
+      if (unjudged) imprecise.push({ direction: d, estimate: derivative.error, tolerance });
       else directions.push(report);
     }
   }

@@ -45,6 +45,12 @@ export function parameterNames(model: Model): string[] {
   return names;
 }
 
+/** A parameter's kind and layer from its name (W2 → { kind: 'W', layer: 2 }), or null for any other symbol. */
+export function parameterOf(symbol: string): { kind: 'W' | 'b'; layer: number } | null {
+  const m = /^([Wb])(\d+)$/.exec(symbol);
+  return m ? { kind: m[1] as 'W' | 'b', layer: Number(m[2]) } : null;
+}
+
 /**
  * The symbols whose gradient the built-in check compares: every parameter, the input and every
  * intermediate (o for the losses where it differs from aL).

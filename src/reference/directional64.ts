@@ -1,5 +1,6 @@
 import type { Model } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
+import { parameterOf } from '../model/symbols';
 import { derivative64, sideOf, sidesDiffer, type KinkAwareEstimate } from './kinks';
 import { matMulPlain } from './matMul64';
 import { activations64, forward64, kinkedActivations, LazyEnv, type Env64 } from './network64';
@@ -18,14 +19,14 @@ export type Direction64 = { kind: 'dense'; data: Float64Array } | { kind: 'eleme
 /** Where a move of `symbol` first enters the computation, and its tangent there (d entry / dt). */
 function entryTangent(model: Model, base: Env64, symbol: string, direction: Direction64): { entry: string; tangent: Float64Array } {
   const q = base.get(symbol)!;
-  const layer = /^([Wb])(\d+)$/.exec(symbol);
+  const layer = parameterOf(symbol);
   if (layer) {
-    const l = Number(layer[2]);
+    const l = layer.layer;
     const a = base.get(`a${l - 1}`)!;
     const [n, rows] = a.shape;
     const width = model.layers[l - 1].units;
     const tangent = new Float64Array(n * width);
-    if (layer[1] === 'W') {
+    if (layer.kind === 'W') {
       if (direction.kind === 'dense') return { entry: `net${l}`, tangent: matMulPlain(a.data, direction.data, n, rows, width) };
       const i = Math.floor(direction.index / width);
       const j = direction.index % width;
@@ -82,8 +83,8 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
   if (!found) throw new Error(`no symbol ${symbol} in this network`);
   const q: Tensor64 = found;
   const names = symbol === 'x' || symbol === 'a0' ? ['x', 'a0'] : [symbol];
-  const layer = /^([Wb])(\d+)$/.exec(symbol);
-  const l = layer ? Number(layer[2]) : 0;
+  const layer = parameterOf(symbol);
+  const l = layer ? layer.layer : 0;
   let column: ((t: number, pending: Map<string, () => Tensor64>) => Env64) | null = null;
   let entry = `net${l}`;
   let tangent: Float64Array = new Float64Array(0);
@@ -94,7 +95,7 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
     const width = model.layers[l - 1].units;
     const j = direction.index % width;
     const i = Math.floor(direction.index / width);
-    const columnTangent = layer[1] === 'W' ? Float64Array.from({ length: n }, (_, r) => a.data[r * rows + i]) : new Float64Array(n).fill(1);
+    const columnTangent = layer.kind === 'W' ? Float64Array.from({ length: n }, (_, r) => a.data[r * rows + i]) : new Float64Array(n).fill(1);
     column = columnMove(model, base, l, j, columnTangent);
   } else ({ entry, tangent } = entryTangent(model, base, symbol, direction));
   const origin = base.get(entry)!;

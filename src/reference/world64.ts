@@ -1,7 +1,7 @@
 import type { Algebra, ElementwiseBinary, ElementwiseUnary, World } from '../formula/algebra';
 import type { Model, Optimizer, Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
-import { parameterNames } from '../model/symbols';
+import { parameterNames, parameterOf } from '../model/symbols';
 import { algebra64, type Value64 } from './algebra64';
 import { derivativeAlong, movedForward, type Direction64 } from './directional64';
 import { placeColumn, type Jacobian64 } from './gradient64';
@@ -148,9 +148,9 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const lossGradient = (symbol: string): Value64 => {
     let g = lossGradients.get(symbol);
     if (!g) {
-      const layer = /^([Wb])(\d+)$/.exec(symbol);
-      const G = layer ? netGradient(Number(layer[2])) : null;
-      if (layer && G) g = parameterGradient(env, layer[1] as 'W' | 'b', Number(layer[2]), G);
+      const parameter = parameterOf(symbol);
+      const G = parameter ? netGradient(parameter.layer) : null;
+      if (parameter && G) g = parameterGradient(env, parameter.kind, parameter.layer, G);
       else {
         const full = gradient(symbol, 1, (e) => e.get('E')!);
         g = algebra64.reshape(full, full.shape.slice(1));
