@@ -235,12 +235,12 @@ export function lossGradientAtNet(model: Model, values: TrialValues, base: Env64
  * sum of one function per row (rowOf), so d/dt E = Σ_r a_(l−1)[r, i]·G[r, j] exactly (the
  * chain rule in one variable per row; only G has to be differentiable, which lossGradientAtNet
  * checked), and ∂E/∂b_l[j] = Σ_r G[r, j]. The error adds Σ_r |a_(l−1)[r, i]|·err(G[r, j]) and the
- * rounding of the sum, γ_N·Σ_r |a_(l−1)[r, i]·G[r, j]| with γ_N = N·ε.
+ * rounding of the sum, N·ε·Σ_r |a_(l−1)[r, i]·G[r, j]| (N·ε ≥ γ_N = N·u/(1 − N·u), u = ε/2).
  */
 export function parameterGradient(base: Env64, kind: 'W' | 'b', l: number, G: NetGradient): Value64 {
   const [n, width] = base.get(`net${l}`)!.shape;
   const rounding = n * Number.EPSILON;
-  // err(G) + γ_N·|G|: multiplied by |a| it bounds each term's share of the error
+  // err(G) + N·ε·|G|: multiplied by |a| it bounds each term's share of the error
   const bound = new Float64Array(G.value.length);
   for (let k = 0; k < bound.length; k++) bound[k] = G.error[k] + rounding * Math.abs(G.value[k]);
   if (kind === 'b') {
