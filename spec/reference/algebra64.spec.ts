@@ -46,3 +46,16 @@ describe('algebra64.binary with reuseA', () => {
     expect(Array.from(a.error!)).toEqual([0.5, 0.5, 0.5]);
   });
 });
+
+describe('what the evaluator\'s in-place mean relies on (src/formula/evaluate.ts)', () => {
+  it('sum, matMul and binary return arrays of their own, even where the result equals an operand', () => {
+    const t = value([1, 3], [1, 2, 3], [0.1, 0.1, 0.1]);
+    const summed = algebra64.sum(t, 0);
+    expect(summed.data).not.toBe(t.data);
+    expect(summed.error).not.toBe(t.error);
+    const one = value([1, 1, 1], [1]);
+    const m = value([1, 1, 3], [1, 2, 3]);
+    expect(algebra64.matMul(one, m).data).not.toBe(m.data);
+    expect(algebra64.binary('*', m, value([1, 1, 1], [1])).data).not.toBe(m.data);
+  });
+});
