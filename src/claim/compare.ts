@@ -309,21 +309,71 @@ export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance, into?: F
   const rtol = tol.rtol;
   for (let flat = 0; flat < rhs.length; flat++) {
     if (mask && !mask[flat]) continue;
-    const l = lhs[flat];
-    const r = rhs[flat];
-    const extra = error ? error[flat] : 0;
-    // 2× the allowance (and at least the smallest step that changes the number) clears the limit
-    let step = 2 * (atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
-    let moved = movedRhs(rel, l, r, step);
-    // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
-    // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
-    // which compareSides reports as an error, never a pass
-    for (let doubling = 0; passesRel(rel, l, moved, atol + rtol * Math.max(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
-      step = doubling < 64 ? 2 * step : Infinity;
-      moved = movedRhs(rel, l, r, step);
-      if (!Number.isFinite(moved)) break;
-    }
-    rhs[flat] = moved;
+    rhs[flat] = perturbedRhs(rel, lhs[flat], rhs[flat], error ? error[flat] : 0, atol, rtol);
   }
   return { ...sides, rhs };
+}
+
+/**
+ * One element's rhs as perturbRhs moves it (and flipOutcome, which must agree with it exactly):
+ * a float64 number, also for float32 sides. `atol` is already scaled; `extra` is the reference's
+ * error estimate (0 without one).
+ */
+function perturbedRhs(rel: Relation, l: number, r: number, extra: number, atol: number, rtol: number): number {
+  // 2× the allowance (and at least the smallest step that changes the number) clears the limit
+  let step = 2 * (atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
+  let moved = movedRhs(rel, l, r, step);
+  // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
+  // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
+  // which compareSides reports as an error, never a pass
+  for (let doubling = 0; passesRel(rel, l, moved, atol + rtol * Math.max(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
+    step = doubling < 64 ? 2 * step : Infinity;
+    moved = movedRhs(rel, l, r, step);
+    if (!Number.isFinite(moved)) break;
+  }
+  return moved;
+}
+
+/**
+ * The vacuity self-test's outcome without the moved rhs in memory: exactly
+ * `compareSides(perturbRhs(sides, rel, tol), rel, quantifier, tol).outcome`, with each element's
+ * moved rhs computed where compareSides would read it (perturbedRhs, as perturbRhs does). Nothing
+ * is allocated per element; kinks, the mask, the estimate's "imprecise" rule and the errors
+ * (non-finite sides or allowance, nothing selected) are decided as compareSides decides them.
+ */
+export function flipOutcome(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): Outcome {
+  let selected = 0;
+  let failing = 0;
+  let imprecise = 0;
+  const { lhs, rhs, mask, error, scale } = sides;
+  const kink = sides.kink ?? null;
+  const all = quantifier === 'all';
+  const atol = tol.atol * scale;
+  const rtol = tol.rtol;
+  const n = lhs.length;
+  // perturbRhs's copy of rhs is rhs.length long: compareSides reads no number past it (an error)
+  const moves = rhs.length;
+  for (let flat = 0; flat < n; flat++) {
+    // compareSides' loop, reading the moved rhs (same tests, same order)
+    if (mask !== null && !mask[flat]) continue;
+    if (kink !== null && kink[flat]) continue; // a kink's rhs is moved, but never judged
+    const l = lhs[flat];
+    const r = flat < moves ? perturbedRhs(rel, l, rhs[flat], error ? error[flat] : 0, atol, rtol) : NaN;
+    if (!Number.isFinite(l) || !Number.isFinite(r)) return 'error';
+    const tolerance = atol + rtol * Math.max(Math.abs(l), Math.abs(r));
+    const estimate = error !== null ? error[flat] : 0;
+    const allowed = tolerance + estimate;
+    if (!Number.isFinite(allowed)) return 'error';
+    const passes = passesRel(rel, l, r, allowed);
+    if (decidedByEstimate(rel, l, r, tolerance, estimate, passes)) {
+      imprecise++;
+      continue;
+    }
+    selected++;
+    if (!passes) failing++;
+  }
+  if (imprecise > 0 && (all ? failing === 0 : failing === selected)) return 'error';
+  // every selected element at a kink, or none selected
+  if (selected === 0) return 'error';
+  return (all ? failing === 0 : failing < selected) ? 'holds' : 'refuted';
 }

@@ -1,0 +1,257 @@
+import fc from 'fast-check';
+import { compareSides, flipOutcome, perturbRhs, type Outcome, type Quantifier, type Relation, type Sides } from '../../src/claim/compare';
+import type { Tolerance } from '../../src/claim/tolerances';
+
+// flipOutcome is the vacuity self-test without the moved rhs in memory: it must answer exactly
+// what compareSides answers about perturbRhs's sides, for every input.
+
+const SEED = 20250317; // fixed, so a failure reproduces; fast-check prints the counterexample
+const RELATIONS: Relation[] = ['==', '!=', '<', '<=', '>', '>='];
+const QUANTIFIERS: Quantifier[] = ['all', 'any'];
+
+/** The outcome flipOutcome must give: the moved rhs materialised, then judged. */
+const materialised = (sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): Outcome => compareSides(perturbRhs(sides, rel, tol), rel, quantifier, tol).outcome;
+
+/** Dense float64 sides over one index, everything selected, no estimate. */
+function dense(lhs: number[], rhs: number[], extra: Partial<Sides> = {}): Sides {
+  return { vars: ['i'], sizes: [lhs.length], lhs: Float64Array.from(lhs), rhs: Float64Array.from(rhs), error: null, mask: null, scale: 1, ...extra };
+}
+
+// ---- generated sides ----
+
+const specialValue = fc.constantFrom(
+  0, -0, 1, -1, 0.1, -2.5, 1 + Number.EPSILON, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2250738585072014e-308, 1e-300, 1.4e-45, 1e-30, 1e-8,
+  1e8, 1e30, 3.4e38, 1e300, -1e300, Number.MAX_VALUE, -Number.MAX_VALUE, NaN, Infinity, -Infinity,
+);
+const value = fc.oneof({ arbitrary: specialValue, weight: 3 }, { arbitrary: fc.double({ min: -10, max: 10, noNaN: true }), weight: 3 }, { arbitrary: fc.double(), weight: 1 });
+/** The rhs of an element: its own value, or one equal or close to the lhs (where relations are decided). */
+const rhsOf = fc.oneof(
+  value.map((v) => () => v),
+  fc.constant((l: number) => l),
+  fc.double({ min: -1e-6, max: 1e-6, noNaN: true }).map((d) => (l: number) => l * (1 + d)),
+  fc.double({ min: -1e-7, max: 1e-7, noNaN: true }).map((d) => (l: number) => l + d),
+);
+const estimateValue = (signed: boolean) =>
+  fc.oneof(
+    fc.constantFrom(0, Number.MIN_VALUE, 1e-12, 1e-8, 1e-3, 0.5, 1, 1e300, Infinity, NaN),
+    fc.double({ min: signed ? -1 : 0, max: 2, noNaN: true }),
+  );
+const element = (signed: boolean) => fc.record({ lhs: value, rhs: rhsOf, selected: fc.nat({ max: 5 }), kink: fc.nat({ max: 5 }), error: estimateValue(signed) });
+
+const scale = fc.oneof(fc.constantFrom(0, 1, 1e-6, 1e6, 1e300), fc.double({ min: 0, max: 100, noNaN: true }));
+const rtols = [0, 1e-7, 1e-3, 0.25, 0.4999999999, 0.5, 0.5000000001, 0.75, 1, 1.5, 2, 1e10];
+const atols = [0, 1e-8, 1e-3, 1, 1e300, Infinity];
+const tolerance: fc.Arbitrary<Tolerance> = fc.record({
+  rtol: fc.oneof(fc.constantFrom(...rtols), fc.double({ min: 0, max: 3, noNaN: true })),
+  atol: fc.oneof(fc.constantFrom(...atols), fc.double({ min: 0, max: 1, noNaN: true })),
+});
+/** Negative tolerances and estimates too (nonsense, but flipOutcome must still agree). */
+const signedTolerance: fc.Arbitrary<Tolerance> = fc.record({
+  rtol: fc.oneof(fc.constantFrom(...rtols, -0.25, -1), fc.double({ min: -1, max: 3, noNaN: true })),
+  atol: fc.oneof(fc.constantFrom(...atols, -1e-8, -1), fc.double({ min: -1, max: 1, noNaN: true })),
+});
+
+function sidesArb(signed: boolean, maxLength: number): fc.Arbitrary<Sides> {
+  return fc
+    .record({
+      elements: fc.array(element(signed), { maxLength }),
+      float32: fc.boolean(),
+      mask: fc.boolean(),
+      kink: fc.constantFrom('absent', 'null', 'array'),
+      error: fc.boolean(),
+      // sparse sides: the gaps between stored positions; dense without
+      gaps: fc.option(fc.array(fc.nat({ max: 3 }), { minLength: maxLength, maxLength }), { nil: null }),
+      twoD: fc.boolean(),
+      scale,
+    })
+    .map(({ elements, float32, mask, kink, error, gaps, twoD, scale }) => {
+      const n = elements.length;
+      const Side = float32 ? Float32Array : Float64Array;
+      let at: Int32Array | null = null;
+      let count = n;
+      if (gaps) {
+        at = new Int32Array(n);
+        for (let i = 0, p = -1; i < n; i++) at[i] = p += gaps[i] + 1;
+        count = (n > 0 ? at[n - 1] + 1 : 0) + gaps[0];
+      }
+      const sizes = twoD ? [2, Math.ceil(count / 2)] : [count];
+      const sides: Sides = {
+        vars: twoD ? ['i', 'j'] : ['i'],
+        sizes,
+        lhs: Side.from(elements.map((e) => e.lhs)),
+        rhs: Side.from(elements.map((e) => e.rhs(e.lhs))),
+        error: error ? Float64Array.from(elements.map((e) => e.error)) : null,
+        mask: mask ? Uint8Array.from(elements.map((e) => (e.selected > 0 ? 1 : 0))) : null,
+        scale,
+        ...(at ? { at } : {}),
+        ...(kink === 'absent' ? {} : { kink: kink === 'null' ? null : Uint8Array.from(elements.map((e) => (e.kink === 0 ? 1 : 0))) }),
+      };
+      return sides;
+    });
+}
+
+describe('flipOutcome', () => {
+  it('is compareSides(perturbRhs(sides)).outcome for every relation, quantifier, layout and tolerance', () => {
+    const seen: Record<Outcome, number> = { holds: 0, refuted: 0, error: 0 };
+    fc.assert(
+      fc.property(sidesArb(false, 8), fc.constantFrom(...RELATIONS), fc.constantFrom(...QUANTIFIERS), tolerance, (sides, rel, quantifier, tol) => {
+        const flip = flipOutcome(sides, rel, quantifier, tol);
+        seen[flip]++;
+        expect(flip).toBe(materialised(sides, rel, quantifier, tol));
+      }),
+      { numRuns: 6000, seed: SEED },
+    );
+    // the generator reaches both outcomes a flip can have, often
+    expect(seen.refuted).toBeGreaterThan(600);
+    expect(seen.error).toBeGreaterThan(600);
+  });
+
+  it('agrees on sides of finite, nearly equal numbers (where the allowance decides)', () => {
+    const close = fc
+      .record({
+        lhs: fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 24 }),
+        ulps: fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 24, maxLength: 24 }),
+        float32: fc.boolean(),
+        error: fc.option(fc.array(fc.constantFrom(0, 1e-16, 1e-9, 1e-7, 1e-3), { minLength: 24, maxLength: 24 }), { nil: null }),
+        mask: fc.option(fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }), { nil: null }),
+      })
+      .map(({ lhs, ulps, float32, error, mask }): Sides => {
+        const Side = float32 ? Float32Array : Float64Array;
+        const l = Side.from(lhs);
+        const r = Side.from(lhs.map((v, i) => v + ulps[i] * Math.abs(v) * (float32 ? 2 ** -23 : Number.EPSILON)));
+        return { vars: ['i'], sizes: [lhs.length], lhs: l, rhs: r, error: error ? Float64Array.from(lhs.map((_, i) => error[i])) : null, mask: mask ? Uint8Array.from(lhs.map((_, i) => +mask[i])) : null, scale: 1 };
+      });
+    fc.assert(
+      fc.property(close, fc.constantFrom(...RELATIONS), fc.constantFrom(...QUANTIFIERS), tolerance, (sides, rel, quantifier, tol) => {
+        expect(flipOutcome(sides, rel, quantifier, tol)).toBe(materialised(sides, rel, quantifier, tol));
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+  });
+
+  it('agrees with negative tolerances and estimates too (the estimate then decides moved elements)', () => {
+    // '!=' is left out: with a negative allowance perturbRhs never stops moving its rhs (which stays the lhs)
+    fc.assert(
+      fc.property(sidesArb(true, 8), fc.constantFrom<Relation>('==', '<', '<=', '>', '>='), fc.constantFrom(...QUANTIFIERS), signedTolerance, (sides, rel, quantifier, tol) => {
+        expect(flipOutcome(sides, rel, quantifier, tol)).toBe(materialised(sides, rel, quantifier, tol));
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+  });
+
+  it('never holds: every selected element is moved to fail, or to an error', () => {
+    fc.assert(
+      fc.property(sidesArb(false, 8), fc.constantFrom(...RELATIONS), fc.constantFrom(...QUANTIFIERS), tolerance, (sides, rel, quantifier, tol) => {
+        expect(flipOutcome(sides, rel, quantifier, tol)).not.toBe('holds');
+      }),
+      { numRuns: 2000, seed: SEED + 1 },
+    );
+  });
+
+  describe('hand-written flips', () => {
+    const exact: Tolerance = { rtol: 0, atol: 0 };
+
+    it('refutes a claim that holds, for every relation and quantifier', () => {
+      const holding: Record<Relation, [number[], number[]]> = {
+        '==': [[1, -2, 0], [1, -2, 0]],
+        '!=': [[1, -2, 0], [2, 3, 1]],
+        '<': [[1, -2, 0], [2, 3, 1]],
+        '<=': [[1, -2, 0], [1, 3, 0]],
+        '>': [[2, 3, 1], [1, -2, 0]],
+        '>=': [[1, 3, 0], [1, -2, 0]],
+      };
+      for (const rel of RELATIONS) {
+        const sides = dense(...holding[rel]);
+        for (const quantifier of QUANTIFIERS) {
+          expect(compareSides(sides, rel, quantifier, exact).outcome).toBe('holds');
+          expect(flipOutcome(sides, rel, quantifier, exact)).toBe('refuted');
+          expect(materialised(sides, rel, quantifier, exact)).toBe('refuted');
+        }
+      }
+    });
+
+    it('judges float32 sides against the float64 moved rhs, never rounded back to float32', () => {
+      // 1 moved by 4ε stays 1 in float32: a rounded rhs would leave '==' holding
+      const sides: Sides = { vars: ['i'], sizes: [1], lhs: Float32Array.of(1), rhs: Float32Array.of(1), error: null, mask: null, scale: 1 };
+      const moved = perturbRhs(sides, '==', exact).rhs;
+      expect(moved).toBeInstanceOf(Float64Array);
+      expect(moved[0]).not.toBe(1);
+      expect(compareSides({ ...sides, rhs: Float32Array.from(moved) }, '==', 'all', exact).outcome).toBe('holds');
+      expect(flipOutcome(sides, '==', 'all', exact)).toBe('refuted');
+    });
+
+    it('keeps doubling the step while rtol ≥ ½ makes the allowance grow with the moved rhs', () => {
+      // rtol ¾: one step moves rhs 1 to 2.5, which still passes (|1 − 2.5| ≤ ¾·2.5); the doubled step, just past 4, fails
+      const sides = dense([1], [1]);
+      const tol = { rtol: 0.75, atol: 0 };
+      expect(compareSides(dense([1], [2.5 + 1e-15]), '==', 'all', tol).outcome).toBe('holds');
+      expect(perturbRhs(sides, '==', tol).rhs[0]).toBeGreaterThan(4);
+      expect(flipOutcome(sides, '==', 'all', tol)).toBe('refuted');
+      expect(flipOutcome(sides, '<=', 'any', tol)).toBe('refuted');
+    });
+
+    it('is an error where no finite rhs can fail: rtol 1 under ==', () => {
+      const sides = dense([1, 2], [1, 2]);
+      const tol = { rtol: 1, atol: 0 };
+      expect(perturbRhs(sides, '==', tol).rhs[0]).toBe(Infinity);
+      expect(flipOutcome(sides, '==', 'all', tol)).toBe('error');
+      expect(flipOutcome(sides, '==', 'any', tol)).toBe('error');
+      expect(materialised(sides, '==', 'all', tol)).toBe('error');
+    });
+
+    it('is an error at a non-finite selected side, unless the mask or a kink leaves it out', () => {
+      const sides = dense([NaN, 1], [1, 1]);
+      expect(flipOutcome(sides, '==', 'all', exact)).toBe('error');
+      expect(flipOutcome(sides, '>=', 'any', exact)).toBe('error');
+      expect(flipOutcome({ ...sides, mask: Uint8Array.of(0, 1) }, '==', 'all', exact)).toBe('refuted');
+      // perturbRhs moves the kink's rhs too (to NaN here), but compareSides never reads it
+      expect(perturbRhs({ ...sides, kink: Uint8Array.of(1, 0) }, '==', exact).rhs[0]).toBeNaN();
+      expect(flipOutcome({ ...sides, kink: Uint8Array.of(1, 0) }, '==', 'all', exact)).toBe('refuted');
+      // an infinite lhs too
+      expect(flipOutcome(dense([Infinity], [1]), '<', 'all', exact)).toBe('error');
+    });
+
+    it('is an error where the allowance is not finite', () => {
+      expect(flipOutcome(dense([1], [1], { error: Float64Array.of(Infinity) }), '!=', 'all', exact)).toBe('error');
+      expect(flipOutcome(dense([1], [1]), '<', 'all', { rtol: 0, atol: Infinity })).toBe('error');
+      expect(flipOutcome(dense([1], [1], { error: Float64Array.of(NaN) }), '>', 'all', exact)).toBe('error');
+    });
+
+    it('is an error where nothing is selected: no element, an empty mask, or only kinks', () => {
+      expect(flipOutcome(dense([], []), '==', 'all', exact)).toBe('error');
+      expect(flipOutcome(dense([1, 2], [1, 2], { mask: Uint8Array.of(0, 0) }), '==', 'any', exact)).toBe('error');
+      expect(flipOutcome(dense([1, 2], [1, 2], { kink: Uint8Array.of(1, 1) }), '==', 'all', exact)).toBe('error');
+      expect(flipOutcome(dense([1, 2], [1, 2], { kink: Uint8Array.of(1, 0) }), '==', 'all', exact)).toBe('refuted');
+    });
+
+    it('is an error when the outcome rests on elements the estimate decides (a negative tolerance)', () => {
+      // tolerance −1, estimate 1.2: rhs 0 moves to −0.4, which fails '<' with the estimate (0 < −0.6) and passes without it (0 < 0.6)
+      const sides = dense([0], [0], { error: Float64Array.of(1.2) });
+      const tol = { rtol: 0, atol: -1 };
+      expect(materialised(sides, '<', 'all', tol)).toBe('error');
+      expect(flipOutcome(sides, '<', 'all', tol)).toBe('error');
+      // beside a judged element (estimate 2: rhs 0 moves to −2, failing either way) only 'any' rests on it
+      const two = dense([0, 0], [0, 0], { error: Float64Array.of(1.2, 2) });
+      expect(flipOutcome(two, '<', 'all', tol)).toBe('refuted');
+      expect(flipOutcome(two, '<', 'any', tol)).toBe('error');
+      expect(materialised(two, '<', 'any', tol)).toBe('error');
+    });
+
+    it('reads sparse sides by position, whatever their flat positions', () => {
+      const sides = dense([1, NaN, 3], [1, 2, 3], { sizes: [4, 5], at: Int32Array.of(2, 7, 19), mask: Uint8Array.of(1, 0, 1) });
+      for (const rel of RELATIONS) expect(flipOutcome(sides, rel, 'all', exact)).toBe('refuted');
+      expect(flipOutcome({ ...sides, mask: null }, '==', 'all', exact)).toBe('error');
+    });
+  });
+
+  it('does not materialise the moved rhs', () => {
+    // jest's sandbox makes this loop ~100× slower than plain node: a small n, still plainly visible
+    const n = 100_000; // a Float64Array of the moved rhs would be 800 kB
+    const lhs = new Float32Array(n).fill(1);
+    const sides: Sides = { vars: ['i'], sizes: [n], lhs, rhs: lhs, error: null, mask: null, scale: 1 };
+    flipOutcome(sides, '==', 'all', { rtol: 1e-5, atol: 1e-6 }); // warm up
+    const before = process.memoryUsage().arrayBuffers;
+    expect(flipOutcome(sides, '==', 'all', { rtol: 1e-5, atol: 1e-6 })).toBe('refuted');
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * n);
+  });
+});
