@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+
+// Reads a float32 tensor into a caller-owned buffer without the fresh array that dataSync makes.
+//
+// Relies on tfjs 4.22 internals (checked in node_modules/@tensorflow/*/dist/*.node.js, the files node loads):
+// - wasm (tfjs-backend-wasm BackendWasm): `dataIdMap` is a tfjs-core DataStorage keyed by dataId whose
+//   entries are { id, memoryOffset, shape, dtype, refCount }, written by `move` (memoryOffset = wasm._malloc
+//   of sizeFromShape(shape) * bytesPerElement bytes) and by `makeOutput`; `readSync` copies exactly that
+//   range with `wasm.HEAPU8.slice(memoryOffset, memoryOffset + size * 4)`. We take a Float32Array view on
+//   `wasm.HEAPU8.buffer` over the same range and copy it into `target` at once.
+// - cpu (tfjs-backend-cpu MathBackendCPU): `data` is a DataStorage whose entries are { values, dtype,
+//   refCount }; `readSync` returns `values` itself when it is already a Float32Array. We copy `values`.
+// Both ask DataStorage.has before DataStorage.get: get alone would move the tensor's data to the current
+// backend when another backend owns it (Engine.moveData). Each fast path checks that the fields exist with
+// the expected types, that the stored dtype is float32 and that the stored size equals t.size; anything
+// else (a tensor owned by another backend, a view with an offset, another backend, a changed internal
+// layout) falls back to `target.set(t.dataSync())`. No view into backend memory outlives the call.
+
+/** The part of a tfjs-core DataStorage used here. */
+interface DataStorageLike {
+  has(dataId: object): boolean;
+  get(dataId: object): unknown;
+}
+
+/** The fields of a wasm backend read here: the module's heap and the dataId → tensor data map. */
+interface WasmBackendLike {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: DataStorageLike;
+}
+
+/** A wasm backend's record for one dataId. */
+interface WasmTensorData {
+  memoryOffset: number;
+  shape: number[];
+  dtype: 'float32';
+}
+
+/** The field of a cpu backend read here. */
+interface CpuBackendLike {
+  data: DataStorageLike;
+}
+
+/** A cpu backend's record for one dataId. */
+interface CpuTensorData {
+  values: Float32Array;
+  dtype: 'float32';
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+function isDataStorage(x: unknown): x is DataStorageLike {
+  return isObject(x) && typeof x.has === 'function' && typeof x.get === 'function';
+}
+
+function isWasmBackend(x: unknown): x is WasmBackendLike {
+  return isObject(x) && isObject(x.wasm) && x.wasm.HEAPU8 instanceof Uint8Array && isDataStorage(x.dataIdMap);
+}
+
+function isWasmTensorData(x: unknown): x is WasmTensorData {
+  return (
+    isObject(x) &&
+    x.dtype === 'float32' &&
+    typeof x.memoryOffset === 'number' &&
+    Array.isArray(x.shape) &&
+    (x.shape as unknown[]).every((d) => typeof d === 'number')
+  );
+}
+
+function isCpuBackend(x: unknown): x is CpuBackendLike {
+  return isObject(x) && isDataStorage(x.data);
+}
+
+function isCpuTensorData(x: unknown): x is CpuTensorData {
+  return isObject(x) && x.dtype === 'float32' && x.values instanceof Float32Array;
+}
+
+/** The wasm path; false when any check fails (nothing written then). */
+function readFromWasm(backend: unknown, t: tf.Tensor, target: Float32Array): boolean {
+  if (!isWasmBackend(backend) || !backend.dataIdMap.has(t.dataId)) return false;
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!isWasmTensorData(data) || tf.util.sizeFromShape(data.shape) !== t.size) return false;
+  const heap = backend.wasm.HEAPU8; // read now: a memory growth replaces HEAPU8
+  const offset = data.memoryOffset;
+  const byteLength = t.size * Float32Array.BYTES_PER_ELEMENT;
+  if (!Number.isInteger(offset) || offset < 0 || offset % Float32Array.BYTES_PER_ELEMENT !== 0) return false;
+  if (heap.byteOffset + offset + byteLength > heap.buffer.byteLength) return false;
+  target.set(new Float32Array(heap.buffer, heap.byteOffset + offset, t.size));
+  return true;
+}
+
+/** The cpu path; false when any check fails (nothing written then). */
+function readFromCpu(backend: unknown, t: tf.Tensor, target: Float32Array): boolean {
+  if (!isCpuBackend(backend) || !backend.data.has(t.dataId)) return false;
+  const data = backend.data.get(t.dataId);
+  if (!isCpuTensorData(data) || data.values.length !== t.size) return false;
+  target.set(data.values);
+  return true;
+}
+
+/** Copies a float32 tensor's values into `target` (length t.size) and returns target. */
+export function readInto(t: tf.Tensor, target: Float32Array): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`readInto: the tensor is ${t.dtype}; only float32 tensors can be read`);
+  if (target.length !== t.size) {
+    throw new Error(`readInto: target has length ${target.length} but the tensor has ${t.size} elements (shape [${t.shape}])`);
+  }
+  if (!t.isDisposed) {
+    const name = tf.getBackend();
+    if (name === 'wasm' && readFromWasm(tf.backend(), t, target)) return target;
+    if (name === 'cpu' && readFromCpu(tf.backend(), t, target)) return target;
+  }
+  // throws "Tensor is disposed." for a disposed tensor
+  target.set(t.dataSync());
+  return target;
+}
