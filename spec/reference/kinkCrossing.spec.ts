@@ -143,7 +143,8 @@ describe('the moved passes report crossings', () => {
       const moved = movedForward(scenario.model, values, base, symbol, direction);
       for (const t of [0, 1e-3, -1e-3, 1e-2, -1e-2, 0.1, -0.1, 1]) {
         moved(t);
-        const value = q.data.slice();
+        // float64 (q may be a trial's float32 weights): the moved values are not float32
+        const value = Float64Array.from(q.data);
         if (direction.kind === 'dense') value.forEach((v, i) => (value[i] = v + t * direction.data[i]));
         else value[direction.index] += t;
         expect({ symbol, direction: direction.kind, t, crossed: moved.crossed() }).toEqual({ symbol, direction: direction.kind, t, crossed: fullCrossed(symbol, value) });
@@ -161,7 +162,7 @@ describe('the moved passes report crossings', () => {
           const along = row.along(j);
           for (const t of [1e-3, -1e-2, 0.3, -3]) {
             along(t);
-            const value = base.get(`net${l}`)!.data.slice();
+            const value = Float64Array.from(base.get(`net${l}`)!.data);
             value[r * width + j] += t;
             const want = fullCrossed(`net${l}`, value);
             if (want) seen++;

@@ -126,3 +126,11 @@ describe('drawTrial', () => {
     });
   });
 });
+
+describe('the storage of a trial', () => {
+  it('keeps the weights as float32 storage (half the memory; the same numbers) and the rest as float64', () => {
+    const t = drawTrial(scenario(), 0);
+    for (const w of t.weights) expect(w.data).toBeInstanceOf(Float32Array);
+    for (const v of [t.x, t.y, ...t.biases.filter((b) => b !== null)]) expect(v!.data).toBeInstanceOf(Float64Array);
+  });
+});

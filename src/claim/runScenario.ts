@@ -2,17 +2,18 @@ import * as tf from '@tensorflow/tfjs';
 import { checkClaim, type CheckedClaim } from '../formula/check';
 import { renderFormulaError } from '../formula/formulaError';
 import type { Value64 } from '../reference/algebra64';
+import { activePool, ArrayPool, POOLED_LENGTH, withArrayPool } from '../reference/arrayPool';
 import { referenceWorld, type ReferenceWorld } from '../reference/world64';
 import type { Claim, Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
+import { readInto } from '../tfjs/readInto';
 import { tfjsTrial, tfjsWorld } from '../tfjs/worldTf';
-import { compareSides, elementCount, perturbRhs, type ElementReport, type ImpreciseReport, type KinkReport, type Outcome, type Sides, type WorldOutcome } from './compare';
+import { compareSides, elementCount, flipOutcome, type ElementReport, type ImpreciseReport, type KinkReport, type Outcome, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
-import { ScratchArrays } from './scratchArrays';
-import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage } from './sampledGradientCheck';
+import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type Coverage, type LargeGradientLhs } from './sampledGradientCheck';
 import { largestGradientElements, worstElements } from './scaleHints';
-import { sidesOf, usesDerivatives } from './sidesOf';
+import { sidesOf, usesDerivatives, type Side } from './sidesOf';
 import { symbolTableOf } from './symbolTable';
 import { DEFAULT_TOLERANCE, type Tolerance, type WorldName } from './tolerances';
 import { verdictOf, type ClaimVerdict } from './verdict';
@@ -181,26 +182,6 @@ function withoutKinks(tfj: { outcome: WorldOutcome; sides: Sides | null }, refer
   return { outcome: compareSides(sides, state.claim.rel, state.claim.quantifier, state.tolerance.tfjs), sides };
 }
 
-/**
- * The vacuity self-test of one trial (DESIGN §3): its rhs moved past the relation must refute in
- * both worlds. Taken as the trial ends, so its sides need not outlive it. The moved rhs is
- * written to a scratch array (the sampled check's direction, when it had one of that length).
- */
-function flipsOf(state: ClaimState, sides: Record<WorldName, Sides>, scratch: ScratchArrays): Record<WorldName, Outcome> {
-  const { rel, quantifier } = state.claim;
-  const flip = (world: WorldName): Outcome => {
-    const s = sides[world];
-    const tol = state.tolerance[world];
-    const into = scratch.take(s.rhs.length);
-    try {
-      return compareSides(perturbRhs(s, rel, tol, into), rel, quantifier, tol).outcome;
-    } finally {
-      scratch.give(into);
-    }
-  };
-  return { reference: flip('reference'), tfjs: flip('tfjs') };
-}
-
 /** Every trial's self-test: a world flips when some trial's moved rhs refutes there. */
 function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs: string } {
   const flipsIn = (world: WorldName): string => {
@@ -236,17 +217,17 @@ function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimRes
 
 /**
  * One claim in the reference world of one trial: element by element, or, for a gradient too
- * large for that, by the sampled check (elements tfjs found worst, seeded elements, directions).
+ * large for that (`plan`; an Error: finding that out failed), by the sampled check (`hinted`:
+ * the elements tfjs found worst; then seeded elements, directions).
  */
-function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, tfjsSides: Sides | null, scratch: ScratchArrays): { outcome: WorldOutcome; sides: Sides | null } {
+function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, plan: LargeGradientLhs | Error | null, hinted: readonly number[]): { outcome: WorldOutcome; sides: Sides | null } {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
   const tolerance = state.tolerance.reference;
   try {
-    const plan = largeGradientLhs(checked, reference, quantifier);
+    if (plan instanceof Error) throw plan;
     if (plan) {
-      const hinted = tfjsSides ? worstElements(tfjsSides, rel, state.tolerance.tfjs, HINTED_ELEMENTS) : [];
-      const run = sampledGradientCheck(checked, plan, reference, { rel, tolerance, trialSeed: seed, claimId: state.claim.id, hinted, scratch });
+      const run = sampledGradientCheck(checked, plan, reference, { rel, tolerance, trialSeed: seed, claimId: state.claim.id, hinted });
       state.coverage = state.coverage && state.coverage.checked <= run.coverage.checked ? state.coverage : run.coverage;
       return { outcome: run.outcome, sides: run.sides };
     }
@@ -257,6 +238,34 @@ function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: numb
     () => sidesOf(checked, reference, read64, () => reference.gradientScale()),
     (s) => compareSides(s, rel, quantifier, tolerance),
   );
+}
+
+/**
+ * One claim in the tfjs world of one trial. At scale (a pool given) its lhs and rhs are read
+ * back into one array of the trial's pool, which `release` gives back once they are done with.
+ */
+function tfjsSides(state: ClaimState, t: TrialContext, pool: ArrayPool | null): { outcome: WorldOutcome; sides: Sides | null; release: () => void } {
+  const checked = state.checked!;
+  const { rel, quantifier } = state.claim;
+  // lhs in the first half, rhs in the second: as many bytes as one float64 array of the sides
+  let pair: Float64Array | null = null;
+  const read = (tensor: tf.Tensor, side: Side) => {
+    if (pool !== null && side !== 'where' && tensor.dtype === 'float32' && tensor.size >= POOLED_LENGTH) {
+      pair ??= pool.float64(tensor.size);
+      if (pair.length === tensor.size) return { data: readInto(tensor, new Float32Array(pair.buffer, side === 'lhs' ? 0 : 4 * tensor.size, tensor.size)), error: null };
+    }
+    return readTf(tensor);
+  };
+  let judged!: ReturnType<typeof guarded>;
+  tf.tidy(() => {
+    const world = tfjsWorld(t.scenario, t.inputs, t.tfTrial);
+    judged = guarded(() => sidesOf(checked, world, read, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
+  });
+  const release = () => {
+    if (pair !== null && pool !== null) pool.give(pair);
+    pair = null;
+  };
+  return { ...judged, release };
 }
 
 /** What one trial holds for its claims: the inputs, both worlds, and whether sides are kept. */
@@ -273,36 +282,57 @@ interface TrialContext {
 /**
  * One claim in one trial, in both worlds, self-tested if it holds. A function of its own so that
  * its sides (at scale, arrays of the network's size) are let go when it returns, unless kept.
+ * At scale the tfjs world is done with (judged, self-tested, where it is worst noted) before the
+ * reference starts, and its sides go back to the trial's pool for the reference's arrays; they
+ * are read again only if the reference finds a kink.
  */
 function judgeInTrial(state: ClaimState, t: TrialContext): ClaimState['outcomes'][number] {
   const checked = state.checked!;
-  // the sampled check's direction array, handed on to the self-test's moved rhs
-  const scratch = new ScratchArrays();
   const { rel, quantifier } = state.claim;
   // tfjs first: where it finds the claim worst is where the reference looks at scale
   let t0 = performance.now();
-  let tfj!: ReturnType<typeof guarded>;
-  tf.tidy(() => {
-    const world = tfjsWorld(t.scenario, t.inputs, t.tfTrial);
-    tfj = guarded(() => sidesOf(checked, world, readTf, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
-  });
+  let plan: LargeGradientLhs | Error | null;
+  try {
+    plan = largeGradientLhs(checked, t.reference, quantifier);
+  } catch (e) {
+    plan = e as Error; // the reference world's error
+  }
+  const first = tfjsSides(state, t, t.keep ? null : activePool());
+  let tfj: { outcome: WorldOutcome; sides: Sides | null } = { outcome: first.outcome, sides: first.sides };
+  const hinted = plan && !(plan instanceof Error) && tfj.sides ? worstElements(tfj.sides, rel, state.tolerance.tfjs, HINTED_ELEMENTS) : [];
+  let tfjsFlip = tfj.outcome.outcome === 'holds' && tfj.sides ? flipOutcome(tfj.sides, rel, quantifier, state.tolerance.tfjs) : null;
+  if (!t.keep) {
+    first.release();
+    tfj = { outcome: tfj.outcome, sides: null };
+  }
   state.elapsed.tfjs += performance.now() - t0;
   memoryCheckpoint('tfjs sides');
   t0 = performance.now();
-  const ref = referenceSides(state, t.reference, t.seed, tfj.sides, scratch);
+  const ref = referenceSides(state, t.reference, t.seed, plan, hinted);
   state.elapsed.reference += performance.now() - t0;
   memoryCheckpoint('reference sides');
-  tfj = withoutKinks(tfj, ref.sides, state);
+  if (ref.sides?.kink?.includes(1) && first.sides !== null) {
+    // the tfjs world does not judge the elements where the reference found a kink either; its
+    // sides, if given back, are read again (into the pool: the reference is done with its arrays)
+    t0 = performance.now();
+    const again = tfj.sides ? null : tfjsSides(state, t, activePool());
+    const sides = tfj.sides ?? again!.sides;
+    const rejudged = withoutKinks({ outcome: tfj.outcome, sides }, ref.sides, state);
+    if (rejudged.sides !== sides) tfjsFlip = rejudged.outcome.outcome === 'holds' && rejudged.sides ? flipOutcome(rejudged.sides, rel, quantifier, state.tolerance.tfjs) : null;
+    again?.release();
+    tfj = t.keep ? rejudged : { outcome: rejudged.outcome, sides: null };
+    state.elapsed.tfjs += performance.now() - t0;
+  }
   if (t.reference.scaleSource() === 'sampled') state.scaleSampled = true;
-  const sides = ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null;
   const holds = ref.outcome.outcome === 'holds' && tfj.outcome.outcome === 'holds';
   return {
     trial: t.trial,
     seed: t.seed,
     reference: ref.outcome,
     tfjs: tfj.outcome,
-    flips: holds && sides ? flipsOf(state, sides, scratch) : null,
-    sides: t.keep ? sides : null,
+    // the self-test (DESIGN §3): the rhs moved past the relation must refute in both worlds
+    flips: holds && ref.sides && tfjsFlip !== null ? { reference: flipOutcome(ref.sides, rel, quantifier, state.tolerance.reference), tfjs: tfjsFlip } : null,
+    sides: t.keep && ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null,
   };
 }
 
@@ -326,8 +356,11 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
     // counted in the tfjs world's time of the trial's first claim, which would have computed it
     live[0].elapsed.tfjs += performance.now() - t0;
     memoryCheckpoint('tfjs forward and backward');
+    // one pool for the trial's large arrays, dropped with it (src/reference/arrayPool.ts)
+    const pool = new ArrayPool();
     for (const state of live) {
-      state.outcomes.push(judgeInTrial(state, { scenario, inputs, tfTrial, reference, trial, seed: values.seed, keep }));
+      const context = { scenario, inputs, tfTrial, reference, trial, seed: values.seed, keep };
+      state.outcomes.push(withArrayPool(pool, () => judgeInTrial(state, context)));
     }
   } finally {
     tfTrial?.dispose();

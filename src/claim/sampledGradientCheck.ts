@@ -2,12 +2,13 @@ import type { Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { Value64 } from '../reference/algebra64';
+import { activePool, float64Array } from '../reference/arrayPool';
 import type { Env64 } from '../reference/network64';
+import type { Floats } from '../reference/tensor64';
 import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
-import type { ScratchArrays } from './scratchArrays';
 import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
 
 // The reference world's check of `grad(F, Q)[i, j, …] <rel> rhs` when Q is too large to
@@ -106,7 +107,7 @@ export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, qua
   return { F, symbol: Q.name, toQ, identity };
 }
 
-function maxAbsAt(values: Float64Array, at: Iterable<number> | Int32Array | null): number {
+function maxAbsAt(values: Floats, at: Iterable<number> | Int32Array | null): number {
   let m = 0;
   if (at === null) {
     for (let e = 0; e < values.length; e++) if (Number.isFinite(values[e])) m = Math.max(m, Math.abs(values[e]));
@@ -125,7 +126,7 @@ export function sampledGradientCheck(
   claim: CheckedClaim,
   plan: LargeGradientLhs,
   world: ReferenceWorld,
-  run: { rel: Relation; tolerance: Tolerance; trialSeed: number; claimId: string; hinted: readonly number[]; scratch?: ScratchArrays },
+  run: { rel: Relation; tolerance: Tolerance; trialSeed: number; claimId: string; hinted: readonly number[] },
 ): SampledGradientOutcome {
   const evaluator = new FormulaEvaluator(claim, world);
   const vars = claim.freeIndices.map((f) => f.name);
@@ -135,7 +136,7 @@ export function sampledGradientCheck(
     return { data: t.data, error: t.error ?? null };
   };
   // let go (null) once the directions have their projections of it, before their passes
-  let rhs: { data: Float64Array; error: Float64Array | null } | null = lay(claim.rhs);
+  let rhs: { data: Floats; error: Float64Array | null } | null = lay(claim.rhs);
   memoryCheckpoint('reference rhs');
   const n = rhs.data.length;
   let where = claim.where ? lay(claim.where).data : null;
@@ -199,24 +200,26 @@ export function sampledGradientCheck(
   // ⟨v, rhs⟩ of every direction first, its entries drawn one by one (no array): then the rhs is
   // let go, and the passes below hold one direction and no rhs
   const projections = Array.from({ length: DIRECTIONS }, (_, d) => projectRhs(rademacherEntries(run.trialSeed, `${name}/direction${d}`, selectedCount), rhs!, selected, scale, run.tolerance));
+  // the rhs's arrays, made by the evaluator for this check alone, go back to the trial's pool:
+  // the direction below takes them instead of new ones
+  giveBack(rhs.data, rhs.error, where);
   rhs = null;
   where = null;
   const directions: DirectionReport[] = [];
   // directions whose finite-difference estimate, not well below their allowance, decides them
   const imprecise: { direction: number; estimate: number; tolerance: number }[] = [];
   let kinkedDirections = 0;
-  // one array for every direction (the scratch's, given back for the vacuity self-test); when the
+  // one array for every direction (from the trial's pool, given back at the end); when the
   // claim's layout is Q's own, v is its own vQ
   const qLength = world.env.get(plan.symbol)!.data.length;
   const identity = plan.identity === true && n === qLength;
   let v: Float64Array | undefined;
   let vQ: Float64Array | undefined;
-  const take = (length: number) => run.scratch?.take(length) ?? new Float64Array(length);
   for (let d = 0; d < DIRECTIONS; d++) {
-    v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected, v ?? take(n));
+    v = rademacher(run.trialSeed, `${name}/direction${d}`, n, selected, v ?? float64Array(n));
     if (identity) vQ = v;
     else {
-      vQ = (vQ ?? take(qLength)).fill(0);
+      vQ = (vQ ?? float64Array(qLength)).fill(0);
       for (let s = 0; s < selectedCount; s++) {
         const e = selected ? selected[s] : s;
         vQ[plan.toQ(e)] = v[e];
@@ -233,8 +236,7 @@ export function sampledGradientCheck(
       else directions.push(report);
     }
   }
-  if (v) run.scratch?.give(v);
-  if (vQ && vQ !== v) run.scratch?.give(vQ);
+  giveBack(v, vQ !== v ? vQ : null);
   coverage.directions = directions.length;
   const failing = directions.filter((r) => !r.passes).length;
   let worst: ElementReport | null = elements.worst;
@@ -262,6 +264,13 @@ export function sampledGradientCheck(
   return { sides, outcome, coverage };
 }
 
+/** Gives the arrays the trial's pool issued back to it (src/reference/arrayPool.ts); others are left to the collector. */
+function giveBack(...arrays: (Floats | null | undefined)[]): void {
+  const pool = activePool();
+  if (pool === null) return;
+  for (const a of arrays) if (a && pool.owns(a)) pool.give(a);
+}
+
 /** ⟨v, rhs⟩ of one direction and what its allowance needs, v's entries drawn in support order. */
 export interface Projection {
   projected: number;
@@ -273,7 +282,7 @@ export interface Projection {
   m: number;
 }
 
-function projectRhs(entry: () => number, rhs: { data: Float64Array; error: Float64Array | null }, selected: Int32Array | null, scale: number, tol: Tolerance): Projection {
+function projectRhs(entry: () => number, rhs: { data: Floats; error: Float64Array | null }, selected: Int32Array | null, scale: number, tol: Tolerance): Projection {
   let projected = 0;
   let magnitude = 0;
   let variance = 0;

@@ -4,13 +4,16 @@ import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { SideValues, Sides } from './compare';
 
-/** Reads a world's tensor as numbers (float64, or tfjs's own float32) and its error bound, if it carries one. */
-export type Reader<T> = (t: T) => {
+/** Which part of a claim a Reader reads. */
+export type Side = 'lhs' | 'rhs' | 'where';
+
+/** Reads a world's tensor (one side of a claim) as numbers (float64, or tfjs's own float32) and its error bound, if it carries one. */
+export type Reader<T> = (t: T, side: Side) => {
   data: SideValues;
   error: Float64Array | null;
   /** the reference's kink flags and one-sided alternatives (src/reference/kinks.ts), if any */
   kink?: Uint8Array;
-  oneSided?: { forward: Float64Array; backward: Float64Array };
+  oneSided?: { forward: SideValues; backward: SideValues };
 };
 
 export function usesDerivatives(node: Expr): boolean {
@@ -42,10 +45,10 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
   const evaluator = new FormulaEvaluator(claim, world);
   const vars = claim.freeIndices.map((f) => f.name);
   const sizes = claim.freeIndices.map((f) => f.size);
-  const lay = (node: Expr) => read(expandTo(world.algebra, evaluator.evaluate(node), vars, sizes));
-  const lhs = lay(claim.lhs);
-  const rhs = lay(claim.rhs);
-  const mask = claim.where ? Uint8Array.from(lay(claim.where).data, (v) => (v !== 0 ? 1 : 0)) : null;
+  const lay = (node: Expr, side: Side) => read(expandTo(world.algebra, evaluator.evaluate(node), vars, sizes), side);
+  const lhs = lay(claim.lhs, 'lhs');
+  const rhs = lay(claim.rhs, 'rhs');
+  const mask = claim.where ? Uint8Array.from(lay(claim.where, 'where').data, (v) => (v !== 0 ? 1 : 0)) : null;
   let error: Float64Array | null = null;
   if (lhs.error || rhs.error) {
     error = new Float64Array(lhs.data.length);

@@ -1,6 +1,7 @@
 import type { Algebra, ElementwiseBinary, ElementwiseUnary } from '../formula/algebra';
+import { float64Array } from './arrayPool';
 import { matMulInto } from './matMul64';
-import { sizeOf, type Tensor64 } from './tensor64';
+import { sizeOf, type Floats, type Tensor64 } from './tensor64';
 
 // The formula algebra on float64 arrays. Each tensor may carry an absolute error bound (from the
 // finite-difference estimates of grad); every operation carries it forward to first order, so
@@ -16,7 +17,7 @@ export interface Value64 extends Tensor64 {
    */
   kink?: Uint8Array;
   /** with `kink`: the value computed from every kinked derivative's forward, and backward, one-sided value */
-  oneSided?: { forward: Float64Array; backward: Float64Array };
+  oneSided?: { forward: Floats; backward: Floats };
 }
 
 function strides(shape: readonly number[]): number[] {
@@ -30,9 +31,9 @@ function strides(shape: readonly number[]): number[] {
 }
 
 /** Gathers `source` into a new layout: out[i] = source[offsetOf(i)], where offsetOf walks `shape` with `srcStrides`. */
-function gather(source: Float64Array, shape: number[], srcStrides: number[], base = 0): Float64Array {
+function gather(source: Floats, shape: number[], srcStrides: number[], base = 0): Float64Array {
   const n = sizeOf(shape);
-  const out = new Float64Array(n);
+  const out = float64Array(n);
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
   let offset = base;
@@ -108,14 +109,14 @@ const unarySlopes: Partial<Record<ElementwiseUnary, (x: number) => number>> = {
 };
 
 /** `values` (t's data or error) read as `shape`: itself when laid out so or a single number, else gathered. */
-function operand(values: Float64Array, t: Value64, shape: number[]): Float64Array {
+function operand(values: Floats, t: Value64, shape: number[]): Floats {
   if (values.length === 1) return values;
   if (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i])) return values;
   return gather(values, shape, broadcastStrides(t, shape));
 }
 
 /** out[i] = a[i] op b[i], where an operand of length 1 stands for every i. */
-function elementwise(op: ElementwiseBinary, a: Float64Array, b: Float64Array, out: Float64Array): void {
+function elementwise(op: ElementwiseBinary, a: Floats, b: Floats, out: Float64Array): void {
   const n = out.length;
   const sa = a.length === 1 && n !== 1;
   const sb = b.length === 1 && n !== 1;
@@ -153,10 +154,10 @@ function broadcastStrides(t: Value64, shape: number[]): number[] {
 const smoothAlgebra64: Algebra<Value64> = {
   scalar: (value) => ({ shape: [], data: Float64Array.of(value) }),
   shape: (t) => [...t.shape],
-  fill: (shape, value) => ({ shape: [...shape], data: new Float64Array(sizeOf(shape)).fill(value) }),
+  fill: (shape, value) => ({ shape: [...shape], data: float64Array(sizeOf(shape)).fill(value) }),
   iota: (n) => ({ shape: [n], data: Float64Array.from({ length: n }, (_, i) => i) }),
   eye(n, m) {
-    const data = new Float64Array(n * m);
+    const data = float64Array(n * m);
     for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
     return { shape: [n, m], data };
   },
@@ -190,17 +191,17 @@ const smoothAlgebra64: Algebra<Value64> = {
     const bv = operand(b.data, b, shape);
     // a temporary laid out as the result takes it in place (each element is read before it is
     // written), its error bound too; errors first, while the operands are still as given
-    const inPlace = reuseA === true && av === a.data && av.length === n && bv !== av;
+    const inPlace = reuseA === true && av === a.data && av instanceof Float64Array && av.length === n && bv !== av;
     const propagate = binaryErrors[op];
     let error: Float64Array | undefined;
     if ((a.error || b.error) && propagate) {
       const ea = a.error ? operand(a.error, a, shape) : new Float64Array(1);
       const eb = b.error ? operand(b.error, b, shape) : new Float64Array(1);
-      error = inPlace && ea === a.error && ea.length === n ? ea : new Float64Array(n);
-      const at = (v: Float64Array, i: number) => (v.length === 1 ? v[0] : v[i]);
+      error = inPlace && ea === a.error && ea.length === n ? ea : float64Array(n);
+      const at = (v: Floats, i: number) => (v.length === 1 ? v[0] : v[i]);
       for (let i = 0; i < n; i++) error[i] = propagate(at(av, i), at(bv, i), at(ea, i), at(eb, i));
     }
-    const data = inPlace ? av : new Float64Array(n);
+    const data = inPlace && av instanceof Float64Array ? av : float64Array(n);
     elementwise(op, av, bv, data);
     const out: Value64 = { shape, data };
     if (error) out.error = error;
@@ -209,12 +210,12 @@ const smoothAlgebra64: Algebra<Value64> = {
   unary(op, t) {
     const f = unaryOps[op];
     // loops, not Float64Array.prototype.map (much slower in V8)
-    const data = new Float64Array(t.data.length);
+    const data = float64Array(t.data.length);
     for (let i = 0; i < data.length; i++) data[i] = f(t.data[i]);
     const out: Value64 = { shape: [...t.shape], data };
     const slope = unarySlopes[op];
     if (t.error && slope) {
-      const error = new Float64Array(t.error.length);
+      const error = float64Array(t.error.length);
       for (let i = 0; i < error.length; i++) error[i] = slope(t.data[i]) * t.error[i];
       out.error = error;
     }
@@ -225,8 +226,8 @@ const smoothAlgebra64: Algebra<Value64> = {
     const outer = sizeOf(t.shape.slice(0, axis));
     const n = t.shape[axis];
     const inner = sizeOf(t.shape.slice(axis + 1));
-    const reduce = (src: Float64Array): Float64Array => {
-      const out = new Float64Array(outer * inner);
+    const reduce = (src: Floats): Float64Array => {
+      const out = float64Array(outer * inner);
       for (let o = 0; o < outer; o++) {
         for (let k = 0; k < n; k++) {
           const from = (o * n + k) * inner;
@@ -243,9 +244,9 @@ const smoothAlgebra64: Algebra<Value64> = {
   matMul(a, b) {
     const out: Value64 = { shape: [a.shape[0], a.shape[1], b.shape[2]], data: batchedMatMul(a.data, b.data, a.shape, b.shape) };
     if (a.error || b.error) {
-      const err = new Float64Array(out.data.length);
-      if (a.error) addInto(err, batchedMatMul(a.error, b.data.map(Math.abs), a.shape, b.shape));
-      if (b.error) addInto(err, batchedMatMul(a.data.map(Math.abs), b.error, a.shape, b.shape));
+      const err = float64Array(out.data.length);
+      if (a.error) addInto(err, batchedMatMul(a.error, Float64Array.from(b.data, Math.abs), a.shape, b.shape));
+      if (b.error) addInto(err, batchedMatMul(Float64Array.from(a.data, Math.abs), b.error, a.shape, b.shape));
       out.error = err;
     }
     return out;
@@ -257,11 +258,11 @@ function addInto(target: Float64Array, source: Float64Array): void {
 }
 
 /** [B, M, K] × [B, K, P] → [B, M, P], row-major; each batch through the shared float64 kernel. */
-export function batchedMatMul(a: Float64Array, b: Float64Array, as: number[], bs: number[]): Float64Array {
+export function batchedMatMul(a: Floats, b: Floats, as: number[], bs: number[]): Float64Array {
   const [B, M, K] = as;
   const P = bs[2];
   if (bs[0] !== B || bs[1] !== K) throw new Error(`algebra64: matMul [${as}] × [${bs}]`);
-  const out = new Float64Array(B * M * P);
+  const out = float64Array(B * M * P);
   for (let batch = 0; batch < B; batch++) {
     matMulInto(a.subarray(batch * M * K, (batch + 1) * M * K), b.subarray(batch * K * P, (batch + 1) * K * P), out.subarray(batch * M * P, (batch + 1) * M * P), M, K, P);
   }

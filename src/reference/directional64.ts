@@ -4,7 +4,7 @@ import { parameterOf } from '../model/symbols';
 import { derivative64, sideOf, sidesDiffer, type KinkAwareEstimate } from './kinks';
 import { matMulPlain } from './matMul64';
 import { activations64, forward64, kinkedActivations, LazyEnv, type Env64 } from './network64';
-import { maxAbs, type Tensor64 } from './tensor64';
+import { asFloat64, maxAbs, type Tensor64 } from './tensor64';
 
 // The network with one symbol moved along a direction, t ↦ env(Q + t·v), for derivatives by
 // finite differences at scale. A kernel or bias enters the network only through
@@ -164,7 +164,7 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
     const phi = activations64[model.layers[l - 1].activation];
     const linear = model.layers[l - 1].activation === 'linear';
     return (t, pending) => {
-      const movedNext = next.data.slice();
+      const movedNext = asFloat64(next.data).slice();
       const columnNet = new Float64Array(n);
       const columnA = new Float64Array(n);
       for (let r = 0; r < n; r++) {
@@ -176,7 +176,7 @@ export function movedForward(model: Model, values: TrialValues, base: Env64, sym
       }
       lastColumn = columnNet;
       const withColumn = (from: Tensor64, column: Float64Array) => () => {
-        const data = from.data.slice();
+        const data = asFloat64(from.data).slice();
         for (let r = 0; r < n; r++) data[r * width + j] = column[r];
         return { shape: from.shape, data };
       };

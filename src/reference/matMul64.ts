@@ -1,3 +1,5 @@
+import type { Floats } from './tensor64';
+
 // The float64 matrix product every reference computation goes through. Each output element is
 // Σ_k a[m,k]·b[k,p] accumulated in k order from 0, exactly as the plain triple loop does, so the
 // blocking below changes the speed (4×4 register tiles: 16 products per 8 loads) and not one bit
@@ -7,7 +9,7 @@
 const TILE_MIN_COLUMNS = 16;
 
 /** out[M,P] = a[M,K] · b[K,P], row-major; `out` must be zero-filled or is overwritten. */
-export function matMulInto(a: Float64Array, b: Float64Array, out: Float64Array, M: number, K: number, P: number): Float64Array {
+export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K: number, P: number): Float64Array {
   if (P < TILE_MIN_COLUMNS) return plainInto(a, b, out, M, K, P);
   const pack = new Float64Array(4 * K);
   for (let m = 0; m < M; m += 4) {
@@ -50,7 +52,7 @@ export function matMulInto(a: Float64Array, b: Float64Array, out: Float64Array, 
 }
 
 /** Narrow products: each output a dot product of a row of a with a column of b (b transposed first). */
-function plainInto(a: Float64Array, b: Float64Array, out: Float64Array, M: number, K: number, P: number): Float64Array {
+function plainInto(a: Floats, b: Floats, out: Float64Array, M: number, K: number, P: number): Float64Array {
   const bt = new Float64Array(P * K);
   for (let k = 0; k < K; k++) for (let p = 0; p < P; p++) bt[p * K + k] = b[k * P + p];
   for (let m = 0; m < M; m++) {
@@ -66,6 +68,6 @@ function plainInto(a: Float64Array, b: Float64Array, out: Float64Array, M: numbe
 }
 
 /** a[M,K] · b[K,P] into a new array. */
-export function matMulPlain(a: Float64Array, b: Float64Array, M: number, K: number, P: number): Float64Array {
+export function matMulPlain(a: Floats, b: Floats, M: number, K: number, P: number): Float64Array {
   return matMulInto(a, b, new Float64Array(M * P), M, K, P);
 }

@@ -2,7 +2,7 @@ import type { Activation, Model } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { sideOf, sidesDiffer } from './kinks';
 import { matMulPlain } from './matMul64';
-import { tensor64, type Tensor64 } from './tensor64';
+import { asFloat64, tensor64, type Tensor64 } from './tensor64';
 
 // The float64 forward pass, written from the definitions in plain loops so that it shares
 // nothing with tfjs. Every symbol of DESIGN §2 lands in the environment.
@@ -167,7 +167,8 @@ export type MovedScalar = ((t: number) => number) & { crossed(): boolean };
 export function rowOf(model: Model, values: TrialValues, base: Env64, l: number, r: number): MovedRow {
   const L = model.layers.length;
   const width = (k: number) => model.layers[k - 1].units;
-  const row = (name: string, k: number) => base.get(name)!.data.subarray(r * width(k), (r + 1) * width(k));
+  // rows of computed layers (float64; only a trial's weights are kept as float32)
+  const row = (name: string, k: number) => asFloat64(base.get(name)!.data).subarray(r * width(k), (r + 1) * width(k));
   const netRow = row(`net${l}`, l);
   const aRow = row(`a${l}`, l);
   const k = width(L);

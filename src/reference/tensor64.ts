@@ -1,7 +1,19 @@
-/** A dense row-major float64 tensor: the reference world's only data type. */
+/**
+ * Numbers the reference reads: float64, or a trial's weights as drawn (float32 numbers, kept in a
+ * Float32Array: half the memory, the same values). Whatever the reference computes is float64.
+ */
+export type Floats = Float64Array | Float32Array;
+
+/** A dense row-major tensor of the reference world: float64 numbers (a trial's weights: float32 storage). */
 export interface Tensor64 {
   shape: number[];
-  data: Float64Array;
+  data: Floats;
+}
+
+/** `data` as the Float64Array it must be where it is written or kept (computed values, never a trial's float32 weights). */
+export function asFloat64(data: Floats): Float64Array {
+  if (!(data instanceof Float64Array)) throw new Error('reference: float32 storage where computed float64 values were expected');
+  return data;
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -16,7 +28,8 @@ export function tensor64(shape: number[], data?: Float64Array | number[]): Tenso
 }
 
 export function cloneTensor64(t: Tensor64): Tensor64 {
-  return { shape: [...t.shape], data: t.data.slice() };
+  // always float64: a clone is made to be moved
+  return { shape: [...t.shape], data: Float64Array.from(t.data) };
 }
 
 export function maxAbs(data: ArrayLike<number>): number {

@@ -9,7 +9,7 @@ import { derivative64, SideRecorder } from './kinks';
 import { matMulPlain } from './matMul64';
 import { forward64, rowOf, type Env64 } from './network64';
 import { seededSample } from './sampling';
-import { maxAbs } from './tensor64';
+import { maxAbs, type Floats } from './tensor64';
 
 /**
  * Tensors larger than this many elements are not differentiated element by element (one Ridders
@@ -113,7 +113,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
         watched(sides, (t) => {
           const out = f(moved(t) as Map<string, Value64>);
           if (out.data.length !== outputs) throw new Error(`grad: expected ${outputs} outputs, got ${out.data.length}`);
-          return out.data;
+          // F may be a trial's weights themselves (float32 storage)
+          return out.data instanceof Float64Array ? out.data : Float64Array.from(out.data);
         }),
         base.data[m],
         { crossed: () => moved.crossed() || sides.crossed() },
@@ -186,7 +187,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       const p = env.get(symbol)!;
       const g = lossGradient(symbol);
       const lr = optimizer.learningRate;
-      const step = (d: Float64Array) => p.data.map((v, i) => v - lr * d[i]);
+      // float64 whatever p's storage (a trial's weights are kept as float32)
+      const step = (d: Floats) => Float64Array.from(p.data, (v, i) => v - lr * d[i]);
       const moved: Value64 = { shape: [...p.shape], data: step(g.data), error: g.error!.map((e) => lr * e) };
       if (g.kink) Object.assign(moved, { kink: g.kink, oneSided: { forward: step(g.oneSided!.forward), backward: step(g.oneSided!.backward) } });
       return moved;

@@ -23,7 +23,10 @@ export interface TrialTensors {
 }
 
 export function toTf(t: Tensor64): tf.Tensor {
-  return tf.tensor(new Float32Array(t.data), t.shape, 'float32');
+  // the wasm backend copies the values into its own heap: float32 storage goes as it is (no
+  // copy of the network's size); other backends may keep the array given, so they get their own
+  const own = t.data instanceof Float32Array && tf.getBackend() === 'wasm';
+  return tf.tensor(own ? t.data : new Float32Array(t.data), t.shape, 'float32');
 }
 
 export function trialTensors(values: TrialValues): TrialTensors {

@@ -1,0 +1,77 @@
+// Large arrays of one trial, given back when their holder is done with them and taken again by
+// the next (issue #6, peak memory). V8 frees an array's memory only when a collection finds it
+// dead, and a verification is over before one runs; a trial at scale makes a few arrays of the
+// network's size one after another (the tfjs sides read back, the reference rhs, a direction),
+// so without reuse each of them stays resident next to the others.
+//
+// What may be given: only an array nobody reads any more. What is taken comes zero-filled, as
+// `new Float64Array` would. While no pool is active (`withArrayPool`), nothing is pooled.
+// Who takes: the formula algebra (algebra64: the evaluator's temporaries and results, which the
+// evaluator keeps nowhere), the tfjs sides read back, the sampled check's directions. The world's
+// own arrays (forward pass, ∂E/∂P, caches) are never taken from here, so `owns` tells a claim's
+// temporaries from what the world keeps (spec/claim/trialPool.spec.ts holds that).
+
+/** Arrays shorter than this are made as usual (reuse only matters at the network's size). */
+export const POOLED_LENGTH = 1 << 16;
+
+export class ArrayPool {
+  private free: ArrayBuffer[] = [];
+  private issued = new WeakSet<ArrayBuffer>();
+
+  /** A zero-filled buffer of exactly `bytes`: one given back, else a new one. */
+  buffer(bytes: number): ArrayBuffer {
+    const at = this.free.findIndex((b) => b.byteLength === bytes);
+    if (at < 0) {
+      const fresh = new ArrayBuffer(bytes);
+      this.issued.add(fresh);
+      return fresh;
+    }
+    const reused = this.free.splice(at, 1)[0];
+    new Uint8Array(reused).fill(0);
+    return reused;
+  }
+
+  /** A zero-filled Float64Array of `length`. */
+  float64(length: number): Float64Array {
+    return new Float64Array(this.buffer(8 * length));
+  }
+
+  /** Whether `array`'s memory came from this pool (and so belongs to whoever took it). */
+  owns(array: ArrayBufferView): boolean {
+    return this.issued.has(array.buffer as ArrayBuffer) && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength;
+  }
+
+  /** Gives the memory of `array` (one this pool issued, whole) back; the giver must not read it again. */
+  give(array: ArrayBufferView): void {
+    const buffer = array.buffer as ArrayBuffer;
+    if (!this.owns(array)) throw new Error('arrayPool: giving back an array the pool did not issue whole');
+    if (this.free.includes(buffer)) throw new Error('arrayPool: an array given back twice');
+    this.free.push(buffer);
+  }
+
+  /** Buffers given back and not taken again (for the specs). */
+  get idle(): number {
+    return this.free.length;
+  }
+}
+
+let active: ArrayPool | null = null;
+
+/** Runs `f` with `pool` serving every large array the reference's algebra makes. */
+export function withArrayPool<T>(pool: ArrayPool, f: () => T): T {
+  const before = active;
+  active = pool;
+  try {
+    return f();
+  } finally {
+    active = before;
+  }
+}
+
+/** The pool of the running trial, if any. */
+export const activePool = (): ArrayPool | null => active;
+
+/** A zero-filled Float64Array of `length`: from the active pool when large, else new. */
+export function float64Array(length: number): Float64Array {
+  return active !== null && length >= POOLED_LENGTH ? active.float64(length) : new Float64Array(length);
+}
