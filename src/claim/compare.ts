@@ -297,12 +297,11 @@ function movedRhs(rel: Relation, l: number, r: number, step: number): number {
 
 /**
  * The rhs moved just past what the relation allows at every selected element: a check that
- * still holds against it cannot fail (DESIGN §3, the vacuity self-test). With `into`, the moved
- * rhs is written there (and the result is only valid until it is written again).
+ * still holds against it cannot fail (DESIGN §3, the vacuity self-test). A new float64 array;
+ * `flipOutcome` judges the moved rhs without one.
  */
-export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance, into?: Float64Array): Sides {
-  // `into` (the rhs's length): a scratch buffer to write the moved rhs to instead of a new array
-  const rhs = into && into.length === sides.rhs.length ? (into.set(sides.rhs), into) : Float64Array.from(sides.rhs);
+export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance): Sides {
+  const rhs = Float64Array.from(sides.rhs);
   const { lhs, mask, error } = sides;
   // allowedDifference, inline (same operations, same order)
   const atol = tol.atol * sides.scale;
