@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { symbolTableOf } from '../../src/claim/symbolTable';
 import { DEFAULT_TOLERANCE } from '../../src/claim/tolerances';
-import type { Expr } from '../../src/formula/ast';
+import { childrenOf, type Expr } from '../../src/formula/ast';
 import { loadScenarioChecked } from '../../src/run/runFile';
 import type { Claim, Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
@@ -20,20 +20,8 @@ const files = shippedScenarioFiles();
 const { rtol, atol } = DEFAULT_TOLERANCE.tfjs;
 
 function gradTargets(node: Expr): string[] {
-  switch (node.kind) {
-    case 'index':
-      return gradTargets(node.base);
-    case 'unary':
-      return gradTargets(node.operand);
-    case 'binary':
-      return [...gradTargets(node.left), ...gradTargets(node.right)];
-    case 'call': {
-      const own = node.name === 'grad' && node.args[1].kind === 'symbol' ? [node.args[1].name] : [];
-      return [...own, ...node.args.flatMap(gradTargets)];
-    }
-    default:
-      return [];
-  }
+  const own = node.kind === 'call' && node.name === 'grad' && node.args[1].kind === 'symbol' ? [node.args[1].name] : [];
+  return [...own, ...childrenOf(node).flatMap(gradTargets)];
 }
 
 function takesDerivatives(node: Expr): boolean {

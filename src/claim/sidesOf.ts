@@ -1,5 +1,5 @@
 import type { World } from '../formula/algebra';
-import type { Expr } from '../formula/ast';
+import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { SideValues, Sides } from './compare';
@@ -17,18 +17,7 @@ export type Reader<T> = (t: T, side: Side) => {
 };
 
 export function usesDerivatives(node: Expr): boolean {
-  switch (node.kind) {
-    case 'index':
-      return usesDerivatives(node.base);
-    case 'unary':
-      return usesDerivatives(node.operand);
-    case 'binary':
-      return usesDerivatives(node.left) || usesDerivatives(node.right);
-    case 'call':
-      return node.name === 'grad' || node.name === 'next' || node.args.some(usesDerivatives);
-    default:
-      return false;
-  }
+  return (node.kind === 'call' && (node.name === 'grad' || node.name === 'next')) || childrenOf(node).some(usesDerivatives);
 }
 
 function maxAbsSelected(values: SideValues, mask: Uint8Array | null): number {

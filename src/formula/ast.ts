@@ -31,3 +31,19 @@ export type Expr =
    * whose name is the index variable); for `delta` both arguments are index variables.
    */
   | ({ kind: 'call'; name: string; args: Expr[] } & Span);
+
+/** The sub-expressions of a node, in source order (index arguments are not expressions). */
+export function childrenOf(node: Expr): Expr[] {
+  switch (node.kind) {
+    case 'index':
+      return [node.base];
+    case 'unary':
+      return [node.operand];
+    case 'binary':
+      return [node.left, node.right];
+    case 'call':
+      return node.args;
+    default:
+      return [];
+  }
+}
