@@ -4,7 +4,7 @@ import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../../src/reference/arr
 import { referenceWorld } from '../../src/reference/world64';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { Scenario } from '../../src/scenario/schema';
-import { useBackend } from '../../src/tfjs/backend';
+import { useSpecBackend } from '../support/backend';
 
 // At scale a trial's large arrays go through one pool (src/reference/arrayPool.ts): the tfjs
 // sides are read back into one array that the reference's rhs takes once the tfjs world is done
@@ -41,11 +41,9 @@ function comparable(r: ClaimResult): unknown {
 
 const tanhClaim = { lhs: 'grad(E, W1)[i,j]', rhs: 'sum(n, x[n,i] * (1 - a1[n,j]^2) * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))' };
 
-describe('the pool of a trial at scale', () => {
-  beforeAll(async () => {
-    await useBackend();
-  });
-  afterEach(() => jest.restoreAllMocks());
+useSpecBackend();
+
+describe('the pool of a trial at scale', () => {  afterEach(() => jest.restoreAllMocks());
 
   it('is worth it here: the claim is checked by sampling, its arrays are pooled', () => {
     expect(inputs * hidden).toBeGreaterThanOrEqual(POOLED_LENGTH);

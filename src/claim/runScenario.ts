@@ -353,6 +353,8 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
   try {
     const t0 = performance.now();
     tfTrial = tfjsTrial(scenario, inputs, { withGradients: live.some((s) => derivatives(s.checked!)) });
+    // the forward pass's products are done: on wasm, the packed copies of the large weights go
+    if (tf.getBackend() === 'wasm') tfTrial.uploadWeightsAgain(values.weights, POOLED_LENGTH);
     // counted in the tfjs world's time of the trial's first claim, which would have computed it
     live[0].elapsed.tfjs += performance.now() - t0;
     memoryCheckpoint('tfjs forward and backward');

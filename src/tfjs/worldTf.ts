@@ -3,7 +3,7 @@ import type { World } from '../formula/algebra';
 import { parameterNames } from '../model/symbols';
 import type { Scenario } from '../scenario/schema';
 import { algebraTf } from './algebraTf';
-import { forwardTf, type TrialTensors } from './networkTf';
+import { forwardTf, toTf, type TrialTensors } from './networkTf';
 
 /** The trial's tensors with the parameters (named W1, b1, … in `names` order) replaced. */
 function withParameters(inputs: TrialTensors, names: string[], params: tf.Tensor[]): TrialTensors {
@@ -31,6 +31,14 @@ export interface TfTrial {
   gradientScale(): number;
   /** flat element of largest |∂E/∂P| for each of these parameters (where the reference looks for the scale) */
   largestGradientElements(names: readonly string[]): Map<string, number>;
+  /**
+   * Swaps each weight matrix of at least `minSize` elements for a fresh upload of the same
+   * float32 values (`weights`, the trial's), in the trial's inputs and its forward pass, and
+   * disposes the old tensor. On wasm this frees what XNNPACK keeps next to a matrix once a product
+   * has used it (a packed copy as large as the matrix, until the tensor is disposed), so the
+   * claims' tensors take that memory instead of growing the wasm heap (issue #6).
+   */
+  uploadWeightsAgain(weights: readonly { data: Float32Array | Float64Array; shape: number[] }[], minSize: number): void;
   dispose(): void;
 }
 
@@ -106,6 +114,17 @@ export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { w
         for (const n of wanted) found.set(n, tf.argMax(tf.abs(tf.reshape(gradients().get(n)!, [-1]))).dataSync()[0]);
       });
       return found;
+    },
+    uploadWeightsAgain(weights, minSize) {
+      inputs.weights.forEach((old, l) => {
+        if (old.size < minSize || weights[l].data.length !== old.size) return;
+        const fresh = toTf(weights[l]) as tf.Tensor2D;
+        inputs.weights[l] = fresh;
+        if (env.get(`W${l + 1}`) === old) env.set(`W${l + 1}`, fresh);
+        owned.delete(old);
+        owned.add(fresh);
+        old.dispose();
+      });
     },
     dispose() {
       tf.dispose([...env.values()].filter((t) => !owned.has(t)));
