@@ -43,7 +43,8 @@ const tanhClaim = { lhs: 'grad(E, W1)[i,j]', rhs: 'sum(n, x[n,i] * (1 - a1[n,j]^
 
 useSpecBackend();
 
-describe('the pool of a trial at scale', () => {  afterEach(() => jest.restoreAllMocks());
+describe('the pool of a trial at scale', () => {
+  afterEach(() => jest.restoreAllMocks());
 
   it('is worth it here: the claim is checked by sampling, its arrays are pooled', () => {
     expect(inputs * hidden).toBeGreaterThanOrEqual(POOLED_LENGTH);

@@ -353,8 +353,15 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
   try {
     const t0 = performance.now();
     tfTrial = tfjsTrial(scenario, inputs, { withGradients: live.some((s) => derivatives(s.checked!)) });
-    // the forward pass's products are done: on wasm, the packed copies of the large weights go
-    if (tf.getBackend() === 'wasm') tfTrial.uploadWeightsAgain(values.weights, POOLED_LENGTH);
+    // the forward pass's products are done (with the gradients, when claims take derivatives; a
+    // product computed later packs the fresh tensor again): on wasm, the packed copies go
+    if (tf.getBackend() === 'wasm') {
+      try {
+        tfTrial.uploadWeightsAgain(values.weights, POOLED_LENGTH);
+      } catch {
+        // memory only: a weight not uploaded again keeps its old tensor (swapped one at a time)
+      }
+    }
     // counted in the tfjs world's time of the trial's first claim, which would have computed it
     live[0].elapsed.tfjs += performance.now() - t0;
     memoryCheckpoint('tfjs forward and backward');

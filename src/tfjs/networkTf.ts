@@ -13,7 +13,10 @@ export interface OverrideTf {
   value: tf.Tensor;
 }
 
-/** One trial's starting numbers as float32 tensors (the caller disposes them). */
+/**
+ * One trial's starting numbers as float32 tensors (the caller disposes them; TfTrial.
+ * uploadWeightsAgain may swap a weight tensor for a fresh one in place, disposing the old).
+ */
 export interface TrialTensors {
   x: tf.Tensor2D;
   weights: tf.Tensor2D[];

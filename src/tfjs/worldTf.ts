@@ -17,7 +17,8 @@ function withParameters(inputs: TrialTensors, names: string[], params: tf.Tensor
 /**
  * What the tfjs world of one trial shares between claims: the forward pass and ∂E/∂P for every
  * parameter P, from one tf.grads (the forward pass that tf.grads runs is the one kept), and the
- * gradient scale. Tensors are kept past tf.tidy; `dispose` frees them (never the trial's inputs).
+ * gradient scale. Tensors are kept past tf.tidy; `dispose` frees them (never the trial's inputs,
+ * though `uploadWeightsAgain` swaps some of those for fresh uploads).
  */
 export interface TfTrial {
   /** the forward pass of the trial (tfjs tensors, kept) */
@@ -118,6 +119,8 @@ export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { w
     uploadWeightsAgain(weights, minSize) {
       inputs.weights.forEach((old, l) => {
         if (old.size < minSize || weights[l].data.length !== old.size) return;
+        // the fresh tensor first, then the old one goes: the other order (measured) left the
+        // freed memory cut up so that the claims' tensors grew the heap as before
         const fresh = toTf(weights[l]) as tf.Tensor2D;
         inputs.weights[l] = fresh;
         if (env.get(`W${l + 1}`) === old) env.set(`W${l + 1}`, fresh);
