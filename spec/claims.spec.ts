@@ -3,7 +3,7 @@ import type { ClaimResult } from '../src/claim/runScenario';
 import { describeClaim } from '../src/report/describeClaim';
 import { loadScenarioChecked } from '../src/run/runFile';
 import { runScenario } from '../src/claim/runScenario';
-import { formatProblemLong } from '../src/scenario/problem';
+import { formatProblemLong } from '../src/foundation/problem';
 import { useSpecBackend } from './support/backend';
 import { root, shippedScenarioFiles } from './support/shippedScenarios';
 

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { checkGradientAgreement, describeGradientElement } from '../src/model/gradientAgreement';
 import { loadScenarioFile } from '../src/scenario/loadScenario';
-import { formatProblem } from '../src/scenario/problem';
+import { formatProblem } from '../src/foundation/problem';
 import { useSpecBackend } from './support/backend';
 import { root, shippedScenarioFiles } from './support/shippedScenarios';
 

@@ -1,5 +1,6 @@
 import type { Expr } from '../../src/formula/ast';
-import { checkClaim, CheckedClaim, SymbolInfo, SymbolKind, SymbolTable } from '../../src/formula/check';
+import { checkClaim, CheckedClaim } from '../../src/formula/check';
+import type { SymbolInfo, SymbolKind, SymbolTable } from '../../src/foundation/symbols';
 import { printSexpr } from '../../src/formula/printer';
 
 // The DESIGN example: 10 inputs, layers of 20 and 2 units, batch 1, one constant G.

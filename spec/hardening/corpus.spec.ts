@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runScenarioFile, type ScenarioReport } from '../../src/run/runFile';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 import { useSpecBackend } from '../support/backend';
 
 // The runtime half of the corpus: valid files whose claims cannot be judged while running. Each

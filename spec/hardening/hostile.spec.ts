@@ -4,7 +4,7 @@ import { symbolTableOf } from '../../src/claim/symbolTable';
 import { checkClaim } from '../../src/formula/check';
 import { renderFormulaError } from '../../src/formula/formulaError';
 import { parseScenarioText } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { runScenario } from '../../src/claim/runScenario';
 import { loadScenarioChecked } from '../../src/run/runFile';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 

@@ -12,7 +12,7 @@ import { MAX_FORMULA_LENGTH } from '../../src/formula/scanner';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
 import { numbersPerTrial } from '../../src/scenario/checkMeaning';
 import { parseScenarioText } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 import { useSpecBackend } from '../support/backend';
 
 // Random and mutated input never crashes derivcheck: the parser throws only FormulaError and

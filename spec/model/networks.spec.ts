@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { relative } from 'node:path';
 import { forward64 } from '../../src/reference/network64';
-import { tensor64 } from '../../src/reference/tensor64';
+import { tensor64 } from '../../src/foundation/tensor';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { disposeTrialTensors, forwardTf, trialTensors } from '../../src/tfjs/networkTf';

@@ -3,8 +3,8 @@ import { jacobian64 } from '../../src/reference/gradient64';
 import { matMulInto } from '../../src/reference/matMul64';
 import { forward64 } from '../../src/reference/network64';
 import { referenceWorld } from '../../src/reference/world64';
-import { cloneTensor64 } from '../../src/reference/tensor64';
-import { SeededRandom } from '../../src/scenario/random';
+import { cloneTensor64 } from '../../src/foundation/tensor';
+import { SeededRandom } from '../../src/foundation/random';
 import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 

@@ -2,7 +2,7 @@ import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { movedForward } from '../../src/reference/directional64';
 import { forward64 } from '../../src/reference/network64';
-import { asFloat64, cloneTensor64 } from '../../src/reference/tensor64';
+import { asFloat64, cloneTensor64 } from '../../src/foundation/tensor';
 import { referenceWorld } from '../../src/reference/world64';
 
 // A trial's weights are kept in Float32Array storage (they are float32 numbers). Whatever the

@@ -13,7 +13,7 @@ import { movedForward, type Direction64 } from '../../src/reference/directional6
 import { derivative64, sideOf } from '../../src/reference/kinks';
 import { forward64, rowOf, type Env64 } from '../../src/reference/network64';
 import { lossGradientAtNet, referenceWorld } from '../../src/reference/world64';
-import { maxAbs } from '../../src/reference/tensor64';
+import { maxAbs } from '../../src/foundation/tensor';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { useSpecBackend } from '../support/backend';

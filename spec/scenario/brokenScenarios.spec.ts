@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
 import { loadScenarioChecked } from '../../src/run/runFile';
 import { loadScenarioFile, parseScenarioText, type LoadResult } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 
 // Every file in spec/fixtures/broken is a real scenario file with one mistake in it (in the JSON,
 // the schema, the meaning or a formula); each must fail at load with exactly one problem, printed

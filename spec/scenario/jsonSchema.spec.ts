@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
 import { scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/scenario/jsonSchema';
 import { loadScenarioFile } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 
 // The committed JSON Schema is generated from the zod schema; editors validate scenario files
 // against it through their "$schema". No JSON Schema validator is installed, so shipped

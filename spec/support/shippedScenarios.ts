@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
 import { loadScenarioFile } from '../../src/scenario/loadScenario';
-import { formatProblem } from '../../src/scenario/problem';
+import { formatProblem } from '../../src/foundation/problem';
 import type { Scenario } from '../../src/scenario/schema';
 
 /** The repository root, and every shipped scenarios/**\/*.json, sorted. */

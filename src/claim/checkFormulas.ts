@@ -1,6 +1,6 @@
 import { checkClaim } from '../formula/check';
 import { renderFormulaError } from '../formula/formulaError';
-import type { Problem } from '../scenario/problem';
+import type { Problem } from '../foundation/problem';
 import type { Scenario } from '../scenario/schema';
 import { symbolTableOf } from './symbolTable';
 

@@ -1,5 +1,5 @@
 import { allowedDifference, ESTIMATE_SHARE, type Tolerance } from './tolerances';
-import { unravel } from '../model/indices';
+import { unravel } from '../foundation/indices';
 
 // One world, one trial: lhs against rhs element by element under the claim's relation.
 

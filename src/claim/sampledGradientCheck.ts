@@ -4,7 +4,7 @@ import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { Value64 } from '../reference/algebra64';
 import { activePool, float64Array } from '../reference/arrayPool';
 import type { Env64 } from '../reference/network64';
-import type { Floats } from '../reference/tensor64';
+import type { Floats } from '../foundation/tensor';
 import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';

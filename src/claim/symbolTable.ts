@@ -1,6 +1,6 @@
-import type { SymbolInfo, SymbolTable } from '../formula/check';
+import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
 import { networkSymbols } from '../model/symbols';
-import { nestedShape } from '../scenario/nested';
+import { nestedShape } from '../foundation/nested';
 import type { Scenario } from '../scenario/schema';
 
 /** What a scenario's formulas may name: the network's symbols and the scenario's constants. */

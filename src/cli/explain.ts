@@ -3,7 +3,7 @@ import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScen
 import { elementTables, explainReport } from '../report/explainReport';
 import { EXIT } from '../report/runReport';
 import { loadScenarioChecked } from '../run/runFile';
-import { formatProblemLong } from '../scenario/problem';
+import { formatProblemLong } from '../foundation/problem';
 import type { BackendChoice } from '../tfjs/backendChoices';
 import { fail, startBackend } from './fail';
 import { coloursFor, progressOn } from './terminal';

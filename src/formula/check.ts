@@ -9,16 +9,8 @@ import { AxisUse, Field, say } from './messages';
 import { nearestName, nearestSymbol } from './nearestName';
 import { BINARY_OPERATORS } from './operators';
 import { parseFormula } from './parser';
+import type { SymbolTable } from '../foundation/symbols';
 
-export type SymbolKind = 'input' | 'parameter' | 'intermediate' | 'target' | 'loss' | 'count' | 'constant';
-export interface SymbolInfo {
-  shape: number[];
-  kind: SymbolKind;
-}
-export interface SymbolTable {
-  symbols: Map<string, SymbolInfo>;
-  hasOptimizer: boolean;
-}
 
 export interface CheckedClaim {
   lhs: Expr;

@@ -4,7 +4,7 @@ import type { Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
 import { tfjsTrial, type TfTrial } from '../tfjs/worldTf';
-import { unravel } from './indices';
+import { unravel } from '../foundation/indices';
 import { differentiableSymbols, parameterNames } from './symbols';
 
 /** One element compared: tfjs autodiff against the float64 reference. */

@@ -1,4 +1,4 @@
-import type { SymbolInfo } from '../formula/check';
+import type { SymbolInfo } from '../foundation/symbols';
 import type { Model } from '../scenario/schema';
 
 // The names a formula can use for one network (DESIGN §2) and their shapes.

@@ -1,7 +1,7 @@
 import type { Algebra, ElementwiseBinary, ElementwiseUnary } from '../formula/algebra';
 import { float64Array } from './arrayPool';
 import { matMulInto } from './matMul64';
-import { sizeOf, type Floats, type Tensor64 } from './tensor64';
+import { sizeOf, type Floats, type Tensor64 } from '../foundation/tensor';
 
 // The formula algebra on float64 arrays. Each tensor may carry an absolute error bound (from the
 // finite-difference estimates of grad); every operation carries it forward to first order, so

@@ -4,7 +4,7 @@ import { parameterOf } from '../model/symbols';
 import { derivative64, sideOf, sidesDiffer, type KinkAwareEstimate } from './kinks';
 import { matMulPlain } from './matMul64';
 import { activations64, forward64, kinkedActivations, LazyEnv, type Env64 } from './network64';
-import { asFloat64, maxAbs, type Tensor64 } from './tensor64';
+import { asFloat64, maxAbs, type Tensor64 } from '../foundation/tensor';
 
 // The network with one symbol moved along a direction, t ↦ env(Q + t·v), for derivatives by
 // finite differences at scale. A kernel or bias enters the network only through

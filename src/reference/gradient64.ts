@@ -1,5 +1,5 @@
 import { derivative64 } from './kinks';
-import { cloneTensor64, type Tensor64 } from './tensor64';
+import { cloneTensor64, type Tensor64 } from '../foundation/tensor';
 
 export { initialStep } from './kinks';
 

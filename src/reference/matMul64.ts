@@ -1,4 +1,4 @@
-import type { Floats } from './tensor64';
+import type { Floats } from '../foundation/tensor';
 
 // The float64 matrix product every reference computation goes through. Each output element is
 // Σ_k a[m,k]·b[k,p] accumulated in k order from 0, exactly as the plain triple loop does, so the

@@ -2,7 +2,7 @@ import type { Activation, Model } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { sideOf, sidesDiffer } from './kinks';
 import { matMulPlain } from './matMul64';
-import { asFloat64, tensor64, type Tensor64 } from './tensor64';
+import { asFloat64, tensor64, type Tensor64 } from '../foundation/tensor';
 
 // The float64 forward pass, written from the definitions in plain loops so that it shares
 // nothing with tfjs. Every symbol of DESIGN §2 lands in the environment.

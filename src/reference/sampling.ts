@@ -1,4 +1,4 @@
-import { SeededRandom } from '../scenario/random';
+import { SeededRandom } from '../foundation/random';
 
 // Seeded choices of elements and directions for checks at scale: the same trial and the same
 // name always pick the same ones, so a refutation can be replayed.

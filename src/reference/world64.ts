@@ -9,7 +9,7 @@ import { derivative64, SideRecorder } from './kinks';
 import { matMulPlain } from './matMul64';
 import { forward64, rowOf, type Env64 } from './network64';
 import { seededSample } from './sampling';
-import { maxAbs, type Floats } from './tensor64';
+import { maxAbs, type Floats } from '../foundation/tensor';
 
 /**
  * Tensors larger than this many elements are not differentiated element by element (one Ridders

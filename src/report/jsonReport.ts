@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import type { ScenarioReport } from '../run/runFile';
-import { formatPath, formatProblemLong } from '../scenario/problem';
+import { formatPath, formatProblemLong } from '../foundation/problem';
 import { summaryOf, type RunReport } from './runReport';
 
 // The JSON report of DESIGN §4, with its zod schema for those who read it (and for the spec).

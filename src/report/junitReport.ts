@@ -2,7 +2,7 @@ import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { ClaimResult } from '../claim/runScenario';
 import type { ScenarioReport } from '../run/runFile';
-import { formatProblemLong } from '../scenario/problem';
+import { formatProblemLong } from '../foundation/problem';
 import { describeClaim, describeVerdict } from './describeClaim';
 import { summaryOf, type RunReport } from './runReport';
 

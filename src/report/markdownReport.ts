@@ -1,6 +1,6 @@
 import type { ClaimResult } from '../claim/runScenario';
 import type { ScenarioReport } from '../run/runFile';
-import { formatProblem } from '../scenario/problem';
+import { formatProblem } from '../foundation/problem';
 import { describeWorst } from './describeClaim';
 import { summaryLine, summaryOf, type RunReport } from './runReport';
 

@@ -1,7 +1,7 @@
 import type { Colors } from 'picocolors/types';
 import type { ClaimResult } from '../claim/runScenario';
 import type { ScenarioReport } from '../run/runFile';
-import { formatProblemLong } from '../scenario/problem';
+import { formatProblemLong } from '../foundation/problem';
 import { describeClaimDetails, describeVerdict } from './describeClaim';
 import { summaryLine, summaryOf, type RunReport } from './runReport';
 

@@ -1,7 +1,7 @@
 import { checkFormulas } from '../claim/checkFormulas';
 import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScenario';
 import { loadScenarioFile, type LoadResult } from '../scenario/loadScenario';
-import type { Problem } from '../scenario/problem';
+import type { Problem } from '../foundation/problem';
 
 /** One scenario file's outcome: its claims' results, or why the file is invalid. */
 export interface ScenarioReport {

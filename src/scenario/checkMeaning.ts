@@ -1,5 +1,5 @@
 import { layerWidths, networkSymbols } from '../model/symbols';
-import { flattenNested, nestedShape, RaggedArrayError } from './nested';
+import { flattenNested, nestedShape, RaggedArrayError } from '../foundation/nested';
 import { LIMITS, type Scenario, type TensorSpec } from './schema';
 import { FUNCTIONS } from '../formula/functions';
 import { KEYWORD_OPERATORS } from '../formula/scanner';

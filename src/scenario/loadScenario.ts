@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { checkMeaning } from './checkMeaning';
-import { formatPath, type Problem } from './problem';
+import { formatPath, type Problem } from '../foundation/problem';
 import { Scenario } from './schema';
 
 export type LoadResult =

@@ -1,8 +1,8 @@
-import { SeededRandom, trialSeed } from './random';
+import { SeededRandom, trialSeed } from '../foundation/random';
 import type { Scenario, TensorSpec } from './schema';
 import { layerWidths } from '../model/symbols';
-import { sizeOf, tensor64, type Tensor64 } from '../reference/tensor64';
-import { flattenNested, nestedShape } from './nested';
+import { sizeOf, tensor64, type Tensor64 } from '../foundation/tensor';
+import { flattenNested, nestedShape } from '../foundation/nested';
 
 /** Every number one trial starts from, already rounded to float32: both worlds get exactly these. */
 export interface TrialValues {
