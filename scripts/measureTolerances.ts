@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { decidedByEstimate, type Relation, type Sides } from '../src/claim/compare';
+import { decidedByEstimate } from '../src/claim/judge';
+import { type Relation } from '../src/claim/relations';
+import { type Sides } from '../src/claim/sides';
 import { runScenario } from '../src/claim/runScenario';
 import { allowedDifference, ESTIMATE_SHARE, type Tolerance, type WorldName } from '../src/claim/tolerances';
 import { loadScenarioChecked } from '../src/run/runFile';

@@ -1,4 +1,7 @@
-import { compareSides, perturbRhs, type Quantifier, type Relation, type Sides } from '../../src/claim/compare';
+import { compareSides } from '../../src/claim/compare';
+import { perturbRhs } from '../support/perturbRhs';
+import { type Quantifier, type Relation } from '../../src/claim/relations';
+import { type Sides } from '../../src/claim/sides';
 import { runScenario } from '../../src/claim/runScenario';
 import { ESTIMATE_SHARE, type Tolerance } from '../../src/claim/tolerances';
 import { describeClaim } from '../../src/report/describeClaim';

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
-import { compareSides, flipOutcome, perturbRhs, type Outcome, type Quantifier, type Relation, type Sides } from '../../src/claim/compare';
+import { compareSides, flipOutcome, type Outcome } from '../../src/claim/compare';
+import { perturbRhs } from '../support/perturbRhs';
+import { type Quantifier, type Relation } from '../../src/claim/relations';
+import { type Sides } from '../../src/claim/sides';
 import type { Tolerance } from '../../src/claim/tolerances';
 
 // flipOutcome is the vacuity self-test without the moved rhs in memory: it must answer exactly

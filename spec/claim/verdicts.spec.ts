@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { compareSides, perturbRhs, type Quantifier, type Relation, type Sides } from '../../src/claim/compare';
+import { compareSides } from '../../src/claim/compare';
+import { perturbRhs } from '../support/perturbRhs';
+import { type Quantifier, type Relation } from '../../src/claim/relations';
+import { type Sides } from '../../src/claim/sides';
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
 import type { Tolerance } from '../../src/claim/tolerances';
 import { verdictOf } from '../../src/claim/verdict';

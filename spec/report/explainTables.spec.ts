@@ -1,4 +1,5 @@
-import { compareSides, type Sides } from '../../src/claim/compare';
+import { compareSides } from '../../src/claim/compare';
+import { type Sides } from '../../src/claim/sides';
 import type { ClaimResult } from '../../src/claim/runScenario';
 import { elementTables } from '../../src/report/explainReport';
 

@@ -7,7 +7,9 @@ import type { Env64 } from '../reference/network64';
 import type { Floats } from '../foundation/tensor';
 import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
-import { compareSides, type ElementReport, type Relation, type Sides, type WorldOutcome } from './compare';
+import { compareSides, type ElementReport, type WorldOutcome } from './compare';
+import { type Relation } from './relations';
+import { type Sides } from './sides';
 import { memoryCheckpoint } from './memoryCheckpoint';
 import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
 

@@ -3,7 +3,8 @@ import { parameterNames } from '../model/symbols';
 import { LARGE_TENSOR } from '../reference/world64';
 import type { TfTrial } from '../tfjs/worldTf';
 import { allowedDifference, type Tolerance } from './tolerances';
-import { flatOf, type Relation, type Sides } from './compare';
+import { flatOf, type Sides } from './sides';
+import { RELATIONS, relativeExcess, type Relation } from './relations';
 
 // Where the reference should look, learnt from the tfjs world. Only places: every value the
 // reference reports is its own float64 finite difference at that place.
@@ -23,6 +24,7 @@ export function largestGradientElements(scenario: Scenario, trial: TfTrial): Map
  * relation's limit, in units of their allowance; non-finite ones first.
  */
 export function worstElements(sides: Sides, rel: Relation, tol: Tolerance, count: number): number[] {
+  const rule = RELATIONS[rel];
   const top: { flat: number; score: number }[] = [];
   // `flat`: position in the sides' arrays (flatOf gives the element's flat position)
   for (let flat = 0; flat < sides.lhs.length; flat++) {
@@ -30,8 +32,7 @@ export function worstElements(sides: Sides, rel: Relation, tol: Tolerance, count
     const l = sides.lhs[flat];
     const r = sides.rhs[flat];
     const allowed = allowedDifference(tol, sides.scale, l, r, 0);
-    const past = rel === '==' ? Math.abs(l - r) : rel === '!=' ? -Math.abs(l - r) : rel === '<' || rel === '<=' ? l - r : r - l;
-    let score = allowed > 0 ? past / allowed : past;
+    let score = relativeExcess(rule.excess(l, r, allowed), allowed);
     if (!Number.isFinite(score)) score = Infinity;
     if (top.length < count || score > top[top.length - 1].score) {
       let at = top.length < count ? top.length : top.length - 1;

@@ -2,7 +2,7 @@ import type { World } from '../formula/algebra';
 import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
-import type { SideValues, Sides } from './compare';
+import type { SideValues, Sides } from './sides';
 
 /** Which part of a claim a Reader reads. */
 export type Side = 'lhs' | 'rhs' | 'where';

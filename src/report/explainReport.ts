@@ -1,5 +1,8 @@
 import type { Colors } from 'picocolors/types';
-import { decidedByEstimateAt, elementCount, flatOf, judgeElement, type ElementReport, type Relation, type Sides } from '../claim/compare';
+import { judgeElement, type ElementReport } from '../claim/compare';
+import { judgeSides } from '../claim/judge';
+import { elementCount, flatOf, type Sides } from '../claim/sides';
+import type { Relation } from '../claim/relations';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import type { Tolerance, WorldName } from '../claim/tolerances';
 import type { Claim } from '../scenario/schema';
@@ -49,22 +52,18 @@ function kinkFlats(reference: Sides): Set<number> {
 }
 
 function worldTable(world: WorldName, sides: Sides, rel: Relation, tolerance: Tolerance, kinks: Set<number>): WorldTable {
+  // the kinks the reference found are judged in neither world, as in the claim's comparison
+  const kink = kinks.size > 0 ? Uint8Array.from(sides.lhs, (_, position) => (kinks.has(flatOf(sides, position)) ? 1 : 0)) : null;
   const rows: ElementReport[] = [];
   let atKink = 0;
   let imprecise = 0;
-  // positions in the sides' arrays (sparse sides hold only the elements checked)
-  for (let position = 0; position < sides.lhs.length; position++) {
-    if (sides.mask && !sides.mask[position]) continue;
-    if (kinks.has(flatOf(sides, position))) {
-      atKink++;
-      continue;
-    }
-    if (decidedByEstimateAt(sides, position, rel, tolerance)) {
-      imprecise++;
-      continue;
-    }
-    rows.push(judgeElement(sides, position, rel, tolerance));
-  }
+  judgeSides({ ...sides, kink }, rel, 'all', tolerance, {
+    each(position, kind) {
+      if (kind === 'kink') atKink++;
+      else if (kind === 'imprecise') imprecise++;
+      else rows.push(judgeElement(sides, position, rel, tolerance));
+    },
+  });
   rows.sort((a, b) => badness(b) - badness(a) || a.flat - b.flat);
   const failing = rows.filter((r) => !elementPasses(r)).length;
   return { world, tolerance, scale: sides.scale, total: elementCount(sides), selected: rows.length, failing, kinks: atKink, imprecise, rows };
