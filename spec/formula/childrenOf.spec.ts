@@ -15,9 +15,11 @@ describe('childrenOf', () => {
     expect(kinds([bound, body])).toEqual(['symbol', 'binary']);
     const [left, right] = childrenOf(body);
     expect(kinds([left, right])).toEqual(['index', 'unary']);
-    expect(kinds(childrenOf(left))).toEqual(['symbol']);
+    // an index node: its base, then one index expression per axis
+    expect(kinds(childrenOf(left))).toEqual(['symbol', 'symbol', 'symbol']);
     const [indexed] = childrenOf(right);
-    expect(kinds(childrenOf(indexed))).toEqual(['call']);
+    expect(kinds(childrenOf(indexed))).toEqual(['call', 'symbol', 'symbol']);
+    expect(kinds(childrenOf(parseFormula('x[2*i + p, t[n]]')))).toEqual(['symbol', 'binary', 'index']);
     expect(childrenOf(parseFormula('2.5'))).toEqual([]);
     expect(childrenOf(parseFormula('o'))).toEqual([]);
   });

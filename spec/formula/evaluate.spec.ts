@@ -117,7 +117,7 @@ const cases: Record<string, Case[]> = {
     ['mean(n, x[n,i])', ['i'], (i) => (x[0][i] + x[1][i]) / 2],
     ['sum(i, sum(j, T[i,j]))', [], () => 45],
     ['sum(i, mean(j, T[i,j] * c[j]))', [], () => range(3).reduce((t, i) => t + range(3).reduce((s, j) => s + T[i][j] * c[j], 0) / 3, 0)],
-    ['sum(k, c[k]) * c[k]', ['k'], (k) => -0.5 * c[k]],
+    ['sum(m, c[m]) * c[k]', ['k'], (k) => -0.5 * c[k]],
     ['sum(k, T[k,j] + c[k])', ['j'], (j) => range(3).reduce((t, k) => t + T[k][j] + c[k], 0)],
     ['mean(n, (o[n,k] - y[n,k]))', ['k'], (k) => (o[0][k] - y[0][k] + o[1][k] - y[1][k]) / 2],
   ],

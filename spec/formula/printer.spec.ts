@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { BinaryOp, Expr, IndexArg, UnaryOp } from '../../src/formula/ast';
+import type { BinaryOp, Expr, UnaryOp } from '../../src/formula/ast';
 import { parseFormula } from '../../src/formula/parser';
 import { printFormula, printSexpr } from '../../src/formula/printer';
 
@@ -42,9 +42,9 @@ describe('printFormula', () => {
 // Random trees of every node kind, spans zeroed: printing then parsing gives the same tree back.
 const span = { pos: 0, end: 0 };
 const names = fc.constantFrom('x', 'W1', 'net2', 'o', 'E', 'N', 'G', 'a0', 'i', 'k', '_t');
-const indexArg: fc.Arbitrary<IndexArg> = fc.oneof(
-  names.map((name): IndexArg => ({ kind: 'var', name, ...span })),
-  fc.nat(30).map((value): IndexArg => ({ kind: 'int', value, ...span })),
+const indexArg: fc.Arbitrary<Expr> = fc.oneof(
+  names.map((name): Expr => ({ kind: 'symbol', name, ...span })),
+  fc.nat(30).map((value): Expr => ({ kind: 'number', value, ...span })),
 );
 const binaryOps: BinaryOp[] = ['+', '-', '*', '/', '^', '==', '!=', '<', '<=', '>', '>=', 'and', 'or'];
 const unaryOps: UnaryOp[] = ['-', 'not'];

@@ -1,6 +1,7 @@
 import type { Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import { plainVariable } from '../formula/indexForms';
 import type { Value64 } from '../reference/algebra64';
 import { activePool, float64Array } from '../reference/arrayPool';
 import type { Env64 } from '../reference/network64';
@@ -83,7 +84,7 @@ export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, qua
   if (Q.kind !== 'symbol' || (claim.freeVars.get(F) ?? ['?']).length > 0) return null;
   const q = world.env.get(Q.name);
   if (!q || q.data.length <= LARGE_TENSOR) return null;
-  const names = lhs.indices.map((a) => (a.kind === 'var' ? a.name : null));
+  const names = (claim.indexForms.get(lhs) ?? []).map(plainVariable);
   const free = claim.freeIndices.map((f) => f.name);
   if (names.some((n) => n === null) || new Set(names).size !== names.length || names.length !== free.length) return null;
   if (!free.every((n) => names.includes(n))) return null;

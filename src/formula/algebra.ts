@@ -1,9 +1,9 @@
+import type { BinaryName, UnaryName } from './functions';
+
 // What the formula evaluator needs from a world's tensors. The reference world implements it on
 // Float64Array (carrying an error bound), the tfjs world on tf.Tensor; the evaluator that reads a
-// formula is written once over this interface, so one formula text drives both worlds.
-
-export type ElementwiseBinary = '+' | '-' | '*' | '/' | '^' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
-export type ElementwiseUnary = 'neg' | 'not' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sigmoid' | 'tanh' | 'relu' | 'step';
+// formula is written once over this interface, so one formula text drives both worlds. The
+// elementwise operations are the entries of functions.ts's ELEMENTWISE table.
 
 export interface Algebra<T> {
   scalar(value: number): T;
@@ -18,9 +18,18 @@ export interface Algebra<T> {
    * elementwise, same rank, axes of size 1 broadcast; `reuseA`: `a` is a temporary that nothing
    * else holds, so its storage may hold the result (saves an array of its size; may be ignored)
    */
-  binary(op: ElementwiseBinary, a: T, b: T, reuseA?: boolean): T;
-  unary(op: ElementwiseUnary, t: T): T;
+  binary(op: BinaryName, a: T, b: T, reuseA?: boolean): T;
+  unary(op: UnaryName, t: T): T;
   sum(t: T, axis: number): T;
+  /** the largest (or smallest) element along `axis`, which is dropped */
+  extreme(t: T, axis: number, which: 'max' | 'min'): T;
+  /**
+   * A tensor of `shape` whose element k is t's element at flat (row-major) position offsets[k],
+   * or 0 where offsets[k] < 0 (a read in explicit padding)
+   */
+  take(t: T, offsets: Int32Array, shape: number[]): T;
+  /** a tensor of `shape` holding `data` (row-major), exact numbers */
+  constant(shape: number[], data: Float64Array): T;
   /** batched matrix product [B, M, K] × [B, K, P] → [B, M, P] */
   matMul(a: T, b: T): T;
   /** [n, m] with ones where row = column */
@@ -37,12 +46,27 @@ export interface Algebra<T> {
   scoped?<R extends { value: T }>(evaluate: () => R): R;
 }
 
-/** A world: its tensors, the network's symbols, and derivatives of anything written on them. */
+/**
+ * What evaluating formulas reads: an algebra, the tensors by name, each integer tensor's values on
+ * the host (for reads through them, `s[n, t[n]]`), and, for claims, the derivatives a world takes.
+ */
+export interface Evaluation<T> {
+  algebra: Algebra<T>;
+  env: Map<string, T>;
+  integers?(name: string): ArrayLike<number>;
+  gradient?: World<T>['gradient'];
+  lossGradient?: World<T>['lossGradient'];
+  next?: World<T>['next'];
+}
+
+/** A world: its tensors, the scenario's symbols, and derivatives of anything written on them. */
 export interface World<T> {
   name: 'reference' | 'tfjs';
   algebra: Algebra<T>;
-  /** symbol values of the trial's forward pass (network symbols and constants) */
+  /** symbol values of the trial's forward pass (every tensor and definition, and the constants) */
   env: Map<string, T>;
+  /** an integer tensor's values, on the host */
+  integers(name: string): ArrayLike<number>;
   /**
    * Jacobian of f with respect to `symbol`: f maps the environment recomputed from a changed
    * symbol to a flat vector of length `outputs`; the result has shape [outputs, ...shape of symbol].

@@ -13,30 +13,30 @@ interface Span {
   end: number;
 }
 
-/** One position inside `T[...]`: an index variable or an integer that selects. */
-export type IndexArg =
-  | ({ kind: 'var'; name: string } & Span)
-  | ({ kind: 'int'; value: number } & Span);
-
 export type Expr =
   | ({ kind: 'number'; value: number } & Span)
   /** A bare identifier: a network symbol (x, W1, net2, o, E, N…) or a constant. */
   | ({ kind: 'symbol'; name: string } & Span)
-  /** `base[i, 0, j]`; base is a symbol or a call (grad/next). */
-  | ({ kind: 'index'; base: Expr; indices: IndexArg[] } & Span)
+  /**
+   * `base[i, 0, 2*j + p, t[n]]`; base is a symbol or a call (grad, next, pad). Each index is an
+   * index expression: an index variable (a `symbol` node), a whole number, an integer tensor's
+   * element, or an affine combination of these (the checker says which, check.ts IndexForm).
+   */
+  | ({ kind: 'index'; base: Expr; indices: Expr[] } & Span)
   | ({ kind: 'unary'; op: UnaryOp; operand: Expr } & Span)
   | ({ kind: 'binary'; op: BinaryOp; left: Expr; right: Expr } & Span)
   /**
-   * A function call. For `sum`/`mean` the first argument is the bound index (a `symbol` node
-   * whose name is the index variable); for `delta` both arguments are index variables.
+   * A function call. For the calls that bind an index (sum, mean, maxover, minover) the first
+   * argument is the bound index variable (a `symbol` node); delta's arguments are index
+   * expressions, pad's are a tensor and whole numbers.
    */
   | ({ kind: 'call'; name: string; args: Expr[] } & Span);
 
-/** The sub-expressions of a node, in source order (index arguments are not expressions). */
+/** The sub-expressions of a node, in source order (an index node's base, then its indices). */
 export function childrenOf(node: Expr): Expr[] {
   switch (node.kind) {
     case 'index':
-      return [node.base];
+      return [node.base, ...node.indices];
     case 'unary':
       return [node.operand];
     case 'binary':

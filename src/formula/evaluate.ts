@@ -1,11 +1,15 @@
-import type { Algebra, ElementwiseUnary, World } from './algebra';
+import type { Algebra, Evaluation } from './algebra';
 import type { Expr } from './ast';
-import type { CheckedClaim } from './check';
+import type { CheckedFormulas } from './check';
+import { elementwiseOf, FUNCTIONS } from './functions';
+import { plainVariable, type IndexForm } from './indexForms';
 
-// Evaluates a checked formula in one world. A value is a tensor whose axes are named by index
+// Evaluates checked formulas in one world. A value is a tensor whose axes are named by index
 // variables; binary operations line the axes up by name and broadcast, `sum` removes an axis,
 // and a sum over a product is run as a (batched) matrix product, so no subexpression is computed
 // for indices it does not depend on and `sum(n, x[n,i] * d[n,j])` never builds an [n,i,j] array.
+// A read through index expressions (`x[n, 2*i + p]`, `s[n, t[n]]`, `pad(x, 1)[i + p]`) gathers
+// the elements it names, by their flat positions computed here, in both worlds alike.
 
 export interface Labelled<T> {
   /** index variable of each axis, in axis order */
@@ -22,17 +26,6 @@ export class EvaluationError extends Error {
     super(message);
   }
 }
-
-const ELEMENTWISE: Record<string, ElementwiseUnary> = {
-  exp: 'exp',
-  log: 'log',
-  sqrt: 'sqrt',
-  abs: 'abs',
-  sigmoid: 'sigmoid',
-  tanh: 'tanh',
-  relu: 'relu',
-  step: 'step',
-};
 
 /** The axes of `l` put in the order of `vars` (a superset); vars `l` lacks become size-1 axes. */
 export function alignTo<T>(algebra: Algebra<T>, l: Labelled<T>, vars: readonly string[]): T {
@@ -67,12 +60,12 @@ function productFactors(node: Expr): Expr[] {
 export class FormulaEvaluator<T> {
   private readonly algebra: Algebra<T>;
   private insideGrad = false;
-  /** variables bound by the sum/mean calls being evaluated, innermost last, with their sizes */
+  /** variables bound by the binding calls being evaluated, innermost last, with their sizes */
   private readonly bound: { name: string; size: number }[] = [];
 
   constructor(
-    private readonly claim: CheckedClaim,
-    private readonly world: World<T>,
+    private readonly checked: CheckedFormulas,
+    private readonly world: Evaluation<T>,
   ) {
     this.algebra = world.algebra;
   }
@@ -88,13 +81,8 @@ export class FormulaEvaluator<T> {
       case 'number':
         return { vars: [], value: A.scalar(node.value) };
       case 'symbol': {
-        if (this.claim.indexValues.has(node)) {
-          // `m` in where's `sum(m, T[i,m] * m)` is the bound m, not a free index
-          const binding = [...this.bound].reverse().find((b) => b.name === node.name) ?? this.claim.freeIndices.find((f) => f.name === node.name);
-          const size = binding?.size;
-          if (size === undefined) throw new EvaluationError(node, `index ${node.name} has no range here`);
-          return { vars: [node.name], value: A.iota(size) };
-        }
+        // `m` in where's `sum(m, T[i,m] * m)` is the bound m, not a free index
+        if (this.checked.indexValues.has(node)) return { vars: [node.name], value: A.iota(this.sizeOf(node, node.name)) };
         return { vars: [], value: this.lookup(node, node.name, env) };
       }
       case 'index':
@@ -120,22 +108,38 @@ export class FormulaEvaluator<T> {
     return value;
   }
 
-  /** `T[i, 0, j]`: integers select, variables name axes, a repeated variable takes the diagonal. */
+  /** The range of index variable `name` where `node` is: the innermost binding call's, else the free index's. */
+  private sizeOf(node: Expr, name: string): number {
+    for (let b = this.bound.length - 1; b >= 0; b--) if (this.bound[b].name === name) return this.bound[b].size;
+    const free = this.checked.freeIndices.find((f) => f.name === name);
+    if (free === undefined) throw new EvaluationError(node, `index ${name} has no range here`);
+    return free.size;
+  }
+
+  /** `T[i, 0, j]`: integers select, variables name axes, a repeated variable takes the diagonal; index expressions gather. */
   private evaluateIndexed(node: Extract<Expr, { kind: 'index' }>, env: Map<string, T>): Labelled<T> {
     const A = this.algebra;
     const base = node.base;
     let prefix: string[] = [];
     let value: T;
+    let pads: number[] | null = null;
     if (base.kind === 'symbol') value = this.lookup(base, base.name, env);
     else if (base.kind === 'call' && base.name === 'grad') ({ vars: prefix, value } = this.evaluateGrad(base, env));
-    else if (base.kind === 'call' && base.name === 'next') value = this.world.next((base.args[0] as { name: string }).name);
-    else throw new EvaluationError(node, 'only symbols, grad(…) and next(…) can be indexed');
+    else if (base.kind === 'call' && base.name === 'next') value = this.next(base);
+    else if (base.kind === 'call' && base.name === 'pad') {
+      const target = base.args[0] as Expr & { kind: 'symbol' };
+      value = this.lookup(target, target.name, env);
+      pads = this.checked.pads.get(base) ?? null;
+    } else throw new EvaluationError(node, 'only symbols, grad(…), next(…) and pad(…) can be indexed');
+    const forms = this.checked.indexForms.get(node);
+    if (forms === undefined) throw new EvaluationError(node, 'an index node the checker did not see');
+    const simple = pads === null && forms.every((f) => plainVariable(f) !== null || (f.terms.length === 0 && f.gathers.length === 0));
+    if (!simple) return this.gather(node, value, prefix, forms, pads, env);
     const offset = prefix.length;
-    for (let i = node.indices.length - 1; i >= 0; i--) {
-      const arg = node.indices[i];
-      if (arg.kind === 'int') value = A.select(value, offset + i, arg.value);
+    for (let i = forms.length - 1; i >= 0; i--) {
+      if (plainVariable(forms[i]) === null) value = A.select(value, offset + i, forms[i].offset);
     }
-    let vars = [...prefix, ...node.indices.flatMap((arg) => (arg.kind === 'var' ? [arg.name] : []))];
+    let vars = [...prefix, ...forms.flatMap((f) => plainVariable(f) ?? [])];
     for (let b = 1; b < vars.length; b++) {
       const a = vars.indexOf(vars[b]);
       if (a < b) {
@@ -147,44 +151,155 @@ export class FormulaEvaluator<T> {
     return { vars, value };
   }
 
+  /**
+   * A read through index expressions: the result's axes are the prefix (grad's F indices) and every
+   * variable the indices use; each element is the base's element at the flat position the forms
+   * give there (−1, read as 0, where a padded read falls in the padding).
+   */
+  private gather(node: Expr, base: T, prefix: string[], forms: IndexForm[], pads: number[] | null, env: Map<string, T>): Labelled<T> {
+    const A = this.algebra;
+    const shape = A.shape(base);
+    const vars = [...prefix];
+    for (const form of forms) for (const name of this.formVars(form)) if (!vars.includes(name)) vars.push(name);
+    const sizes = vars.map((v, i) => (i < prefix.length ? shape[i] : this.sizeOf(node, v)));
+    const reads = this.formReaders(node, forms, vars, env);
+    const strides = stridesOf(shape);
+    const count = sizes.reduce((a, b) => a * b, 1);
+    const offsets = new Int32Array(count);
+    const at = new Array<number>(vars.length).fill(0);
+    for (let k = 0; k < count; k++) {
+      let flat = 0;
+      for (let p = 0; p < prefix.length; p++) flat += at[p] * strides[p];
+      for (let axis = 0; axis < forms.length; axis++) {
+        const index = reads[axis](at) - (pads ? pads[axis] : 0);
+        if (index < 0 || index >= shape[prefix.length + axis]) {
+          flat = -1;
+          break;
+        }
+        flat += index * strides[prefix.length + axis];
+      }
+      offsets[k] = flat;
+      for (let v = vars.length - 1; v >= 0; v--) {
+        if (++at[v] < sizes[v]) break;
+        at[v] = 0;
+      }
+    }
+    return { vars, value: A.take(base, offsets, sizes) };
+  }
+
+  /** The variables a form reads, those of its integer tensors' elements included, in order. */
+  private formVars(form: IndexForm): string[] {
+    const names = form.terms.map((t) => t.name);
+    for (const g of form.gathers) for (const name of this.checked.freeVars.get(g.node) ?? []) if (!names.includes(name)) names.push(name);
+    return names;
+  }
+
+  /** For each form, its value at a point of `vars` (given as their values, in vars' order). */
+  private formReaders(node: Expr, forms: IndexForm[], vars: string[], env: Map<string, T>): ((at: number[]) => number)[] {
+    return forms.map((form) => {
+      const terms = form.terms.map((t) => ({ slot: vars.indexOf(t.name), coef: t.coef }));
+      const gathers = form.gathers.map((g) => ({ coef: g.coef, read: this.integerReader(node, g.node, vars, env) }));
+      return (at: number[]) => {
+        let value = form.offset;
+        for (const t of terms) value += t.coef * at[t.slot];
+        for (const g of gathers) value += g.coef * g.read(at);
+        return value;
+      };
+    });
+  }
+
+  /** An integer tensor's element `t[…]` at a point of `vars`, from the world's own integers. */
+  private integerReader(node: Expr, read: Extract<Expr, { kind: 'index' }>, vars: string[], env: Map<string, T>): (at: number[]) => number {
+    const name = (read.base as Expr & { kind: 'symbol' }).name;
+    const values = this.world.integers?.(name);
+    const tensor = this.lookup(read, name, env);
+    if (values === undefined) throw new EvaluationError(node, `no integer values for ${name}`);
+    const strides = stridesOf(this.algebra.shape(tensor));
+    const readers = this.formReaders(node, this.checked.indexForms.get(read)!, vars, env);
+    return (at) => {
+      let flat = 0;
+      for (let a = 0; a < readers.length; a++) flat += readers[a](at) * strides[a];
+      return values[flat];
+    };
+  }
+
   private evaluateCall(node: Extract<Expr, { kind: 'call' }>, env: Map<string, T>): Labelled<T> {
     const A = this.algebra;
-    const unary = ELEMENTWISE[node.name];
-    if (unary !== undefined) {
-      const arg = this.evaluate(node.args[0], env);
-      return { vars: arg.vars, value: A.unary(unary, arg.value) };
-    }
-    switch (node.name) {
-      case 'sum':
-      case 'mean': {
+    const role = FUNCTIONS.get(node.name)?.role;
+    switch (role) {
+      case 'elementwise': {
+        const name = elementwiseOf(node.name);
+        const args = node.args.map((a) => this.evaluate(a, env));
+        if (args.length === 1) return { vars: args[0].vars, value: A.unary(name as Parameters<Algebra<T>['unary']>[0], args[0].value) };
+        const vars = union(args[0].vars, args[1].vars);
+        return { vars, value: A.binary(name as Parameters<Algebra<T>['binary']>[0], alignTo(A, args[0], vars), alignTo(A, args[1], vars)) };
+      }
+      case 'reduce': {
         const k = (node.args[0] as { name: string }).name;
-        const size = this.claim.boundSizes.get(node);
+        const size = this.checked.boundSizes.get(node);
         if (size === undefined) throw new EvaluationError(node, `${node.name} over ${k}: no size`);
         this.bound.push({ name: k, size });
-        let summed: Labelled<T>;
+        let reduced: Labelled<T>;
         try {
-          summed = this.evaluateSum(k, node.args[1], env);
+          if (node.name === 'sum' || node.name === 'mean') reduced = this.evaluateSum(k, node.args[1], env);
+          else {
+            const body = this.evaluate(node.args[1], env);
+            const axis = body.vars.indexOf(k);
+            if (axis < 0) throw new EvaluationError(node, `${node.name} over ${k}, which the formula does not use`);
+            reduced = { vars: body.vars.filter((v) => v !== k), value: A.extreme(body.value, axis, node.name === 'maxover' ? 'max' : 'min') };
+          }
         } finally {
           this.bound.pop();
         }
-        if (node.name === 'sum') return summed;
-        const divisor = alignTo(A, { vars: [], value: A.scalar(size) }, summed.vars);
+        if (node.name !== 'mean') return reduced;
+        const divisor = alignTo(A, { vars: [], value: A.scalar(size) }, reduced.vars);
         // the sum is this evaluation's own temporary (sum, matMul and binary results are new)
-        return { vars: summed.vars, value: A.binary('/', summed.value, divisor, true) };
+        return { vars: reduced.vars, value: A.binary('/', reduced.value, divisor, true) };
       }
-      case 'delta': {
-        const [i, j] = node.args.map((a) => (a as { name: string }).name);
-        const sizes = this.claim.deltaSizes.get(node);
-        if (sizes === undefined) throw new EvaluationError(node, 'delta: no sizes');
-        if (i === j) return { vars: [i], value: A.fill([sizes[0]], 1) };
-        return { vars: [i, j], value: A.eye(sizes[0], sizes[1]) };
-      }
+      case 'delta':
+        return this.evaluateDelta(node, env);
+      case 'indicator':
+        // a condition is already 1 where it holds and 0 elsewhere
+        return this.evaluate(node.args[0], env);
       case 'grad':
       case 'next':
-        throw new EvaluationError(node, `${node.name}(…) must be indexed like the symbol it is taken of`);
+      case 'pad':
+        throw new EvaluationError(node, `${node.name}(…) must be indexed`);
       default:
         throw new EvaluationError(node, `unknown function ${node.name}`);
     }
+  }
+
+  /** delta(a, b): 1 where the two index expressions are equal; two distinct plain variables give the identity. */
+  private evaluateDelta(node: Extract<Expr, { kind: 'call' }>, env: Map<string, T>): Labelled<T> {
+    const A = this.algebra;
+    const forms = this.checked.indexForms.get(node);
+    if (forms === undefined) throw new EvaluationError(node, 'delta: the checker did not see it');
+    const [i, j] = forms.map(plainVariable);
+    if (i !== null && j !== null) {
+      if (i === j) return { vars: [i], value: A.fill([this.sizeOf(node, i)], 1) };
+      return { vars: [i, j], value: A.eye(this.sizeOf(node, i), this.sizeOf(node, j)) };
+    }
+    const vars: string[] = [];
+    for (const form of forms) for (const name of this.formVars(form)) if (!vars.includes(name)) vars.push(name);
+    const sizes = vars.map((v) => this.sizeOf(node, v));
+    const [a, b] = this.formReaders(node, forms, vars, env);
+    const count = sizes.reduce((m, s) => m * s, 1);
+    const data = new Float64Array(count);
+    const at = new Array<number>(vars.length).fill(0);
+    for (let k = 0; k < count; k++) {
+      data[k] = a(at) === b(at) ? 1 : 0;
+      for (let v = vars.length - 1; v >= 0; v--) {
+        if (++at[v] < sizes[v]) break;
+        at[v] = 0;
+      }
+    }
+    return { vars, value: A.constant(sizes, data) };
+  }
+
+  private next(node: Extract<Expr, { kind: 'call' }>): T {
+    if (!this.world.next) throw new EvaluationError(node, 'next(…) is not available here');
+    return this.world.next((node.args[0] as { name: string }).name);
   }
 
   /** Σ_k body; a product is contracted pairwise through matMul instead of being built in full. */
@@ -228,10 +343,11 @@ export class FormulaEvaluator<T> {
     const A = this.algebra;
     if (this.insideGrad) throw new EvaluationError(node, 'grad inside grad (a second derivative) is not supported');
     if (env !== this.world.env) throw new EvaluationError(node, 'grad is taken at the trial\'s own values only');
+    if (!this.world.gradient) throw new EvaluationError(node, 'grad(…) is not available here');
     const [F, Q] = node.args;
     const symbol = (Q as { name: string }).name;
     // grad(E, P): the world's ∂E/∂P of this trial, when it has one (shared between claims)
-    if (F.kind === 'symbol' && F.name === 'E' && !this.claim.indexValues.has(F)) {
+    if (F.kind === 'symbol' && F.name === 'E' && !this.checked.indexValues.has(F)) {
       const held = this.world.lossGradient?.(symbol);
       if (held) return { vars: [], value: held };
     }
@@ -241,11 +357,22 @@ export class FormulaEvaluator<T> {
     const outputs = fShape.reduce((n, s) => n * s, 1);
     this.insideGrad = true;
     try {
-      const jacobian = this.world.gradient(symbol, outputs, (changed) => A.reshape(alignTo(A, this.evaluate(F, changed), fVars), [outputs]));
+      const gradient = this.world.gradient;
+      const jacobian = gradient(symbol, outputs, (changed) => A.reshape(alignTo(A, this.evaluate(F, changed), fVars), [outputs]));
       const qShape = A.shape(jacobian).slice(1);
       return { vars: fVars, value: A.reshape(jacobian, [...fShape, ...qShape]) };
     } finally {
       this.insideGrad = false;
     }
   }
+}
+
+/** Row-major strides of a shape. */
+function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  for (let a = shape.length - 1, s = 1; a >= 0; a--) {
+    strides[a] = s;
+    s *= shape[a];
+  }
+  return strides;
 }

@@ -1,7 +1,8 @@
 // Every word a formula error says lives here; scanner, parser and checker only pick a message
 // and a span. formulaError.ts adds the position and the caret.
 
-export type Field = 'lhs' | 'rhs' | 'where';
+/** Which text a formula came from: a claim's lhs, rhs or where, a definition, or the loss. */
+export type Field = 'lhs' | 'rhs' | 'where' | 'define' | 'loss';
 
 /** Where an index variable got its range, for messages that compare two uses. */
 export interface AxisUse {
@@ -52,9 +53,9 @@ export const say = {
   expectedArgumentSeparator: (fn: string, found: string) =>
     `expected ',' or ')' in the arguments of ${fn}(...), found ${found}`,
   expectedIndex: (found: string) =>
-    `expected an index (an index variable like i or a whole number like 0), found ${found}`,
+    `expected an index (an index variable like i, a whole number like 0, or an index expression like 2*i + p), found ${found}`,
   expectedIndexSeparator: (found: string) =>
-    `expected ',' or ']' after an index, found ${found} (indices are index variables or whole numbers, not expressions)`,
+    `expected ',' or ']' after an index, found ${found}`,
   notIndexable: (what: string) =>
     `${what} cannot be indexed; only a symbol (x, W1, o…) or grad(...)/next(...) can`,
   indexedTwice: () => `this is already indexed; write all indices in one [...], like W1[i,j]`,
@@ -62,10 +63,7 @@ export const say = {
     `comparisons do not chain: ${quote(op)} cannot follow another comparison; write a < b and b < c`,
   prefixNeedsParens: (op: string) => `${quote(op)} needs parentheses here: write (${op} ...)`,
   tooDeep: (limit: number) => `the formula nests too deeply (more than ${limit} levels)`,
-  indexArgument: (fn: string) =>
-    fn === 'delta'
-      ? `the arguments of delta must be index variables, as in delta(i, j)`
-      : `the first argument of ${fn} must be the index variable it runs over, as in ${fn}(k, ...)`,
+  indexArgument: (fn: string) => `the first argument of ${fn} must be the index variable it runs over, as in ${fn}(k, ...)`,
 
   // checker: names
   unknownSymbol: (name: string, near: Suggestion | undefined) => `unknown symbol ${quote(name)}${suggestion(near)}`,
@@ -78,7 +76,7 @@ export const say = {
       ? `${quote(name)} is a symbol, not a function; use it as ${name}`
       : `${quote(name)} is a symbol, not a function; index it like ${name}[${exampleIndices(rank)}]`,
   indexVariableAsValue: (name: string) =>
-    `${quote(name)} is an index variable; outside of where it can only appear inside [...], sum, mean or delta`,
+    `${quote(name)} is an index variable; as a number it can only appear in where, ind(...) or delta(...), else inside [...] or as the index of sum, mean, maxover or minover`,
 
   // checker: shapes and indices
   needsIndices: (what: string, rank: number, ofShape?: string) =>
@@ -98,7 +96,34 @@ export const say = {
   unusedBoundIndex: (fn: string, name: string) =>
     `${fn}(${name}, ...) never uses ${quote(name)} to index a tensor, so its range is unknown`,
   unknownRange: (name: string) =>
-    `the range of index ${quote(name)} is unknown: it is only used in delta(...); also use it to index a tensor`,
+    `the range of index ${quote(name)} is unknown: use it to index a tensor (alone, as in W[${name},j], or in an index expression whose other indices have ranges)`,
+  noValidRange: (name: string, form: string, axis: string, size: number) =>
+    `no value of ${quote(name)} keeps ${form} inside ${axis}, which has size ${size}`,
+  readsOutside: (form: string, axis: string, size: number, lo: number, hi: number) =>
+    `${form} runs from ${lo} to ${hi}, outside ${axis}, which has size ${size} (0..${size - 1}); pad the tensor explicitly, as in pad(T, …), to read zeros there`,
+  negativeIndex: (value: number, axis: string, size: number) => `index ${value} is out of range for ${axis}, which has size ${size} (use 0..${size - 1})`,
+  notWholeNumber: (text: string) => `${text} is not a whole number; an index is an index variable, a whole number or an index expression like 2*i + p`,
+  notIndexExpression: (text: string) =>
+    `${quote(text)} is not an index expression: an index is an index variable (i), a whole number (0), a size, an integer tensor's element (t[n]), or a sum of these times whole numbers (2*i + p - 1)`,
+  nonAffineIndex: (text: string) => `${quote(text)} multiplies two index variables; an index is affine: a product needs a whole number on one side, as in 2*i`,
+  tensorAsIndex: (name: string, kind: string) =>
+    kind === 'integer' ? `${quote(name)} is an integer tensor; index it to read one of its elements, as in ${name}[n]` : `${quote(name)} holds ${kind === 'count' ? 'a count' : 'real numbers'} and cannot stand in an index; only index variables, whole numbers, sizes and integer tensors' elements can`,
+  realTensorInIndex: (text: string, name: string) => `${text} cannot stand in an index: ${quote(name)} holds real numbers; only integer tensors (classes) can`,
+  shadowedIndex: (name: string, other: string) => `${quote(name)} is already ${other}; a bound index needs a name of its own`,
+  indexNamesSymbol: (name: string) => `${quote(name)} is a symbol, not an index variable; the index a call binds needs a name of its own`,
+  definitionIndexUnused: (name: string, defined: string) => `index ${quote(name)} of ${defined} gets no range from the formula: use it to index a tensor`,
+  definitionStrayIndex: (name: string, defined: string) => `index ${quote(name)} is neither an axis of ${defined} nor bound by a sum: add it to ${defined}[...] or sum over it`,
+  lossNotScalar: (names: string[]) => `the loss must be a number, but index${names.length === 1 ? '' : 'es'} ${names.map(quote).join(', ')} ${names.length === 1 ? 'is' : 'are'} free: sum or average over ${names.length === 1 ? 'it' : 'them'}, as in mean(${names[0]}, …)`,
+  definitionShape: () => `a definition is written name[i, j] = formula (or name = formula for a number)`,
+  definitionIndexTwice: (name: string, defined: string) => `index ${quote(name)} appears twice in ${defined}[...]; each axis needs an index of its own`,
+  definitionNamesFunction: (name: string) => `${quote(name)} is a function or operator of the formula language; a definition needs another name`,
+  definitionUsesItself: (name: string) => `${name} uses itself: a definition may use the tensors, the sizes and the definitions before it`,
+  derivativeInDefinition: (name: string) => `${name}(...) belongs in claims: a definition and the loss are functions of the tensors`,
+  gradOfInteger: (name: string) => `grad(..., ${name}) is not defined: ${name} is an integer tensor, data that is never differentiated`,
+  padTarget: () => `the first argument of pad must be a tensor such as x`,
+  padAmount: (text: string) => `${text} is not a padding: pad takes whole numbers (or sizes) ≥ 0, one per axis, as in pad(x, 0, 0, 1, 1)`,
+  padArity: (name: string, rank: number, given: number) => `pad(${name}, …) needs one amount per axis of ${name} (${rank}), got ${given}`,
+  padNotIndexed: () => `pad(...) gives a tensor: index it, as in pad(x, 1)[i + p]`,
   strayWhereIndex: (name: string) =>
     `index ${quote(name)} in where is not a free index of lhs or rhs`,
 
@@ -117,7 +142,7 @@ export const say = {
 
   // checker: conditions
   conditionOutsideWhere: (op: string, field: Field) =>
-    `${quote(op)} makes a condition, and conditions belong in where, not in ${field}`,
+    `${quote(op)} makes a condition, and conditions belong in where or in ind(...), not in ${field} (ind(c) is 1 where c holds, else 0)`,
   needsNumbers: (op: string) => `${quote(op)} needs numbers, but got a condition`,
   needsConditions: (op: string) => `${quote(op)} needs conditions (comparisons like i == j), but got a number`,
   whereNotCondition: () => `where must be a condition, such as k == 0 or x[0,i] > 0`,

@@ -1,7 +1,7 @@
 // Formula text → tree. One precedence-climbing loop (gobbleExpression) reads the operator table;
 // the other methods are named for what they consume.
 
-import type { BinaryOp, Expr, IndexArg, UnaryOp } from './ast';
+import type { BinaryOp, Expr, UnaryOp } from './ast';
 import { failAt } from './formulaError';
 import { FUNCTIONS } from './functions';
 import { say } from './messages';
@@ -79,7 +79,7 @@ class Parser {
       this.failSpan(start.pos, this.lastEnd(), say.notIndexable(this.text.slice(start.pos, this.lastEnd())));
     }
     const indices = this.gobbleIndices();
-    const indexed = this.node({ kind: 'index', base, indices, pos: start.pos, end: this.lastEnd() }, [base]);
+    const indexed = this.node({ kind: 'index', base, indices, pos: start.pos, end: this.lastEnd() }, [base, ...indices]);
     const again = this.peek();
     if (this.isPunct(again, '[')) this.fail(again, say.indexedTwice());
     return indexed;
@@ -124,19 +124,19 @@ class Parser {
         if (!this.isPunct(separator, ',')) this.fail(separator, say.expectedArgumentSeparator(name.text, describe(separator)));
       }
     }
-    const indexArgs = FUNCTIONS.get(name.text)?.indexArgs ?? 0;
-    args.slice(0, indexArgs).forEach((arg) => {
-      if (arg.kind !== 'symbol') this.failSpan(arg.pos, arg.end, say.indexArgument(name.text));
-    });
+    const bound = FUNCTIONS.get(name.text)?.bindsIndex ? args[0] : undefined;
+    if (bound && bound.kind !== 'symbol') this.failSpan(bound.pos, bound.end, say.indexArgument(name.text));
     return this.node({ kind: 'call', name: name.text, args, pos: name.pos, end: this.lastEnd() }, args);
   }
 
-  /** `[i, 0, j]`: index variables and whole numbers only. */
-  private gobbleIndices(): IndexArg[] {
+  /** `[i, 0, 2*j + p, t[n]]`: one index expression per axis (the checker says which forms are indices). */
+  private gobbleIndices(): Expr[] {
     this.advance(); // '['
-    const indices: IndexArg[] = [];
+    const indices: Expr[] = [];
     for (;;) {
-      indices.push(this.gobbleIndex());
+      const token = this.peek();
+      if (this.isPunct(token, ',') || this.isPunct(token, ']')) this.fail(token, say.expectedIndex(describe(token)));
+      indices.push(this.gobbleExpression(0));
       const separator = this.peek();
       if (!this.isPunct(separator, ',') && !this.isPunct(separator, ']')) {
         this.fail(separator, say.expectedIndexSeparator(describe(separator)));
@@ -144,19 +144,6 @@ class Parser {
       this.advance();
       if (separator.text === ']') return indices;
     }
-  }
-
-  private gobbleIndex(): IndexArg {
-    const token = this.peek();
-    if (token.kind === 'name') {
-      this.advance();
-      return { kind: 'var', name: token.text, pos: token.pos, end: token.end };
-    }
-    if (token.kind === 'number' && /^[0-9]+$/.test(token.text)) {
-      this.advance();
-      return { kind: 'int', value: token.value!, pos: token.pos, end: token.end };
-    }
-    return this.fail(token, say.expectedIndex(describe(token)));
   }
 
   /** Records the node's height and refuses trees taller than MAX_TREE_HEIGHT. */

@@ -1,17 +1,13 @@
 // Tree → text. printFormula gives text that parses back to the same tree, with only the
 // parentheses the operator table requires; printSexpr gives a compact S-expression for specs.
 
-import type { Expr, IndexArg } from './ast';
+import type { Expr } from './ast';
 import { BINARY_OPERATORS, PREFIX_OPERATORS, PRIMARY_PREC } from './operators';
 
 function precedenceOf(expr: Expr): number {
   if (expr.kind === 'binary') return BINARY_OPERATORS.get(expr.op)!.prec;
   if (expr.kind === 'unary') return PREFIX_OPERATORS.get(expr.op)!.prec;
   return PRIMARY_PREC;
-}
-
-function printIndex(index: IndexArg): string {
-  return index.kind === 'var' ? index.name : String(index.value);
 }
 
 function printNumber(value: number): string {
@@ -28,7 +24,7 @@ export function printFormula(expr: Expr): string {
     case 'symbol':
       return expr.name;
     case 'index':
-      return `${printFormula(expr.base)}[${expr.indices.map(printIndex).join(',')}]`;
+      return `${printFormula(expr.base)}[${expr.indices.map(printFormula).join(',')}]`;
     case 'call':
       return `${expr.name}(${expr.args.map(printFormula).join(', ')})`;
     case 'unary': {
@@ -62,7 +58,7 @@ export function printSexpr(expr: Expr): string {
     case 'symbol':
       return expr.name;
     case 'index':
-      return `(index ${printSexpr(expr.base)} ${expr.indices.map(printIndex).join(' ')})`;
+      return `(index ${printSexpr(expr.base)} ${expr.indices.map(printSexpr).join(' ')})`;
     case 'call':
       return `(${expr.name}${expr.args.map((a) => ` ${printSexpr(a)}`).join('')})`;
     case 'unary':

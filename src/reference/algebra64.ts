@@ -1,4 +1,5 @@
-import type { Algebra, ElementwiseBinary, ElementwiseUnary } from '../formula/algebra';
+import type { Algebra } from '../formula/algebra';
+import { elementwise as entryOf, type BinaryName } from '../formula/functions';
 import { float64Array } from './arrayPool';
 import { matMulInto } from './matMul64';
 import { sizeOf, type Floats, type Tensor64 } from '../foundation/tensor';
@@ -56,58 +57,6 @@ function relayout(t: Value64, shape: number[], srcStrides: number[], base = 0): 
   return out;
 }
 
-const binaryOps: Record<ElementwiseBinary, (a: number, b: number) => number> = {
-  '+': (a, b) => a + b,
-  '-': (a, b) => a - b,
-  '*': (a, b) => a * b,
-  '/': (a, b) => a / b,
-  '^': (a, b) => a ** b,
-  '==': (a, b) => +(a === b),
-  '!=': (a, b) => +(a !== b),
-  '<': (a, b) => +(a < b),
-  '<=': (a, b) => +(a <= b),
-  '>': (a, b) => +(a > b),
-  '>=': (a, b) => +(a >= b),
-  and: (a, b) => +(a !== 0 && b !== 0),
-  or: (a, b) => +(a !== 0 || b !== 0),
-};
-
-/** First-order error of a op b from the errors ea, eb of its operands. */
-const binaryErrors: Partial<Record<ElementwiseBinary, (a: number, b: number, ea: number, eb: number) => number>> = {
-  '+': (_a, _b, ea, eb) => ea + eb,
-  '-': (_a, _b, ea, eb) => ea + eb,
-  '*': (a, b, ea, eb) => Math.abs(b) * ea + Math.abs(a) * eb,
-  '/': (a, b, ea, eb) => (ea + Math.abs(a / b) * eb) / Math.abs(b),
-  '^': (a, b, ea, eb) => Math.abs(b * a ** (b - 1)) * ea + (eb === 0 ? 0 : Math.abs(a ** b * Math.log(Math.abs(a))) * eb),
-};
-
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-
-const unaryOps: Record<ElementwiseUnary, (x: number) => number> = {
-  neg: (x) => -x,
-  not: (x) => +(x === 0),
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sigmoid,
-  tanh: Math.tanh,
-  relu: (x) => (x > 0 ? x : 0),
-  step: (x) => (x > 0 ? 1 : 0),
-};
-
-/** |f′(x)|, to carry an error bound through f. */
-const unarySlopes: Partial<Record<ElementwiseUnary, (x: number) => number>> = {
-  neg: () => 1,
-  abs: () => 1,
-  exp: Math.exp,
-  log: (x) => 1 / Math.abs(x),
-  sqrt: (x) => 0.5 / Math.sqrt(x),
-  sigmoid: (x) => sigmoid(x) * (1 - sigmoid(x)),
-  tanh: (x) => 1 - Math.tanh(x) ** 2,
-  relu: (x) => (x > 0 ? 1 : 0),
-};
-
 /** `values` (t's data or error) read as `shape`: itself when laid out so or a single number, else gathered. */
 function operand(values: Floats, t: Value64, shape: number[]): Floats {
   if (values.length === 1) return values;
@@ -116,7 +65,7 @@ function operand(values: Floats, t: Value64, shape: number[]): Floats {
 }
 
 /** out[i] = a[i] op b[i], where an operand of length 1 stands for every i. */
-function elementwise(op: ElementwiseBinary, a: Floats, b: Floats, out: Float64Array): void {
+function elementwise(op: BinaryName, a: Floats, b: Floats, out: Float64Array): void {
   const n = out.length;
   const sa = a.length === 1 && n !== 1;
   const sb = b.length === 1 && n !== 1;
@@ -133,7 +82,7 @@ function elementwise(op: ElementwiseBinary, a: Floats, b: Floats, out: Float64Ar
     else for (let i = 0; i < n; i++) out[i] = a[i] / c;
     return;
   }
-  const f = binaryOps[op];
+  const f = entryOf(op).value;
   for (let i = 0; i < n; i++) out[i] = f(sa ? a[0] : a[i], sb ? b[0] : b[i]);
 }
 
@@ -192,14 +141,21 @@ const smoothAlgebra64: Algebra<Value64> = {
     // a temporary laid out as the result takes it in place (each element is read before it is
     // written), its error bound too; errors first, while the operands are still as given
     const inPlace = reuseA === true && av === a.data && av instanceof Float64Array && av.length === n && bv !== av;
-    const propagate = binaryErrors[op];
+    const slope = entryOf(op).slope;
     let error: Float64Array | undefined;
-    if ((a.error || b.error) && propagate) {
+    if ((a.error || b.error) && slope) {
       const ea = a.error ? operand(a.error, a, shape) : new Float64Array(1);
       const eb = b.error ? operand(b.error, b, shape) : new Float64Array(1);
       error = inPlace && ea === a.error && ea.length === n ? ea : float64Array(n);
       const at = (v: Floats, i: number) => (v.length === 1 ? v[0] : v[i]);
-      for (let i = 0; i < n; i++) error[i] = propagate(at(av, i), at(bv, i), at(ea, i), at(eb, i));
+      for (let i = 0; i < n; i++) {
+        const x = at(av, i);
+        const y = at(bv, i);
+        // an exact operand adds nothing, even where its slope is not finite (log|0| of an exponent)
+        const ex = at(ea, i);
+        const ey = at(eb, i);
+        error[i] = (ex === 0 ? 0 : slope(x, y, 0) * ex) + (ey === 0 ? 0 : slope(x, y, 1) * ey);
+      }
     }
     const data = inPlace && av instanceof Float64Array ? av : float64Array(n);
     elementwise(op, av, bv, data);
@@ -208,15 +164,14 @@ const smoothAlgebra64: Algebra<Value64> = {
     return out;
   },
   unary(op, t) {
-    const f = unaryOps[op];
+    const { value: f, slope } = entryOf(op);
     // loops, not Float64Array.prototype.map (much slower in V8)
     const data = float64Array(t.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = f(t.data[i]);
+    for (let i = 0; i < data.length; i++) data[i] = f(t.data[i], 0);
     const out: Value64 = { shape: [...t.shape], data };
-    const slope = unarySlopes[op];
     if (t.error && slope) {
       const error = float64Array(t.error.length);
-      for (let i = 0; i < error.length; i++) error[i] = slope(t.data[i]) * t.error[i];
+      for (let i = 0; i < error.length; i++) error[i] = t.error[i] === 0 ? 0 : slope(t.data[i], 0, 0) * t.error[i];
       out.error = error;
     }
     return out;
@@ -241,6 +196,42 @@ const smoothAlgebra64: Algebra<Value64> = {
     if (t.error) out.error = reduce(t.error);
     return out;
   },
+  extreme(t, axis, which) {
+    const shape = t.shape.filter((_, i) => i !== axis);
+    const outer = sizeOf(t.shape.slice(0, axis));
+    const n = t.shape[axis];
+    const inner = sizeOf(t.shape.slice(axis + 1));
+    const data = float64Array(outer * inner);
+    // the error of the element that wins (the first of equal ones)
+    const error = t.error ? float64Array(outer * inner) : null;
+    const better = which === 'max' ? (v: number, best: number) => v > best : (v: number, best: number) => v < best;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let at = o * n * inner + i;
+        let best = t.data[at];
+        let winner = at;
+        for (let k = 1; k < n && !Number.isNaN(best); k++) {
+          at += inner;
+          const v = t.data[at];
+          if (better(v, best) || Number.isNaN(v)) [best, winner] = [v, at];
+        }
+        data[o * inner + i] = best;
+        if (error) error[o * inner + i] = t.error![winner];
+      }
+    }
+    return error ? { shape, data, error } : { shape, data };
+  },
+  take(t, offsets, shape) {
+    const read = (src: Floats): Float64Array => {
+      const out = float64Array(offsets.length);
+      for (let k = 0; k < offsets.length; k++) out[k] = offsets[k] < 0 ? 0 : src[offsets[k]];
+      return out;
+    };
+    const out: Value64 = { shape: [...shape], data: read(t.data) };
+    if (t.error) out.error = read(t.error);
+    return out;
+  },
+  constant: (shape, data) => ({ shape: [...shape], data }),
   matMul(a, b) {
     const out: Value64 = { shape: [a.shape[0], a.shape[1], b.shape[2]], data: batchedMatMul(a.data, b.data, a.shape, b.shape) };
     if (a.error || b.error) {
@@ -297,6 +288,8 @@ export const algebra64: Algebra<Value64> = {
   reshape: (t, shape) => (t.kink ? withKinks(plain.reshape(t, shape), plain.reshape(flagsOf(t), shape), (s) => plain.reshape(sideOf(t, s), shape)) : plain.reshape(t, shape)),
   unary: (op, t) => (t.kink ? withKinks(plain.unary(op, t), flagsOf(t), (s) => plain.unary(op, sideOf(t, s))) : plain.unary(op, t)),
   sum: (t, axis) => (t.kink ? withKinks(plain.sum(t, axis), plain.sum(flagsOf(t), axis), (s) => plain.sum(sideOf(t, s), axis)) : plain.sum(t, axis)),
+  extreme: (t, axis, which) => (t.kink ? withKinks(plain.extreme(t, axis, which), plain.sum(flagsOf(t), axis), (s) => plain.extreme(sideOf(t, s), axis, which)) : plain.extreme(t, axis, which)),
+  take: (t, offsets, shape) => (t.kink ? withKinks(plain.take(t, offsets, shape), plain.take(flagsOf(t), offsets, shape), (s) => plain.take(sideOf(t, s), offsets, shape)) : plain.take(t, offsets, shape)),
   binary(op, a, b, reuseA) {
     // with kinks, a's values are read again for the one-sided results: no reuse then
     if (!a.kink && !b.kink) return plain.binary(op, a, b, reuseA);

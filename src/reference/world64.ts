@@ -1,4 +1,5 @@
-import type { Algebra, ElementwiseBinary, ElementwiseUnary, World } from '../formula/algebra';
+import type { Algebra, World } from '../formula/algebra';
+import { elementwise } from '../formula/functions';
 import type { Model, Optimizer, Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { parameterNames, parameterOf } from '../model/symbols';
@@ -21,10 +22,6 @@ export const LARGE_TENSOR = 4096;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
 
-/** Formula functions with a kink or a jump at 0 (their input's side of 0 is recorded). */
-const KINKED_UNARY: ReadonlySet<ElementwiseUnary> = new Set<ElementwiseUnary>(['relu', 'abs', 'step', 'not']);
-/** Formula operators whose result jumps (0 or 1) where their operands cross (the result is recorded). */
-const STEP_BINARY: ReadonlySet<ElementwiseBinary> = new Set<ElementwiseBinary>(['==', '!=', '<', '<=', '>', '>=', 'and', 'or']);
 
 /** A derivative of a scalar function of the network, with its error bound and its cost. */
 export interface Derivative64 {
@@ -75,12 +72,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const algebra: Algebra<Value64> = {
     ...algebra64,
     unary(op, t) {
-      if (recording && KINKED_UNARY.has(op)) recording.see(t.data);
+      if (recording && elementwise(op).kink) recording.see(t.data);
       return algebra64.unary(op, t);
     },
     binary(op, a, b, reuseA) {
       const out = algebra64.binary(op, a, b, reuseA);
-      if (recording && STEP_BINARY.has(op)) recording.see(out.data);
+      if (recording && elementwise(op).kink) recording.see(out.data);
       return out;
     },
   };
@@ -177,6 +174,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     name: 'reference',
     algebra,
     env,
+    integers: (name) => env.get(name)!.data,
     gradient,
     lossGradient: (symbol) => (env.has(symbol) && symbol !== 'E' && symbol !== 'N' ? lossGradient(symbol) : null),
     elementDerivative: (symbol, f, element) => along(symbol, f, { kind: 'element', index: element }),

@@ -1,39 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Algebra, ElementwiseBinary, ElementwiseUnary } from '../formula/algebra';
+import type { Algebra } from '../formula/algebra';
+import { elementwise } from '../formula/functions';
 
 // The formula algebra lowered to tfjs ops (no tf.einsum: it has no gradient and no wasm kernel).
-// Every op here is differentiable where the maths is, so tf.grad sees through formulas.
+// Every op here is differentiable where the maths is, so tf.grad sees through formulas; the
+// elementwise operations are the tfjs lowerings of functions.ts's table.
 
-const binaryOps: Record<ElementwiseBinary, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor> = {
-  '+': tf.add,
-  '-': tf.sub,
-  '*': tf.mul,
-  '/': tf.div,
-  '^': tf.pow,
-  '==': (a, b) => tf.cast(tf.equal(a, b), 'float32'),
-  '!=': (a, b) => tf.cast(tf.notEqual(a, b), 'float32'),
-  '<': (a, b) => tf.cast(tf.less(a, b), 'float32'),
-  '<=': (a, b) => tf.cast(tf.lessEqual(a, b), 'float32'),
-  '>': (a, b) => tf.cast(tf.greater(a, b), 'float32'),
-  '>=': (a, b) => tf.cast(tf.greaterEqual(a, b), 'float32'),
-  and: (a, b) => tf.cast(tf.logicalAnd(tf.notEqual(a, 0), tf.notEqual(b, 0)), 'float32'),
-  or: (a, b) => tf.cast(tf.logicalOr(tf.notEqual(a, 0), tf.notEqual(b, 0)), 'float32'),
-};
+type CustomGradient = Parameters<typeof tf.customGrad>[0];
 
-const unaryOps: Record<ElementwiseUnary, (t: tf.Tensor) => tf.Tensor> = {
-  neg: tf.neg,
-  not: (t) => tf.cast(tf.equal(t, 0), 'float32'),
-  exp: tf.exp,
-  log: tf.log,
-  sqrt: tf.sqrt,
-  abs: tf.abs,
-  sigmoid: tf.sigmoid,
-  tanh: tf.tanh,
-  relu: tf.relu,
-  // step(z) = 1 if z > 0: its derivative is zero everywhere it exists
-  // (sign∘relu rather than a comparison: tfjs has no gradient for Greater, so grad(step(…)) would fail)
-  step: (t) => tf.sign(tf.relu(t)),
-};
+/**
+ * source's elements at `indices` (1-D), with the gradient scattered back (summing repeated
+ * indices): tfjs's own gather gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+ */
+function gatherFlat(source: tf.Tensor1D, indices: tf.Tensor1D): tf.Tensor {
+  const gather = tf.customGrad(((src: tf.Tensor) => ({
+    value: tf.gather(src, indices),
+    gradFunc: (dy: tf.Tensor) => [tf.scatterND(tf.reshape(indices, [-1, 1]), tf.reshape(dy, [-1]), [src.size])],
+  })) as unknown as CustomGradient);
+  return gather(source);
+}
 
 export const algebraTf: Algebra<tf.Tensor> = {
   scalar: (value) => tf.scalar(value, 'float32'),
@@ -41,6 +26,7 @@ export const algebraTf: Algebra<tf.Tensor> = {
   fill: (shape, value) => tf.fill(shape, value, 'float32'),
   iota: (n) => tf.range(0, n, 1, 'float32'),
   eye: (n, m) => tf.eye(n, m, undefined, 'float32'),
+  constant: (shape, data) => tf.tensor(Float32Array.from(data), shape, 'float32'),
   select: (t, axis, index) => tf.squeeze(tf.slice(t, t.shape.map((_, i) => (i === axis ? index : 0)), t.shape.map((s, i) => (i === axis ? 1 : s))), [axis]),
   diagonal(t, a, b) {
     // axes a and b moved last and merged, then the diagonal gathered: reads only diagonal elements
@@ -58,9 +44,19 @@ export const algebraTf: Algebra<tf.Tensor> = {
   },
   transpose: (t, perm) => (perm.every((p, i) => p === i) ? t : tf.transpose(t, perm)),
   reshape: (t, shape) => tf.reshape(t, shape),
-  binary: (op, a, b) => binaryOps[op](a, b),
-  unary: (op, t) => unaryOps[op](t),
+  binary: (op, a, b) => elementwise(op).tf(a, b),
+  unary: (op, t) => elementwise(op).tf(t, t),
   sum: (t, axis) => tf.sum(t, axis),
+  extreme: (t, axis, which) => (which === 'max' ? tf.max(t, axis) : tf.min(t, axis)),
+  take(t, offsets, shape) {
+    const n = t.size;
+    const flat = tf.reshape(t, [n]) as tf.Tensor1D;
+    const padded = offsets.some((o) => o < 0);
+    // a read in the padding reads one zero appended after the elements
+    const source = padded ? (tf.concat([flat, tf.zeros([1])]) as tf.Tensor1D) : flat;
+    const indices = tf.tensor1d(padded ? Int32Array.from(offsets, (o) => (o < 0 ? n : o)) : offsets, 'int32');
+    return tf.reshape(gatherFlat(source, indices), shape);
+  },
   matMul: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
   // tf.tidy keeps the tensors in what it returns (the node's value) and disposes the rest; a
   // node's { vars, value } is a tensor container (strings and a tensor), which its type does not say

@@ -155,6 +155,7 @@ export function tfjsWorld(scenario: Scenario, inputs: TrialTensors, trial?: TfTr
     name: 'tfjs',
     algebra: algebraTf,
     env,
+    integers: (name) => env.get(name)!.dataSync(),
     lossGradient: (symbol) => trial?.lossGradient(symbol) ?? null,
     gradient(symbol, outputs, f) {
       const base = env.get(symbol);
