@@ -1,6 +1,6 @@
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
 import { parameterNames } from '../../src/model/symbols';
-import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../../src/reference/arrayPool';
+import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
 import { referenceWorld } from '../../src/reference/world64';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { Scenario } from '../../src/scenario/schema';

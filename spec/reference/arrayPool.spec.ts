@@ -1,4 +1,4 @@
-import { activePool, ArrayPool, float64Array, POOLED_LENGTH, withArrayPool } from '../../src/reference/arrayPool';
+import { activePool, ArrayPool, float64Array, POOLED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
 
 describe('ArrayPool', () => {
   it('hands a given-back array out again, zero-filled', () => {

@@ -1,5 +1,5 @@
+import { computationOf } from '../scenario/computationOf';
 import type { Scenario } from '../scenario/schema';
-import { parameterNames } from '../model/symbols';
 import { LARGE_TENSOR } from '../reference/world64';
 import type { TfTrial } from '../tfjs/worldTf';
 import { allowedDifference, type Tolerance } from './tolerances';
@@ -14,7 +14,7 @@ import { RELATIONS, relativeExcess, type Relation } from './relations';
  * from the trial's own ∂E/∂P (computed once per trial, shared with the tfjs world's claims).
  */
 export function largestGradientElements(scenario: Scenario, trial: TfTrial): Map<string, number> {
-  const large = parameterNames(scenario.model).filter((n) => trial.env.get(n)!.size > LARGE_TENSOR);
+  const large = computationOf(scenario).parameters.filter((n) => trial.env.get(n)!.size > LARGE_TENSOR);
   if (large.length === 0) return new Map();
   return trial.largestGradientElements(large);
 }

@@ -29,6 +29,7 @@ export class EvaluationError extends Error {
 
 /** The axes of `l` put in the order of `vars` (a superset); vars `l` lacks become size-1 axes. */
 export function alignTo<T>(algebra: Algebra<T>, l: Labelled<T>, vars: readonly string[]): T {
+  if (l.vars.length === vars.length && l.vars.every((v, i) => v === vars[i])) return l.value;
   const present = vars.filter((v) => l.vars.includes(v));
   const moved = algebra.transpose(l.value, present.map((v) => l.vars.indexOf(v)));
   if (present.length === vars.length) return moved;
@@ -133,22 +134,11 @@ export class FormulaEvaluator<T> {
     } else throw new EvaluationError(node, 'only symbols, grad(…), next(…) and pad(…) can be indexed');
     const forms = this.checked.indexForms.get(node);
     if (forms === undefined) throw new EvaluationError(node, 'an index node the checker did not see');
-    const simple = pads === null && forms.every((f) => plainVariable(f) !== null || (f.terms.length === 0 && f.gathers.length === 0));
-    if (!simple) return this.gather(node, value, prefix, forms, pads, env);
-    const offset = prefix.length;
-    for (let i = forms.length - 1; i >= 0; i--) {
-      if (plainVariable(forms[i]) === null) value = A.select(value, offset + i, forms[i].offset);
-    }
-    let vars = [...prefix, ...forms.flatMap((f) => plainVariable(f) ?? [])];
-    for (let b = 1; b < vars.length; b++) {
-      const a = vars.indexOf(vars[b]);
-      if (a < b) {
-        value = A.diagonal(value, a, b);
-        vars = vars.filter((_, i) => i !== b);
-        b--;
-      }
-    }
-    return { vars, value };
+    const plan = pads === null ? readPlan(node, forms, prefix) : null;
+    if (plan === null) return this.gather(node, value, prefix, forms, pads, env);
+    for (const [axis, index] of plan.selects) value = A.select(value, axis, index);
+    for (const [a, b] of plan.diagonals) value = A.diagonal(value, a, b);
+    return { vars: plan.vars, value };
   }
 
   /**
@@ -365,6 +355,43 @@ export class FormulaEvaluator<T> {
       this.insideGrad = false;
     }
   }
+}
+
+/** A read by plain variables and whole numbers: the selects (last axis first), then the diagonals, and the axes left. */
+interface ReadPlan {
+  selects: [number, number][];
+  diagonals: [number, number][];
+  vars: string[];
+}
+
+const readPlans = new WeakMap<Expr, ReadPlan | null>();
+
+/** The plan of a read whose every index is a plain variable or a whole number (cached per node), else null. */
+function readPlan(node: Expr, forms: IndexForm[], prefix: string[]): ReadPlan | null {
+  if (prefix.length > 0) return planOf(forms, prefix);
+  let plan = readPlans.get(node);
+  if (plan === undefined) {
+    plan = planOf(forms, prefix);
+    readPlans.set(node, plan);
+  }
+  return plan;
+}
+
+function planOf(forms: IndexForm[], prefix: string[]): ReadPlan | null {
+  if (!forms.every((f) => plainVariable(f) !== null || (f.terms.length === 0 && f.gathers.length === 0))) return null;
+  const selects: [number, number][] = [];
+  for (let i = forms.length - 1; i >= 0; i--) if (plainVariable(forms[i]) === null) selects.push([prefix.length + i, forms[i].offset]);
+  let vars = [...prefix, ...forms.flatMap((f) => plainVariable(f) ?? [])];
+  const diagonals: [number, number][] = [];
+  for (let b = 1; b < vars.length; b++) {
+    const a = vars.indexOf(vars[b]);
+    if (a < b) {
+      diagonals.push([a, b]);
+      vars = vars.filter((_, i) => i !== b);
+      b--;
+    }
+  }
+  return { selects, diagonals, vars };
 }
 
 /** Row-major strides of a shape. */

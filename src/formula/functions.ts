@@ -76,6 +76,8 @@ export const ELEMENTWISE = {
   sigmoid: { arity: 1, value: sigmoid, slope: (a) => sigmoid(a) * (1 - sigmoid(a)), tf: tf.sigmoid },
   tanh: { arity: 1, value: Math.tanh, slope: (a) => 1 - Math.tanh(a) ** 2, tf: tf.tanh },
   relu: { arity: 1, value: (a) => (a > 0 ? a : 0), slope: (a) => (a > 0 ? 1 : 0), tf: tf.relu, kink: 'input' },
+  // log(1 + e^x) without overflow, as max(x, 0) + log1p(e^−|x|): smooth, so no kink is watched
+  softplus: { arity: 1, value: (a) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a))), slope: (a) => sigmoid(a), tf: tf.softplus },
   // step(z) = 1 if z > 0: its derivative is zero everywhere it exists (sign∘relu: tfjs has a gradient for both)
   step: { arity: 1, value: (a) => (a > 0 ? 1 : 0), tf: (a) => tf.sign(tf.relu(a)), kink: 'input' },
   max: { arity: 2, value: (a, b) => (a >= b ? a : b), slope: (a, b, which) => ((a >= b) === (which === 0) ? 1 : 0), tf: tf.maximum, kink: 'difference' },
@@ -140,6 +142,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionInfo> = new Map<string, Func
   ['sigmoid', elementwiseCall('1/(1 + e^−x)')],
   ['tanh', elementwiseCall('hyperbolic tangent')],
   ['relu', elementwiseCall('max(x, 0)')],
+  ['softplus', elementwiseCall('log(1 + e^x)')],
   ['step', elementwiseCall('1 where x > 0, else 0')],
   ['max', elementwiseCall('the larger of a and b, per element', 2)],
   ['min', elementwiseCall('the smaller of a and b, per element', 2)],

@@ -1,4 +1,4 @@
-type Nested = number | Nested[];
+export type Nested = number | Nested[];
 
 /** Shape of a rectangular nested array ([] for a number); throws on a ragged one. */
 export function nestedShape(value: Nested): number[] {

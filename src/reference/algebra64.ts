@@ -1,6 +1,6 @@
 import type { Algebra } from '../formula/algebra';
 import { elementwise as entryOf, type BinaryName } from '../formula/functions';
-import { float64Array } from './arrayPool';
+import { float64Array } from '../foundation/arrayPool';
 import { matMulInto } from './matMul64';
 import { sizeOf, type Floats, type Tensor64 } from '../foundation/tensor';
 
@@ -128,8 +128,11 @@ const smoothAlgebra64: Algebra<Value64> = {
     return relayout(t, perm.map((p) => t.shape[p]), perm.map((p) => s[p]));
   },
   reshape(t, shape) {
+    if (shape.length === t.shape.length && shape.every((s, i) => s === t.shape[i])) return t;
     if (sizeOf(shape) !== t.data.length) throw new Error(`algebra64: reshape [${t.shape}] to [${shape}]`);
-    return { ...t, shape: [...shape] };
+    const out: Value64 = { shape: [...shape], data: t.data };
+    if (t.error) out.error = t.error;
+    return out;
   },
   binary(op, a, b, reuseA) {
     const shape = broadcastShape(a.shape, b.shape);
@@ -285,7 +288,7 @@ export const algebra64: Algebra<Value64> = {
   select: (t, axis, index) => (t.kink ? withKinks(plain.select(t, axis, index), plain.select(flagsOf(t), axis, index), (s) => plain.select(sideOf(t, s), axis, index)) : plain.select(t, axis, index)),
   diagonal: (t, a, b) => (t.kink ? withKinks(plain.diagonal(t, a, b), plain.diagonal(flagsOf(t), a, b), (s) => plain.diagonal(sideOf(t, s), a, b)) : plain.diagonal(t, a, b)),
   transpose: (t, perm) => (t.kink ? withKinks(plain.transpose(t, perm), plain.transpose(flagsOf(t), perm), (s) => plain.transpose(sideOf(t, s), perm)) : plain.transpose(t, perm)),
-  reshape: (t, shape) => (t.kink ? withKinks(plain.reshape(t, shape), plain.reshape(flagsOf(t), shape), (s) => plain.reshape(sideOf(t, s), shape)) : plain.reshape(t, shape)),
+  reshape: (t, shape) => (t.kink ? { ...t, shape: plain.reshape(t, shape).shape } : plain.reshape(t, shape)),
   unary: (op, t) => (t.kink ? withKinks(plain.unary(op, t), flagsOf(t), (s) => plain.unary(op, sideOf(t, s))) : plain.unary(op, t)),
   sum: (t, axis) => (t.kink ? withKinks(plain.sum(t, axis), plain.sum(flagsOf(t), axis), (s) => plain.sum(sideOf(t, s), axis)) : plain.sum(t, axis)),
   extreme: (t, axis, which) => (t.kink ? withKinks(plain.extreme(t, axis, which), plain.sum(flagsOf(t), axis), (s) => plain.extreme(sideOf(t, s), axis, which)) : plain.extreme(t, axis, which)),

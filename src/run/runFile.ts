@@ -1,4 +1,3 @@
-import { checkFormulas } from '../claim/checkFormulas';
 import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScenario';
 import { loadScenarioFile, type LoadResult } from '../scenario/loadScenario';
 import type { Problem } from '../foundation/problem';
@@ -15,7 +14,7 @@ export interface ScenarioReport {
 
 /** Loads a scenario file with every check, formulas included. */
 export function loadScenarioChecked(file: string): LoadResult {
-  return loadScenarioFile(file, checkFormulas);
+  return loadScenarioFile(file);
 }
 
 /** Loads, checks and runs one scenario file; an invalid file is reported, never thrown. */

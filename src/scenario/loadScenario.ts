@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { checkMeaning } from './checkMeaning';
+import { checkFormulas } from './computationOf';
 import { formatPath, type Problem } from '../foundation/problem';
 import { Scenario } from './schema';
 
@@ -119,10 +120,10 @@ function protoConstant(json: unknown): Omit<Problem, 'file'> | undefined {
 }
 
 /**
- * Parses and validates scenario text. Extra checks (formulas) can be added by the caller through
- * `extraChecks`, which sees only scenarios that passed the schema and meaning checks.
+ * Parses and validates scenario text: JSON, the schema, the meaning checks, then (for a scenario
+ * that passed those) the computation's definitions and every claim's formulas.
  */
-export function parseScenarioText(text: string, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
+export function parseScenarioText(text: string, file: string): LoadResult {
   let json: unknown;
   // editors on Windows may save a byte order mark; JSON.parse refuses it
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -136,17 +137,17 @@ export function parseScenarioText(text: string, file: string, extraChecks?: (sce
   const parsed = Scenario.safeParse(json);
   if (!parsed.success) return { ok: false, file, problems: schemaProblems(file, parsed.error) };
   const meaning = checkMeaning(parsed.data);
-  const more = meaning.length === 0 && extraChecks ? extraChecks(parsed.data) : [];
+  const more = meaning.length === 0 ? checkFormulas(parsed.data) : [];
   const problems = [...meaning, ...more].map((p) => ({ file, ...p }));
   return problems.length > 0 ? { ok: false, file, problems } : { ok: true, file, scenario: parsed.data };
 }
 
-export function loadScenarioFile(file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
+export function loadScenarioFile(file: string): LoadResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     return { ok: false, file, problems: [{ file, path: [], message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
-  return parseScenarioText(text, file, extraChecks);
+  return parseScenarioText(text, file);
 }

@@ -11,6 +11,8 @@ export const LIMITS = {
   trials: 1000,
   /** parameters plus activations of one trial, counted in numbers */
   numbers: 5_000_000,
+  /** definitions of one computation */
+  definitions: 500,
 } as const;
 
 type Nested = number | Nested[];
@@ -115,6 +117,45 @@ export const Claim = z.strictObject({
 export type Claim = z.infer<typeof Claim>;
 
 const constantName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a constant name is an identifier');
+const identifier = (what: string) => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `a ${what} name is an identifier`);
+
+/** One axis of a computation's tensor: a whole number, or the name of a size. */
+export const Dimension = z.union([z.int().min(1).max(LIMITS.numbers), identifier('size')], { error: 'expected a whole number ≥ 1 or the name of a size' });
+
+export const RealTensor = z.strictObject({
+  shape: z.array(Dimension).max(8).describe('axes: whole numbers or names of sizes; [] for a number'),
+  init: TensorSpec.default({ normal: [0, 1] }).describe('how its numbers are drawn each trial (default normal [0, 1])'),
+});
+export type RealTensor = z.infer<typeof RealTensor>;
+
+export const IntegerTensor = z.strictObject({
+  shape: z.array(Dimension).max(8).describe('axes: whole numbers or names of sizes'),
+  classes: z.int().min(1).max(LIMITS.numbers).describe('its values run over 0 … classes − 1, drawn uniformly each trial'),
+  values: z.array(nestedNumbers).optional().describe('exact values instead of drawn ones'),
+});
+export type IntegerTensor = z.infer<typeof IntegerTensor>;
+
+/** A union error says which of the two a tensor meant, by whether it has `classes`. */
+function tensorDeclarationError(issue: { input?: unknown; errors?: { path: PropertyKey[]; message: string }[][] }): string {
+  const input = issue.input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'expected a tensor: {"shape": [...], "init": spec} (real numbers) or {"shape": [...], "classes": K} (integers)';
+  const branch = 'classes' in input ? 0 : 1;
+  const inner = issue.errors?.[branch]?.[0];
+  if (!inner) return 'expected a tensor: {"shape": [...], "init": spec} or {"shape": [...], "classes": K}';
+  const where = inner.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return where === '' ? inner.message : `${where.replace(/^\./, '')}: ${inner.message}`;
+}
+
+export const TensorDeclaration = z.union([IntegerTensor, RealTensor], { error: tensorDeclarationError });
+export type TensorDeclaration = z.infer<typeof TensorDeclaration>;
+
+export const Computation = z.strictObject({
+  sizes: z.record(identifier('size'), z.int().min(1).max(LIMITS.numbers)).default({}).describe('names for whole numbers, usable in shapes and formulas'),
+  tensors: z.record(identifier('tensor'), TensorDeclaration).describe('real tensors (the variables) and integer tensors (data)'),
+  define: z.array(z.string().min(1)).max(LIMITS.definitions).default([]).describe('name[i, j] = formula, in order; each may use the tensors, sizes and earlier definitions'),
+  loss: z.string().min(1).describe('the scalar formula that is E'),
+});
+export type Computation = z.infer<typeof Computation>;
 
 export const Scenario = z.strictObject({
   $schema: z.string().optional(),
@@ -122,8 +163,9 @@ export const Scenario = z.strictObject({
   source: z.string().optional(),
   seed: z.int().min(0).max(2 ** 31 - 1).default(0),
   trials: z.int().min(1).max(LIMITS.trials).default(1),
-  model: Model,
-  data: Data,
+  model: Model.optional().describe('a network (DESIGN §1); give model and data, or computation'),
+  data: Data.optional(),
+  computation: Computation.optional().describe('a computation written as formulas (DESIGN §6), instead of model and data'),
   optimizer: Optimizer.optional(),
   constants: z.record(constantName, nestedNumbers).default({}),
   claims: z.array(Claim).default([]),

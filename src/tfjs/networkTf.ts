@@ -13,41 +13,6 @@ export interface OverrideTf {
   value: tf.Tensor;
 }
 
-/**
- * One trial's starting numbers as float32 tensors (the caller disposes them; TfTrial.
- * uploadWeightsAgain may swap a weight tensor for a fresh one in place, disposing the old).
- */
-export interface TrialTensors {
-  x: tf.Tensor2D;
-  weights: tf.Tensor2D[];
-  biases: (tf.Tensor1D | null)[];
-  y: tf.Tensor2D;
-  constants: Map<string, tf.Tensor>;
-}
-
-export function toTf(t: Tensor64): tf.Tensor {
-  // the wasm backend copies the values into its own heap: float32 storage goes as it is (no
-  // copy of the network's size); other backends may keep the array given, so they get their own
-  const own = t.data instanceof Float32Array && tf.getBackend() === 'wasm';
-  return tf.tensor(own ? t.data : new Float32Array(t.data), t.shape, 'float32');
-}
-
-export function trialTensors(values: TrialValues): TrialTensors {
-  const constants = new Map<string, tf.Tensor>();
-  for (const [name, value] of values.constants) constants.set(name, toTf(value));
-  return {
-    x: toTf(values.x) as tf.Tensor2D,
-    weights: values.weights.map((w) => toTf(w) as tf.Tensor2D),
-    biases: values.biases.map((b) => (b ? (toTf(b) as tf.Tensor1D) : null)),
-    y: toTf(values.y) as tf.Tensor2D,
-    constants,
-  };
-}
-
-export function disposeTrialTensors(t: TrialTensors): void {
-  tf.dispose([t.x, t.y, ...t.weights, ...t.biases.filter((b): b is tf.Tensor1D => b !== null), ...t.constants.values()]);
-}
-
 const activations: Record<Activation, (z: tf.Tensor) => tf.Tensor> = {
   linear: (z) => z,
   sigmoid: (z) => tf.sigmoid(z),
@@ -96,7 +61,7 @@ function lossFromOutput(model: Model, y: tf.Tensor, o: tf.Tensor): tf.Tensor {
  * (x and a0 are one symbol) and everything after it follows from it, so tf.grad of any function
  * of the environment differentiates through the network.
  */
-export function forwardTf(model: Model, inputs: TrialTensors, override?: OverrideTf): EnvTf {
+export function forwardNetworkTf(model: Model, tensors: EnvTf, override?: OverrideTf): EnvTf {
   const env: EnvTf = new Map();
   const pick = (name: string, compute: () => tf.Tensor): tf.Tensor => {
     const held = override && (override.symbol === name || (name === 'x' && override.symbol === 'a0'));
@@ -105,12 +70,12 @@ export function forwardTf(model: Model, inputs: TrialTensors, override?: Overrid
     return value;
   };
   const L = model.layers.length;
-  const N = inputs.x.shape[0];
-  let a = pick('x', () => inputs.x);
+  const N = tensors.get('x')!.shape[0];
+  let a = pick('x', () => tensors.get('x')!);
   env.set('a0', a);
   model.layers.forEach((layer, i) => {
-    pick(`W${i + 1}`, () => inputs.weights[i]);
-    if (layer.bias) pick(`b${i + 1}`, () => inputs.biases[i]!);
+    pick(`W${i + 1}`, () => tensors.get(`W${i + 1}`)!);
+    if (layer.bias) pick(`b${i + 1}`, () => tensors.get(`b${i + 1}`)!);
   });
   for (let l = 1; l <= L; l++) {
     const layer = model.layers[l - 1];
@@ -133,12 +98,10 @@ export function forwardTf(model: Model, inputs: TrialTensors, override?: Overrid
         return logits;
     }
   });
-  const y = pick('y', () => inputs.y);
+  const y = pick('y', () => tensors.get('y')!);
   pick('E', () => {
     const total = override?.symbol === 'o' ? lossFromOutput(model, y, o) : lossFromLogits(model, y, logits, o);
     return model.loss.reduction === 'mean' ? tf.div(total, N) : total;
   });
-  env.set('N', tf.scalar(N));
-  for (const [name, value] of inputs.constants) env.set(name, value);
   return env;
 }

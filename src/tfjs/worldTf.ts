@@ -1,26 +1,51 @@
 import * as tf from '@tensorflow/tfjs';
 import type { World } from '../formula/algebra';
-import { parameterNames } from '../model/symbols';
+import { computationOf } from '../scenario/computationOf';
+import type { CheckedComputation } from '../scenario/compile';
 import type { Scenario } from '../scenario/schema';
+import type { TrialValues } from '../scenario/trialValues';
 import { algebraTf } from './algebraTf';
-import { forwardTf, toTf, type TrialTensors } from './networkTf';
+import { forwardDefinitionsTf } from './definitionsTf';
+import { forwardNetworkTf } from './networkTf';
+import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
 
-/** The trial's tensors with the parameters (named W1, b1, … in `names` order) replaced. */
-function withParameters(inputs: TrialTensors, names: string[], params: tf.Tensor[]): TrialTensors {
-  return {
-    ...inputs,
-    weights: inputs.weights.map((_, i) => params[names.indexOf(`W${i + 1}`)] as tf.Tensor2D),
-    biases: inputs.biases.map((b, i) => (b ? (params[names.indexOf(`b${i + 1}`)] as tf.Tensor1D) : null)),
-  };
+// The TensorFlow.js world of one trial: the forward pass (a network from tfjs's own layers and
+// losses, a computation from its definitions lowered to tfjs ops), derivatives by tf.grad, next(P)
+// by tf.train.sgd. float32 throughout.
+
+/** The forward pass from given tensors (the trial's, or with parameters swapped), one symbol optionally held. */
+type ForwardTf = (given: EnvTf, override?: OverrideTf) => EnvTf;
+
+function forwardOf(scenario: Scenario, computation: CheckedComputation, values: TrialValues): ForwardTf {
+  if (computation.form === 'network') {
+    return (given, override) => {
+      const env: EnvTf = new Map(given);
+      for (const [name, t] of forwardNetworkTf(scenario.model!, given, override)) env.set(name, t);
+      return env;
+    };
+  }
+  const integers = (name: string) => values.tensors.get(name)!.data;
+  return (given, override) => forwardDefinitionsTf(computation, given, integers, override);
+}
+
+/** The given tensors with the parameters (named in `names` order) replaced. */
+function withParameters(given: EnvTf, names: string[], params: tf.Tensor[]): EnvTf {
+  const env = new Map(given);
+  names.forEach((name, i) => env.set(name, params[i]));
+  return env;
 }
 
 /**
  * What the tfjs world of one trial shares between claims: the forward pass and ∂E/∂P for every
  * parameter P, from one tf.grads (the forward pass that tf.grads runs is the one kept), and the
- * gradient scale. Tensors are kept past tf.tidy; `dispose` frees them (never the trial's inputs,
- * though `uploadWeightsAgain` swaps some of those for fresh uploads).
+ * gradient scale. Tensors are kept past tf.tidy; `dispose` frees them (never the trial's tensors).
  */
 export interface TfTrial {
+  scenario: Scenario;
+  values: TrialValues;
+  forward: ForwardTf;
+  /** the trial's tensors, counts, constants and learning rate: what the forward pass starts from */
+  given: EnvTf;
   /** the forward pass of the trial (tfjs tensors, kept) */
   env: Map<string, tf.Tensor>;
   /**
@@ -32,78 +57,121 @@ export interface TfTrial {
   gradientScale(): number;
   /** flat element of largest |∂E/∂P| for each of these parameters (where the reference looks for the scale) */
   largestGradientElements(names: readonly string[]): Map<string, number>;
-  /**
-   * Swaps each weight matrix of at least `minSize` elements for a fresh upload of the same
-   * float32 values (`weights`, the trial's), in the trial's inputs and its forward pass, and
-   * disposes the old tensor. On wasm this frees what XNNPACK keeps next to a matrix once a product
-   * has used it (a packed copy as large as the matrix, until the tensor is disposed), so the
-   * claims' tensors take that memory instead of growing the wasm heap (issue #6).
-   */
-  uploadWeightsAgain(weights: readonly { data: Float32Array | Float64Array; shape: number[] }[], minSize: number): void;
   dispose(): void;
 }
 
+export interface TfTrialOptions {
+  /** compute ∂E/∂P with the forward pass (one forward+backward), else only if asked for */
+  withGradients?: boolean;
+  /** symbols besides the parameters whose ∂E/∂S lossGradient answers (the built-in gradient check's) */
+  alsoDifferentiate?: readonly string[];
+  /**
+   * On wasm, parameters of at least this many elements are uploaded again after the forward pass:
+   * XNNPACK keeps a packed copy of each matrix a product used until the tensor is disposed, so
+   * the claims' tensors take that memory instead of growing the wasm heap.
+   */
+  uploadAgainFrom?: number;
+}
+
 /**
- * The shared part of one trial's tfjs world. With `withGradients`, the forward pass is the one
- * of tf.grads (one forward+backward in all); without, a plain forward pass, and tf.grads only if
- * a gradient is asked for after all. `alsoDifferentiate` names symbols besides the parameters
- * (the input, the intermediates, o: the built-in gradient check's) whose ∂E/∂S lossGradient
- * answers too, each by one tf.grad with S held at its forward value (forwardTf's override),
- * computed when first asked for; the claims' trials do not ask, and pay nothing for it.
+ * The shared part of one trial's tfjs world, over the trial's uploaded tensors (`tensors`, which
+ * the caller disposes). `alsoDifferentiate` names symbols besides the parameters (the input, the
+ * intermediates, o: the built-in gradient check's) whose ∂E/∂S lossGradient answers too, each by
+ * one tf.grad with S held at its forward value, computed when first asked for.
  */
-export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { withGradients?: boolean; alsoDifferentiate?: readonly string[] } = {}): TfTrial {
-  const { model } = scenario;
-  const names = parameterNames(model);
-  const also = new Set(options.alsoDifferentiate?.filter((s) => !names.includes(s) && s !== 'E' && s !== 'N'));
+export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvTf, options: TfTrialOptions = {}): TfTrial {
+  const computation = computationOf(scenario);
+  const forward = forwardOf(scenario, computation, values);
+  const names = computation.parameters;
+  const own: tf.Tensor[] = [];
+  const given: EnvTf = new Map(tensors);
+  const scalar = (value: number) => {
+    const t = tf.scalar(value);
+    own.push(t);
+    return t;
+  };
+  for (const [name, value] of computation.counts) given.set(name, scalar(value));
+  if (computation.optimizer) given.set('lr', scalar(computation.optimizer.learningRate));
+  for (const [alias, target] of computation.aliases) if (given.has(target)) given.set(alias, given.get(target)!);
+  const also = new Set(options.alsoDifferentiate?.filter((s) => !names.includes(s) && s !== 'E'));
   const held = new Map<string, tf.Tensor>();
-  const owned = new Set<tf.Tensor>([inputs.x, inputs.y, ...inputs.weights, ...inputs.biases.filter((b): b is tf.Tensor1D => b !== null), ...inputs.constants.values()]);
+  const owned = () => new Set<tf.Tensor>([...given.values()]);
   let grads: Map<string, tf.Tensor> | null = null;
   let scale: number | undefined;
-  const keepEnv = (e: Map<string, tf.Tensor>) => {
-    for (const t of e.values()) if (!owned.has(t)) tf.keep(t);
+  const keepEnv = (e: EnvTf) => {
+    const mine = owned();
+    for (const t of e.values()) if (!mine.has(t)) tf.keep(t);
     return e;
   };
+  let env!: EnvTf;
   const computeGrads = (keepForward: boolean): Map<string, tf.Tensor> => {
-    let forward: Map<string, tf.Tensor> | null = null;
+    let forwardPass: EnvTf | null = null;
     const gs = tf.tidy(() =>
       tf.grads((...ps: tf.Tensor[]) => {
-        const e = forwardTf(model, withParameters(inputs, names, ps));
-        if (keepForward) forward = keepEnv(e);
+        const e = forward(withParameters(given, names, ps));
+        if (keepForward) forwardPass = keepEnv(e);
         return e.get('E')!;
-      })(names.map((n) => parameterOf(inputs, n))),
+      })(names.map((n) => given.get(n)!)),
     );
     // tidy returned them: they belong to the enclosing scope unless kept
     for (const g of gs) tf.keep(g);
-    if (keepForward) env = forward!;
+    if (keepForward) env = forwardPass!;
     return new Map(names.map((n, i) => [n, gs[i]]));
   };
-  let env!: Map<string, tf.Tensor>;
   let failed = false;
-  if (options.withGradients) {
+  if (options.withGradients && names.length > 0) {
     try {
       grads = computeGrads(true);
     } catch {
       failed = true; // asked for again by a claim, inside its own guard, where the error is reported
     }
   }
-  if (!options.withGradients || failed) {
+  if (!options.withGradients || failed || names.length === 0) {
     tf.tidy(() => {
-      env = keepEnv(forwardTf(model, inputs));
+      env = keepEnv(forward(given));
     });
+  }
+  if (options.uploadAgainFrom !== undefined && tf.getBackend() === 'wasm') {
+    try {
+      uploadAgain(options.uploadAgainFrom);
+    } catch {
+      // memory only: a tensor not uploaded again keeps its old one (swapped one at a time)
+    }
+  }
+  function uploadAgain(minSize: number): void {
+    for (const name of names) {
+      const old = given.get(name)!;
+      const drawn = values.tensors.get(name);
+      if (!drawn || old.size < minSize || drawn.data.length !== old.size) continue;
+      // the fresh tensor first, then the old one goes: the other order (measured) left the freed
+      // memory cut up so that the claims' tensors grew the heap as before
+      const fresh = toTf(drawn);
+      given.set(name, fresh);
+      for (const [alias, target] of computation.aliases) if (target === name) given.set(alias, fresh);
+      if (env.get(name) === old) env.set(name, fresh);
+      tensors.set(name, fresh);
+      old.dispose();
+    }
   }
   const gradients = (): Map<string, tf.Tensor> => (grads ??= computeGrads(false));
   const heldGradient = (symbol: string): tf.Tensor => {
     let g = held.get(symbol);
     if (!g) {
       const base = env.get(symbol);
-      if (!base) throw new Error(`no symbol ${symbol} in this network`);
-      g = tf.keep(tf.tidy(() => tf.grad((q: tf.Tensor) => forwardTf(model, inputs, { symbol, value: q }).get('E')!)(base)));
+      if (!base) throw new Error(`no symbol ${symbol} in this computation`);
+      g = tf.keep(tf.tidy(() => tf.grad((q: tf.Tensor) => forward(given, { symbol, value: q }).get('E')!)(base)));
       held.set(symbol, g);
     }
     return g;
   };
   return {
-    env,
+    scenario,
+    values,
+    forward,
+    given,
+    get env() {
+      return env;
+    },
     lossGradient: (symbol) => (names.includes(symbol) ? gradients().get(symbol)! : also.has(symbol) ? heldGradient(symbol) : null),
     gradientScale() {
       scale ??= tf.tidy(() => Math.max(0, ...[...gradients().values()].map((g) => tf.max(tf.abs(g)).dataSync()[0])));
@@ -116,51 +184,34 @@ export function tfjsTrial(scenario: Scenario, inputs: TrialTensors, options: { w
       });
       return found;
     },
-    uploadWeightsAgain(weights, minSize) {
-      inputs.weights.forEach((old, l) => {
-        if (old.size < minSize || weights[l].data.length !== old.size) return;
-        // the fresh tensor first, then the old one goes: the other order (measured) left the
-        // freed memory cut up so that the claims' tensors grew the heap as before
-        const fresh = toTf(weights[l]) as tf.Tensor2D;
-        inputs.weights[l] = fresh;
-        if (env.get(`W${l + 1}`) === old) env.set(`W${l + 1}`, fresh);
-        owned.delete(old);
-        owned.add(fresh);
-        old.dispose();
-      });
-    },
     dispose() {
-      tf.dispose([...env.values()].filter((t) => !owned.has(t)));
+      const mine = owned();
+      tf.dispose([...env.values()].filter((t) => !mine.has(t)));
       if (grads) tf.dispose([...grads.values()]);
       tf.dispose([...held.values()]);
+      tf.dispose(own);
     },
   };
 }
 
-function parameterOf(inputs: TrialTensors, name: string): tf.Tensor {
-  const l = Number(name.slice(1)) - 1;
-  return name.startsWith('W') ? inputs.weights[l] : inputs.biases[l]!;
-}
-
 /**
- * The TensorFlow.js world of one trial: float32 forward pass from tfjs pieces, derivatives by
- * tf.grad (one vector-Jacobian product per output of F), next(P) by tf.train.sgd on variables.
- * Call inside tf.tidy; variables made by next() are disposed here. With `trial` (tfjsTrial), the
- * forward pass, ∂E/∂P and the gradient scale come from it instead of being computed again.
+ * The TensorFlow.js world of one trial: the trial's forward pass, derivatives by tf.grad (one
+ * vector-Jacobian product per output of F), next(P) by tf.train.sgd on variables. Call inside
+ * tf.tidy; variables made by next() are disposed here.
  */
-export function tfjsWorld(scenario: Scenario, inputs: TrialTensors, trial?: TfTrial): World<tf.Tensor> {
-  const { model } = scenario;
-  const env = trial?.env ?? forwardTf(model, inputs);
+export function tfjsWorld(trial: TfTrial): World<tf.Tensor> {
+  const { scenario, forward, given, env } = trial;
+  const computation = computationOf(scenario);
   return {
     name: 'tfjs',
     algebra: algebraTf,
     env,
-    integers: (name) => env.get(name)!.dataSync(),
-    lossGradient: (symbol) => trial?.lossGradient(symbol) ?? null,
+    integers: (name) => trial.values.tensors.get(name)!.data,
+    lossGradient: (symbol) => trial.lossGradient(symbol),
     gradient(symbol, outputs, f) {
       const base = env.get(symbol);
-      if (!base) throw new Error(`no symbol ${symbol} in this network`);
-      const g = tf.grad((q: tf.Tensor) => f(forwardTf(model, inputs, { symbol, value: q })));
+      if (!base) throw new Error(`no symbol ${symbol} in this computation`);
+      const g = tf.grad((q: tf.Tensor) => f(forward(given, { symbol, value: q })));
       const rows: tf.Tensor[] = [];
       for (let c = 0; c < outputs; c++) {
         const dy = new Float32Array(outputs);
@@ -169,22 +220,15 @@ export function tfjsWorld(scenario: Scenario, inputs: TrialTensors, trial?: TfTr
       }
       return tf.stack(rows);
     },
-    gradientScale() {
-      if (trial) return trial.gradientScale();
-      const names = parameterNames(model);
-      return tf.tidy(() => {
-        const grads = tf.grads((...ps: tf.Tensor[]) => forwardTf(model, withParameters(inputs, names, ps)).get('E')!)(names.map((n) => env.get(n)!));
-        return Math.max(0, ...grads.map((g) => tf.max(tf.abs(g)).dataSync()[0]));
-      });
-    },
+    gradientScale: () => trial.gradientScale(),
     next(symbol) {
-      if (!scenario.optimizer) throw new Error('next() needs an optimizer in the scenario');
-      const names = parameterNames(model);
+      if (!computation.optimizer) throw new Error('next() needs an optimizer in the scenario');
+      const names = computation.parameters;
       const variables = new Map(names.map((name) => [name, tf.variable(env.get(name)!.clone(), true, undefined)]));
-      const optimizer = tf.train.sgd(scenario.optimizer.learningRate);
+      const optimizer = tf.train.sgd(computation.optimizer.learningRate);
       try {
-        const shadow = withParameters(inputs, names, names.map((n) => variables.get(n)!));
-        optimizer.minimize(() => forwardTf(model, shadow).get('E') as tf.Scalar, false, [...variables.values()]);
+        const shadow = withParameters(given, names, names.map((n) => variables.get(n)!));
+        optimizer.minimize(() => forward(shadow).get('E') as tf.Scalar, false, [...variables.values()]);
         return variables.get(symbol)!.clone();
       } finally {
         optimizer.dispose();

@@ -1,13 +1,13 @@
-import { judgeSides } from '../claim/judge';
-import type { Sides } from '../claim/sides';
-import { allowedDifference, GRADIENT_AGREEMENT_TOLERANCE, type Tolerance } from '../claim/tolerances';
+import { unravel } from '../foundation/indices';
 import { referenceWorld } from '../reference/world64';
+import { computationOf } from '../scenario/computationOf';
 import type { Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
-import { disposeTrialTensors, trialTensors } from '../tfjs/networkTf';
+import { disposeTrialTensors, trialTensors } from '../tfjs/trialTensors';
 import { tfjsTrial, type TfTrial } from '../tfjs/worldTf';
-import { unravel } from '../foundation/indices';
-import { differentiableSymbols, parameterNames } from './symbols';
+import { judgeSides } from './judge';
+import type { Sides } from './sides';
+import { allowedDifference, GRADIENT_AGREEMENT_TOLERANCE, type Tolerance } from './tolerances';
 
 /** One element compared: tfjs autodiff against the float64 reference. */
 export interface GradientElement {
@@ -55,7 +55,8 @@ function badness(e: GradientElement): number {
 }
 
 /**
- * The built-in check on every scenario: ∂E/∂(each parameter, the input and each intermediate)
+ * The built-in check on every scenario: ∂E/∂(each tensor and each definition; a network's: each
+ * parameter, the input and each intermediate)
  * by tfjs autodiff agrees with the float64 finite-difference reference, in every trial. Both are
  * the worlds' own lossGradient, the ∂E/∂P the claims read: the reference world's (element by
  * element, with its error estimate and kinks) and the tfjs trial's (the parameters from its one
@@ -68,8 +69,9 @@ export function checkGradientAgreement(
   const tolerance = options.tolerance ?? GRADIENT_AGREEMENT_TOLERANCE;
   const keep = options.keep ?? 20;
   const trials = options.trials ?? scenario.trials;
-  const symbols = differentiableSymbols(scenario.model);
-  const params = new Set(parameterNames(scenario.model));
+  const computation = computationOf(scenario);
+  const symbols = computation.compared;
+  const params = new Set(computation.parameters);
   let worst: GradientElement | null = null;
   const mismatches: GradientElement[] = [];
   let compared = 0;
@@ -85,7 +87,7 @@ export function checkGradientAgreement(
     const inputs = trialTensors(values);
     let tfTrial: TfTrial | null = null;
     try {
-      tfTrial = tfjsTrial(scenario, inputs, { withGradients: true, alsoDifferentiate: symbols });
+      tfTrial = tfjsTrial(scenario, values, inputs, { withGradients: true, alsoDifferentiate: symbols });
       for (const symbol of symbols) {
         const ref = reference.get(symbol)!;
         // the trial's own tensor: disposed with the trial
