@@ -2,7 +2,8 @@
 // and the fresh-process child (bench/freshRssChild.ts), so both measure the same verification.
 import * as tf from '@tensorflow/tfjs';
 import { Scenario } from '../src/scenario/schema';
-import { forwardTf, type TrialTensors } from '../src/tfjs/networkTf';
+import { forwardNetworkTf } from '../src/tfjs/networkTf';
+import type { EnvTf } from '../src/tfjs/trialTensors';
 
 /** [inputs, hidden, outputs, batch] */
 export type Network = [number, number, number, number];
@@ -38,9 +39,10 @@ export const parameterCount = ([d0, d1, d2]: Network): number => d0 * d1 + d1 * 
 export const modelBytes = ([d0, d1, d2, batch]: Network): number => 8 * (parameterCount([d0, d1, d2, batch]) + batch * (d0 + 2 * d1 + 4 * d2));
 
 /** One tfjs forward+backward pass: ∂E/∂(every parameter), read back to the host. */
-export function forwardBackward(scenario: Scenario, inputs: TrialTensors): void {
+export function forwardBackward(scenario: Scenario, inputs: EnvTf): void {
+  const names = ['W1', 'W2'];
   tf.tidy(() => {
-    const grads = tf.grads((...ws: tf.Tensor[]) => forwardTf(scenario.model, { ...inputs, weights: ws as tf.Tensor2D[] }).get('E')!)(inputs.weights);
+    const grads = tf.grads((...ws: tf.Tensor[]) => forwardNetworkTf(scenario.model!, new Map([...inputs, ...names.map((n, i): [string, tf.Tensor] => [n, ws[i]])])).get('E')!)(names.map((n) => inputs.get(n)!));
     for (const g of grads) g.dataSync();
   });
 }

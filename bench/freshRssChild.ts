@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { runScenario } from '../src/claim/runScenario';
 import { drawTrial } from '../src/scenario/trialValues';
 import { useBackend } from '../src/tfjs/backend';
-import { disposeTrialTensors, trialTensors } from '../src/tfjs/networkTf';
+import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
 import { firstLayerScenario, forwardBackward, modelBytes, parameterCount, type Network } from './firstLayer';
 import { gc, wasmHeapBytes } from './gc';
 

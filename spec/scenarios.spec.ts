@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { checkGradientAgreement, describeGradientElement } from '../src/model/gradientAgreement';
+import { checkGradientAgreement, describeGradientElement } from '../src/claim/gradientAgreement';
 import { loadScenarioFile } from '../src/scenario/loadScenario';
 import { formatProblem } from '../src/foundation/problem';
 import { useSpecBackend } from './support/backend';

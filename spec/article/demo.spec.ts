@@ -4,7 +4,7 @@ import { referenceWorld } from '../../src/reference/world64';
 import { loadScenarioFile } from '../../src/scenario/loadScenario';
 import type { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
-import { disposeTrialTensors, trialTensors } from '../../src/tfjs/networkTf';
+import { disposeTrialTensors, trialTensors } from '../../src/tfjs/trialTensors';
 import { tfjsTrial } from '../../src/tfjs/worldTf';
 import { useSpecBackend } from '../support/backend';
 
@@ -32,7 +32,7 @@ describe.each([
   it.each(trials)('trial %i: loss ln 2, ∂E/∂W1 = 0 exactly, ∂E/∂W2 = ∓0.5·t (reference world)', (trial) => {
     const values = drawTrial(scenario, trial);
     // the weights are 0.1 rounded to float32, as both worlds get them
-    const t = Math.fround(0.1) * Array.from(values.x.data).reduce((a, b) => a + b, 0);
+    const t = Math.fround(0.1) * Array.from(values.tensors.get('x')!.data).reduce((a, b) => a + b, 0);
     // the world's ∂E/∂P, the one the claims and the built-in gradient check read
     const world = referenceWorld(scenario, values);
     expect(world.env.get('E')!.data[0]).toBeCloseTo(Math.LN2, 12);
@@ -51,10 +51,10 @@ describe.each([
   it.each(trials)('trial %i: loss ln 2, ∂E/∂W1 = 0 exactly, ∂E/∂W2 = ∓0.5·t (tfjs world)', (trial) => {
     const before = tf.memory().numTensors;
     const values = drawTrial(scenario, trial);
-    const t = Math.fround(0.1) * Array.from(values.x.data).reduce((a, b) => a + b, 0);
+    const t = Math.fround(0.1) * Array.from(values.tensors.get('x')!.data).reduce((a, b) => a + b, 0);
     const inputs = trialTensors(values);
     // the trial's forward pass and ∂E/∂P from its one tf.grads, as the claims get them
-    const tfTrial = tfjsTrial(scenario, inputs, { withGradients: true });
+    const tfTrial = tfjsTrial(scenario, values, inputs, { withGradients: true });
     try {
       const loss = tfTrial.env.get('E')!.dataSync()[0];
       expect(Math.abs(loss - Math.LN2)).toBeLessThan(1e-6);

@@ -1,6 +1,6 @@
-import { checkFormulas } from '../../src/claim/checkFormulas';
+import { checkFormulas } from '../../src/scenario/computationOf';
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
-import { forward64 } from '../../src/reference/network64';
+import { referenceWorld } from '../../src/reference/world64';
 import { describeClaim } from '../../src/report/describeClaim';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
@@ -31,7 +31,7 @@ function network(hidden: number, outputs: number): ScenarioInput {
 /** fc2.weight.grad of the network: [outputs, hidden], from the reference forward pass. */
 function pytorchWeightGrad(input: ScenarioInput): number[][] {
   const scenario = Scenario.parse(input);
-  const env = forward64(scenario.model, drawTrial(scenario, 0));
+  const { env } = referenceWorld(scenario, drawTrial(scenario, 0));
   const [N, H] = env.get('a1')!.shape;
   const K = env.get('o')!.shape[1];
   const a1 = env.get('a1')!.data;

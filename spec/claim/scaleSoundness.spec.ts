@@ -1,6 +1,6 @@
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
 import { largeGradientLhs, sampledGradientCheck } from '../../src/claim/sampledGradientCheck';
-import { symbolTableOf } from '../../src/claim/symbolTable';
+import { symbolTableOf } from '../../src/scenario/computationOf';
 import { DEFAULT_TOLERANCE } from '../../src/claim/tolerances';
 import { checkClaim } from '../../src/formula/check';
 import { referenceWorld } from '../../src/reference/world64';

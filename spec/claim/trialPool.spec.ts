@@ -1,5 +1,5 @@
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
-import { parameterNames } from '../../src/model/symbols';
+import { computationOf } from '../../src/scenario/computationOf';
 import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
 import { referenceWorld } from '../../src/reference/world64';
 import { drawTrial } from '../../src/scenario/trialValues';
@@ -76,7 +76,7 @@ describe('the pool of a trial at scale', () => {
     const pool = new ArrayPool();
     withArrayPool(pool, () => {
       const world = referenceWorld(s, drawTrial(s, 0));
-      const kept = [...world.env.values(), ...parameterNames(s.model).map((p) => world.lossGradient!(p)!)];
+      const kept = [...world.env.values(), ...computationOf(s).parameters.map((p) => world.lossGradient!(p)!)];
       world.gradientScale();
       expect(kept.some((v) => v.data.length >= POOLED_LENGTH)).toBe(true);
       for (const v of kept) expect(pool.owns(v.data)).toBe(false);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFormulas } from '../../src/claim/checkFormulas';
+import { checkFormulas } from '../../src/scenario/computationOf';
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
-import { symbolTableOf } from '../../src/claim/symbolTable';
+import { symbolTableOf } from '../../src/scenario/computationOf';
 import { DEFAULT_TOLERANCE } from '../../src/claim/tolerances';
 import { checkClaim } from '../../src/formula/check';
 import { renderFormulaError } from '../../src/formula/formulaError';

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { symbolTableOf } from '../../src/claim/symbolTable';
+import { symbolTableOf } from '../../src/scenario/computationOf';
 import { DEFAULT_TOLERANCE } from '../../src/claim/tolerances';
 import { childrenOf, type Expr } from '../../src/formula/ast';
 import { loadScenarioChecked } from '../../src/run/runFile';

@@ -1,6 +1,5 @@
-import { checkFormulas } from '../../src/claim/checkFormulas';
 import { runScenario } from '../../src/claim/runScenario';
-import { symbolTableOf } from '../../src/claim/symbolTable';
+import { symbolTableOf } from '../../src/scenario/computationOf';
 import { checkClaim } from '../../src/formula/check';
 import { renderFormulaError } from '../../src/formula/formulaError';
 import { parseScenarioText } from '../../src/scenario/loadScenario';
@@ -17,7 +16,7 @@ useSpecBackend();
 const HOSTILE = ['constructor', '__proto__', 'prototype', 'process', 'this', 'globalThis', 'require', 'toString', 'hasOwnProperty', 'valueOf', 'eval', 'Function'];
 
 function load(json: object): Scenario {
-  const loaded = parseScenarioText(JSON.stringify(json), 'hostile.json', checkFormulas);
+  const loaded = parseScenarioText(JSON.stringify(json), 'hostile.json');
   if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
   return loaded.scenario;
 }
@@ -104,7 +103,7 @@ describe('hostile names as constants', () => {
 
   it('except __proto__, which is refused with a message', () => {
     const text = JSON.stringify({ ...base, constants: { G: 1 } }).replace('"G":1', '"__proto__":[1,2]');
-    const loaded = parseScenarioText(text, 'proto.json', checkFormulas);
+    const loaded = parseScenarioText(text, 'proto.json');
     expect(loaded.ok ? 'loaded' : loaded.problems.map(formatProblem)).toEqual(["proto.json: constants.__proto__: '__proto__' cannot name a constant"]);
   });
 

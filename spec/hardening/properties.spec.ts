@@ -2,15 +2,14 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFormulas } from '../../src/claim/checkFormulas';
 import { runScenario } from '../../src/claim/runScenario';
-import { symbolTableOf } from '../../src/claim/symbolTable';
+import { symbolTableOf } from '../../src/scenario/computationOf';
 import { checkClaim } from '../../src/formula/check';
 import { FormulaError } from '../../src/formula/formulaError';
 import { parseFormula } from '../../src/formula/parser';
 import { MAX_FORMULA_LENGTH } from '../../src/formula/scanner';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { numbersPerTrial } from '../../src/scenario/checkMeaning';
+import { computationOf } from '../../src/scenario/computationOf';
 import { parseScenarioText } from '../../src/scenario/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import { useSpecBackend } from '../support/backend';
@@ -157,7 +156,7 @@ const tiny = {
   ],
 };
 const table = symbolTableOf((() => {
-  const loaded = parseScenarioText(JSON.stringify(tiny), 'tiny.json', checkFormulas);
+  const loaded = parseScenarioText(JSON.stringify(tiny), 'tiny.json');
   if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
   return loaded.scenario;
 })());
@@ -237,11 +236,11 @@ describe('mutated scenario JSON (property)', () => {
         const json = mutate(tiny as unknown as Json, mutations);
         let outcome = 'fine';
         try {
-          const loaded = parseScenarioText(JSON.stringify(json), 'mutated.json', checkFormulas);
+          const loaded = parseScenarioText(JSON.stringify(json), 'mutated.json');
           if (!loaded.ok) {
             const lines = loaded.problems.map(formatProblem);
             if (lines.length === 0 || lines.some((l) => !l.startsWith('mutated.json') || l.includes('\n'))) outcome = `bad problems: ${JSON.stringify(lines)}`;
-          } else if (numbersPerTrial(loaded.scenario) <= 10_000 && ran < 40) {
+          } else if (computationOf(loaded.scenario).numbers <= 10_000 && ran < 40) {
             ran++;
             const results = runScenario(loaded.scenario, { trials: 1 });
             const verdicts = ['holds', 'refuted', 'disputed', 'vacuous', 'error'];

@@ -1,11 +1,12 @@
 import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
-import { movedForward } from '../../src/reference/directional64';
-import { forward64 } from '../../src/reference/network64';
+import { KinkWatch } from '../../src/reference/definitions64';
+import { movedPass } from '../../src/reference/movedPass64';
 import { asFloat64, cloneTensor64 } from '../../src/foundation/tensor';
 import { referenceWorld } from '../../src/reference/world64';
+import { computationOf } from '../../src/scenario/computationOf';
 
-// A trial's weights are kept in Float32Array storage (they are float32 numbers). Whatever the
+// A trial's drawn tensors are kept in Float32Array storage (they are float32 numbers). Whatever the
 // reference computes from them must stay float64: a moved or updated weight written back into
 // float32 storage would be rounded (a step of 1e-9 on 0.1 would vanish).
 
@@ -17,7 +18,7 @@ const scenario = Scenario.parse({
   optimizer: { type: 'sgd', learningRate: 1e-9 },
 });
 const values = drawTrial(scenario, 0);
-const W1 = values.weights[0];
+const W1 = values.tensors.get('W1')!;
 
 describe('float32 storage of the weights', () => {
   it('next(W1) is float64 and not rounded to float32', () => {
@@ -31,8 +32,9 @@ describe('float32 storage of the weights', () => {
   });
 
   it('a moved pass along W1 moves it by less than float32 resolves', () => {
-    const base = forward64(scenario.model, values);
-    const E = (t: number) => movedForward(scenario.model, values, base, 'W1', { kind: 'element', index: 0 })(t).get('E')!.data[0];
+    const { env: base } = referenceWorld(scenario, values);
+    const pass = movedPass(computationOf(scenario), base, new KinkWatch(), 'W1', { kind: 'element', index: 0 });
+    const E = (t: number) => pass(t).get('E')!.data[0];
     expect(E(1e-9)).not.toBe(E(0));
     expect(E(0)).toBe(base.get('E')!.data[0]);
   });
@@ -41,6 +43,7 @@ describe('float32 storage of the weights', () => {
     expect(cloneTensor64(W1).data).toBeInstanceOf(Float64Array);
     expect(Array.from(cloneTensor64(W1).data)).toEqual(Array.from(W1.data));
     expect(() => asFloat64(W1.data)).toThrow(/float32 storage/);
-    expect(asFloat64(values.x.data)).toBe(values.x.data);
+    const E = referenceWorld(scenario, values).env.get('E')!;
+    expect(asFloat64(E.data)).toBe(E.data);
   });
 });

@@ -3,17 +3,19 @@
 // extrapolation over straddling and clean rows could return a wrong value with a small error
 // estimate: in a tanh-tanh-relu network (σ = 3, seed 2) ∂E/∂b2[0] came out −9.912441 ± 1.9e-6
 // against the true −9.912022 (4.2e-4 off, 217× its estimate; net3[5,1] = 0.0101 lies inside the
-// first step 1e-2), so a right claim about it was disputed. Each moved pass now says whether a
-// kinked input changed side, and the first step shrinks until none does. Checked here against
-// closed-form backpropagation; and a network with no kink gets the numbers it got before, bit
-// for bit (the code before is derivative64 without `crossed`).
+// first step 1e-2), so a right claim about it was disputed. The reference watches every kinked
+// operation's input while a move is evaluated (src/reference/definitions64.ts KinkWatch), and the
+// first step shrinks until none changes side. Checked here against closed-form backpropagation;
+// and a computation with no kink gets the numbers derivative64 gives without `crossed`, bit for bit.
 
 import { runScenario } from '../../src/claim/runScenario';
-import { movedForward, type Direction64 } from '../../src/reference/directional64';
-import { derivative64, sideOf } from '../../src/reference/kinks';
-import { forward64, rowOf, type Env64 } from '../../src/reference/network64';
-import { lossGradientAtNet, referenceWorld } from '../../src/reference/world64';
+import { KinkWatch, type Env64 } from '../../src/reference/definitions64';
+import { derivative64, SideRecorder, sideOf } from '../../src/reference/kinks';
+import { movedPass, type Direction64 } from '../../src/reference/movedPass64';
+import { referenceWorld } from '../../src/reference/world64';
 import { maxAbs } from '../../src/foundation/tensor';
+import { computationOf } from '../../src/scenario/computationOf';
+import { fullPass } from '../support/fullPass';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { useSpecBackend } from '../support/backend';
@@ -44,7 +46,7 @@ const E = (env: Env64): number => env.get('E')!.data[0];
 
 /** ∂E/∂ every symbol of a dense network by closed-form backpropagation (float64, from the pass `env`). */
 function backprop(scenario: Scenario, env: Env64): Map<string, Float64Array> {
-  const { model } = scenario;
+  const model = scenario.model!;
   const L = model.layers.length;
   const [N, k] = env.get(`a${L}`)!.shape;
   const divide = model.loss.reduction === 'mean' ? N : 1;
@@ -126,52 +128,34 @@ describe('derivative64 with `crossed`: a kink inside the first step', () => {
   });
 });
 
-describe('the moved passes report crossings', () => {
+describe('the watch reports crossings of a moved pass', () => {
   const scenario = straddled();
+  const computation = computationOf(scenario);
   const values = drawTrial(scenario, 0);
-  const base = forward64(scenario.model, values);
-  /** whether a full pass at `value` has some relu input (net3) on another side of 0 than the base */
+  const { env: base } = referenceWorld(scenario, values);
+  /** whether the computation from scratch at `value` has some relu input (net3) on another side of 0 than the base */
   const fullCrossed = (symbol: string, value: Float64Array) => {
-    const full = forward64(scenario.model, values, { symbol, value: { shape: base.get(symbol)!.shape, data: value } });
+    const full = fullPass(computation, values, symbol, { shape: base.get(symbol)!.shape, data: value });
     return full.get('net3')!.data.some((z, i) => sideOf(z) !== sideOf(base.get('net3')!.data[i]));
   };
 
-  it.each(['b2', 'W2', 'W3', 'b3', 'x', 'net2', 'a1', 'net3'])('movedForward(%s): crossed() exactly when a full pass has a relu input on the other side', (symbol) => {
+  it.each(['b2', 'W2', 'W3', 'b3', 'x', 'net2', 'a1', 'net3'])('moving %s: crossed() exactly when the computation from scratch has a relu input on the other side', (symbol) => {
     const q = base.get(symbol)!;
     const dense: Direction64 = { kind: 'dense', data: Float64Array.from({ length: q.data.length }, (_, i) => ((i * 7919) % 13) / 13 - 0.5) };
     for (const direction of [{ kind: 'element', index: 0 } as Direction64, { kind: 'element', index: q.data.length - 1 } as Direction64, dense]) {
-      const moved = movedForward(scenario.model, values, base, symbol, direction);
-      for (const t of [0, 1e-3, -1e-3, 1e-2, -1e-2, 0.1, -0.1, 1]) {
-        moved(t);
-        // float64 (q may be a trial's float32 weights): the moved values are not float32
+      const watch = new KinkWatch();
+      const pass = movedPass(computation, base, watch, symbol, direction);
+      const sides = new SideRecorder();
+      const f = watch.watched(sides, (t) => pass(t).get('E')!.data[0]);
+      f(0);
+      for (const t of [1e-3, -1e-3, 1e-2, -1e-2, 0.1, -0.1, 1]) {
+        f(t);
         const value = Float64Array.from(q.data);
         if (direction.kind === 'dense') value.forEach((v, i) => (value[i] = v + t * direction.data[i]));
         else value[direction.index] += t;
-        expect({ symbol, direction: direction.kind, t, crossed: moved.crossed() }).toEqual({ symbol, direction: direction.kind, t, crossed: fullCrossed(symbol, value) });
+        expect({ symbol, direction: direction.kind, t, crossed: sides.crossed() }).toEqual({ symbol, direction: direction.kind, t, crossed: fullCrossed(symbol, value) });
       }
     }
-  });
-
-  it('rowOf: crossed() exactly when row r of net3 changes side', () => {
-    let seen = 0;
-    for (const l of [2, 3]) {
-      const width = scenario.model.layers[l - 1].units;
-      for (let r = 0; r < 7; r++) {
-        const row = rowOf(scenario.model, values, base, l, r);
-        for (let j = 0; j < width; j++) {
-          const along = row.along(j);
-          for (const t of [1e-3, -1e-2, 0.3, -3]) {
-            along(t);
-            const value = Float64Array.from(base.get(`net${l}`)!.data);
-            value[r * width + j] += t;
-            const want = fullCrossed(`net${l}`, value);
-            if (want) seen++;
-            expect({ l, r, j, t, crossed: along.crossed() }).toEqual({ l, r, j, t, crossed: want });
-          }
-        }
-      }
-    }
-    expect(seen).toBeGreaterThan(0);
   });
 });
 
@@ -187,7 +171,7 @@ describe('the straddled network: every derivative within its estimate of closed-
     expect({ truth, value: g.data[0], covered: off <= g.error![0], tight: g.error![0] < 1e-8 }).toEqual({ truth: expect.closeTo(-9.912022167778, 11), value: expect.closeTo(truth, 9), covered: true, tight: true });
   });
 
-  it('every symbol, by every path (element by element, one row at a time, one element along a move)', () => {
+  it('every symbol, by every path (element by element, through the chain rule, one element along a move)', () => {
     const world = referenceWorld(scenario, values);
     const truth = backprop(scenario, world.env);
     const wrong: string[] = [];
@@ -237,8 +221,7 @@ describe('the straddled network: every derivative within its estimate of closed-
   });
 });
 
-describe('no kinked activation and no kinked formula function: bit for bit as before', () => {
-  // the code before the crossing probes: derivative64 without `crossed`, over the same moves
+describe('no kinked activation and no kinked formula function: the numbers of derivative64 without `crossed`', () => {
   const scenario = Scenario.parse({
     title: 'tanh, sigmoid, linear; softmax cross-entropy',
     seed: 7,
@@ -256,10 +239,10 @@ describe('no kinked activation and no kinked formula function: bit for bit as be
   });
   const values = drawTrial(scenario, 0);
   const world = referenceWorld(scenario, values);
-  const base = world.env as Env64;
+  const base = world.env;
   const before = (symbol: string, direction: Direction64, f: (env: Env64) => number, start: number) => {
-    const moved = movedForward(scenario.model, values, base, symbol, direction);
-    return derivative64((t) => Float64Array.of(f(moved(t))), start);
+    const pass = movedPass(computationOf(scenario), base, new KinkWatch(), symbol, direction);
+    return derivative64((t) => Float64Array.of(f(pass(t))), start);
   };
 
   it.each(['x', 'W1', 'b1', 'net1', 'a1', 'W2', 'b2', 'net2', 'a2', 'W3', 'b3', 'net3', 'o'])('∂E/∂%s: gradient, elementDerivative and directionalDerivative', (symbol) => {
@@ -274,25 +257,5 @@ describe('no kinked activation and no kinked formula function: bit for bit as be
     const want = before(symbol, { kind: 'dense', data: v }, E, maxAbs(q.data));
     const along = world.directionalDerivative(symbol, E, v);
     expect([along.value, along.error, along.evaluations]).toEqual([want.value[0], want.error[0], want.evaluations]);
-  });
-
-  it('∂E/∂net_l one row at a time (the path of ∂E/∂W_l and ∂E/∂b_l)', () => {
-    for (const l of [1, 2, 3]) {
-      const width = scenario.model.layers[l - 1].units;
-      const net = base.get(`net${l}`)!.data;
-      const value: number[] = [];
-      const error: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        const row = rowOf(scenario.model, values, base, l, r);
-        for (let j = 0; j < width; j++) {
-          const loss = row.along(j);
-          const d = derivative64((t) => Float64Array.of(loss(t)), net[r * width + j], { magnitude: row.magnitude });
-          value.push(d.value[0]);
-          error.push(d.error[0]);
-        }
-      }
-      const G = lossGradientAtNet(scenario.model, values, base, l)!;
-      expect([l, Array.from(G.value), Array.from(G.error)]).toEqual([l, value, error]);
-    }
   });
 });

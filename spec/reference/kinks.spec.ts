@@ -5,7 +5,7 @@
 // or a false pass.
 
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
-import { checkGradientAgreement } from '../../src/model/gradientAgreement';
+import { checkGradientAgreement } from '../../src/claim/gradientAgreement';
 import { derivative64 } from '../../src/reference/kinks';
 import { ridders } from '../../src/reference/finiteDifferences';
 import { initialStep } from '../../src/reference/gradient64';

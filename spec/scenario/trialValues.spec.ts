@@ -23,12 +23,15 @@ function scenario(overrides: { x?: TensorSpec; init?: TensorSpec; data?: Partial
 
 /** Every tensor of a trial by name, as plain arrays (so a failing comparison prints them). */
 function tensors(t: TrialValues): Record<string, number[]> {
-  const out: Record<string, number[]> = { x: Array.from(t.x.data), y: Array.from(t.y.data) };
-  t.weights.forEach((w, i) => (out[`W${i + 1}`] = Array.from(w.data)));
-  t.biases.forEach((b, i) => b && (out[`b${i + 1}`] = Array.from(b.data)));
+  const out: Record<string, number[]> = {};
+  for (const [name, v] of t.tensors) out[name] = Array.from(v.data);
   for (const [name, c] of t.constants) out[name] = Array.from(c.data);
   return out;
 }
+
+const tensor = (t: TrialValues, name: string) => t.tensors.get(name)!;
+/** The labels a network's one-hot y holds, row by row. */
+const labelsOf = (t: TrialValues, classes: number) => rows(tensor(t, 'y').data, classes).map((row) => row.indexOf(1));
 
 function rows(data: ArrayLike<number>, width: number): number[][] {
   return Array.from({ length: data.length / width }, (_, r) => Array.from(data).slice(r * width, (r + 1) * width));
@@ -68,17 +71,17 @@ describe('drawTrial', () => {
   it('uses `values` as given, rounded to float32, in their shape', () => {
     const values = [[0.1, -2, 1e-50], [1 / 3, 0.5, 3e38], [7, 8, 9], [0, -0, 1], [2 ** -24, 1 + 2 ** -30, 16777217]];
     const t = drawTrial(scenario({ x: { values } }), 5);
-    expect({ shape: t.x.shape, rows: rows(t.x.data, 3) }).toEqual({
+    expect({ shape: tensor(t, 'x').shape, rows: rows(tensor(t, 'x').data, 3) }).toEqual({
       shape: [5, 3],
       rows: values.map((row) => row.map(Math.fround)),
     });
     // the same numbers in every trial
-    expect(Array.from(drawTrial(scenario({ x: { values } }), 0).x.data)).toEqual(Array.from(t.x.data));
+    expect(Array.from(tensor(drawTrial(scenario({ x: { values } }), 0), 'x').data)).toEqual(Array.from(tensor(t, 'x').data));
   });
 
   it('puts given labels one-hot into y', () => {
     const t = drawTrial(scenario({ data: { labels: [2, 0, 1, 1, 0] } }), 0);
-    expect({ labels: t.labels, y: rows(t.y.data, 3) }).toEqual({
+    expect({ labels: labelsOf(t, 3), y: rows(tensor(t, 'y').data, 3) }).toEqual({
       labels: [2, 0, 1, 1, 0],
       y: [
         [0, 0, 1],
@@ -94,14 +97,14 @@ describe('drawTrial', () => {
     const s = scenario();
     const drawn = Array.from({ length: 20 }, (_, trial) => drawTrial(s, trial));
     const problems = drawn.flatMap((t) =>
-      (t.labels ?? []).flatMap((label, n) => {
-        const row = rows(t.y.data, 3)[n];
+      labelsOf(t, 3).flatMap((label, n) => {
+        const row = rows(tensor(t, 'y').data, 3)[n];
         const oneHot = [0, 1, 2].map((k) => (k === label ? 1 : 0));
         return Number.isInteger(label) && label >= 0 && label < 3 && row.join() === oneHot.join() ? [] : [{ trial: t.trial, n, label, row }];
       }),
     );
-    expect({ problems, labelsPerTrial: drawn.map((t) => t.labels?.length) }).toEqual({ problems: [], labelsPerTrial: drawn.map(() => 5) });
-    expect([...new Set(drawn.flatMap((t) => t.labels ?? []))].sort()).toEqual([0, 1, 2]);
+    expect({ problems, labelsPerTrial: drawn.map((t) => labelsOf(t, 3).length) }).toEqual({ problems: [], labelsPerTrial: drawn.map(() => 5) });
+    expect([...new Set(drawn.flatMap((t) => labelsOf(t, 3)))].sort()).toEqual([0, 1, 2]);
   });
 
   it.each<[number, number]>([
@@ -111,7 +114,7 @@ describe('drawTrial', () => {
   ])('draws uniform [%d, %d) within its bounds', (lo, hi) => {
     const s = scenario({ x: { uniform: [lo, hi] }, init: { uniform: [lo, hi] } });
     const outside = Array.from({ length: 10 }, (_, trial) => drawTrial(s, trial)).flatMap((t) =>
-      [...t.x.data, ...t.weights[0].data].filter((v) => !(v >= lo && v < hi)).map((v) => ({ trial: t.trial, v })),
+      [...tensor(t, 'x').data, ...tensor(t, 'W1').data].filter((v) => !(v >= lo && v < hi)).map((v) => ({ trial: t.trial, v })),
     );
     expect(outside).toEqual([]);
   });
@@ -128,9 +131,28 @@ describe('drawTrial', () => {
 });
 
 describe('the storage of a trial', () => {
-  it('keeps the weights as float32 storage (half the memory; the same numbers) and the rest as float64', () => {
+  it('keeps drawn real numbers as float32 storage (half the memory; the same numbers), one-hot targets as float64', () => {
     const t = drawTrial(scenario(), 0);
-    for (const w of t.weights) expect(w.data).toBeInstanceOf(Float32Array);
-    for (const v of [t.x, t.y, ...t.biases.filter((b) => b !== null)]) expect(v!.data).toBeInstanceOf(Float64Array);
+    const storage = Object.fromEntries([...t.tensors].map(([name, v]) => [name, v.data.constructor.name]));
+    expect(storage).toEqual({ x: 'Float32Array', W1: 'Float32Array', b1: 'Float32Array', W2: 'Float32Array', b2: 'Float32Array', y: 'Float64Array' });
+  });
+});
+
+describe('drawTrial: a computation', () => {
+  const computation = (t: Record<string, unknown>) =>
+    Scenario.parse({ title: 'draws', seed: 3, computation: { sizes: { B: 4 }, tensors: t, loss: 'sum(n, x[n])' } });
+
+  it('draws its tensors in the order they are declared, integers uniformly over their classes', () => {
+    const s = computation({ x: { shape: ['B'] }, t: { shape: ['B', 3], classes: 5 } });
+    const draws = Array.from({ length: 30 }, (_, trial) => drawTrial(s, trial));
+    const classes = [...new Set(draws.flatMap((d) => Array.from(tensor(d, 't').data)))].sort();
+    expect({ order: [...draws[0].tensors.keys()], classes }).toEqual({ order: ['x', 't'], classes: [0, 1, 2, 3, 4] });
+    // x is drawn first: the same x as a computation that has no t
+    expect(tensors(draws[7]).x).toEqual(tensors(drawTrial(computation({ x: { shape: ['B'] } }), 7)).x);
+  });
+
+  it('takes given integer values as they are, in every trial', () => {
+    const s = computation({ x: { shape: ['B'] }, t: { shape: ['B'], classes: 3, values: [2, 0, 1, 1] } });
+    expect([0, 5].map((trial) => tensors(drawTrial(s, trial)).t)).toEqual([[2, 0, 1, 1], [2, 0, 1, 1]]);
   });
 });

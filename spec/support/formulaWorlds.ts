@@ -3,13 +3,13 @@ import type { World } from '../../src/formula/algebra';
 import { checkClaim, type CheckedClaim } from '../../src/formula/check';
 import { expandTo, FormulaEvaluator } from '../../src/formula/evaluate';
 import { renderFormulaError } from '../../src/formula/formulaError';
-import { symbolTableOf } from '../../src/claim/symbolTable';
+import { symbolTableOf } from '../../src/scenario/computationOf';
 import type { Value64 } from '../../src/reference/algebra64';
 import { referenceWorld } from '../../src/reference/world64';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
-import { disposeTrialTensors, trialTensors } from '../../src/tfjs/networkTf';
-import { tfjsWorld } from '../../src/tfjs/worldTf';
+import { disposeTrialTensors, trialTensors } from '../../src/tfjs/trialTensors';
+import { tfjsTrial, tfjsWorld } from '../../src/tfjs/worldTf';
 
 // Evaluates a claim's formulas in one world the way the claim code does (one FormulaEvaluator,
 // each side laid out over the claim's free indices), for specs that look at the numbers.
@@ -69,13 +69,15 @@ export function evaluateIn(world: WorldName, scenario: Scenario, claim: CheckedC
   const withScale = options.withScale === true;
   if (world === 'reference') return layOut(claim, referenceWorld(scenario, values), read64, withScale);
   const inputs = trialTensors(values);
+  const trial = tfjsTrial(scenario, values, inputs);
   try {
     let result!: EvaluatedClaim;
     tf.tidy(() => {
-      result = layOut(claim, tfjsWorld(scenario, inputs), readTf, withScale);
+      result = layOut(claim, tfjsWorld(trial), readTf, withScale);
     });
     return result;
   } finally {
+    trial.dispose();
     disposeTrialTensors(inputs);
   }
 }

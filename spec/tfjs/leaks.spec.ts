@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { join, relative } from 'node:path';
-import { checkGradientAgreement } from '../../src/model/gradientAgreement';
-import { differentiableSymbols, parameterNames } from '../../src/model/symbols';
+import { checkGradientAgreement } from '../../src/claim/gradientAgreement';
+import { computationOf } from '../../src/scenario/computationOf';
 import { drawTrial } from '../../src/scenario/trialValues';
-import { disposeTrialTensors, forwardTf, trialTensors } from '../../src/tfjs/networkTf';
+import { disposeTrialTensors, trialTensors } from '../../src/tfjs/trialTensors';
+import { forwardNetworkTf } from '../../src/tfjs/networkTf';
 import { tfjsTrial } from '../../src/tfjs/worldTf';
 import { useSpecBackend } from '../support/backend';
 import { loadValid, root, shippedScenarioFiles } from '../support/shippedScenarios';
@@ -33,16 +34,16 @@ describe('tfjs tensors are disposed', () => {
     const scenario = load(join(root, 'scenarios', 'variants', 'tanh-hidden-sum.json'));
     const values = drawTrial(scenario, 0);
 
-    it('forwardTf inside tf.tidy, then disposeTrialTensors', () => {
+    it('forwardNetworkTf inside tf.tidy, then disposeTrialTensors', () => {
       const before = tf.memory().numTensors;
       const inputs = trialTensors(values);
       tf.tidy(() => {
-        forwardTf(scenario.model, inputs);
+        forwardNetworkTf(scenario.model!, inputs);
       });
       const withInputs = tf.memory().numTensors;
       disposeTrialTensors(inputs);
       expect({ afterTidy: withInputs - before, afterDispose: tf.memory().numTensors }).toEqual({
-        afterTidy: 2 + 2 * scenario.model.layers.length, // only the inputs: x, y, and W and b per layer
+        afterTidy: 2 + 2 * scenario.model!.layers.length, // only the inputs: x, y, and W and b per layer
         afterDispose: before,
       });
     });
@@ -53,7 +54,7 @@ describe('tfjs tensors are disposed', () => {
     it.each(['x', 'W1', 'b2', 'net1', 'a2', 'o'])('tfjsTrial lossGradient(%s) with alsoDifferentiate: kept, freed by dispose', (symbol) => {
       const before = tf.memory().numTensors;
       const inputs = trialTensors(values);
-      const trial = tfjsTrial(scenario, inputs, { withGradients: true, alsoDifferentiate: differentiableSymbols(scenario.model) });
+      const trial = tfjsTrial(scenario, values, inputs, { withGradients: true, alsoDifferentiate: computationOf(scenario).compared });
       const held = tf.memory().numTensors;
       const gradient = tf.tidy(() => trial.lossGradient(symbol)!);
       const again = trial.lossGradient(symbol);
@@ -61,7 +62,7 @@ describe('tfjs tensors are disposed', () => {
       const usable = !gradient.isDisposed && gradient.shape.join() === trial.env.get(symbol)!.shape.join();
       trial.dispose();
       disposeTrialTensors(inputs);
-      const parameter = parameterNames(scenario.model).includes(symbol);
+      const parameter = computationOf(scenario).parameters.includes(symbol);
       expect({ usable, same: again === gradient, newTensors: withGradient - held, afterDispose: tf.memory().numTensors }).toEqual({
         usable: true,
         same: true,
@@ -73,7 +74,7 @@ describe('tfjs tensors are disposed', () => {
     it('tfjsTrial without alsoDifferentiate (the claims\' trials): no ∂E/∂ of the input or an intermediate, nothing made for it', () => {
       const before = tf.memory().numTensors;
       const inputs = trialTensors(values);
-      const trial = tfjsTrial(scenario, inputs, { withGradients: true });
+      const trial = tfjsTrial(scenario, values, inputs, { withGradients: true });
       const held = tf.memory().numTensors;
       const got = ['x', 'net1', 'a2', 'o'].map((s) => trial.lossGradient(s));
       const after = tf.memory().numTensors;

@@ -1,23 +1,32 @@
 import { unravel } from '../foundation/indices';
+import type { Expr } from '../formula/ast';
+import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { atUnit, linearPart, type LinearPart } from '../formula/linearPart';
+import { substitute } from '../formula/substitute';
 import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluateDefinition, evaluation, mainForm, type Env64, type Form, type KinkWatch } from './definitions64';
+import { anywhere, isRestricted, supportOf, type Support } from './support64';
 
 // The computation with one symbol moved along a direction, t ↦ env(Q + t·v), for derivatives by
-// finite differences. Only the definitions downstream of Q are computed again, and only when
-// something reads them. A definition that reads nothing else that moves and is linear in Q moves
-// along a line, D(t) = D + t·D_lin(v) (src/formula/linearPart.ts): D_lin(v) is computed once, so
-// each step costs an addition there instead of D's formula (a dense layer's product, a
-// normalisation's mean). The function of t is the same; only where rounding happens differs
-// (≈1e-16 relative), far below any tolerance.
+// finite differences. Only the definitions downstream of Q are computed again, only when read,
+// and only where the move can change them (their support, src/reference/support64.ts): moving
+// one element of net1 changes one row of what follows it. A definition that reads nothing else
+// that moves and is linear in Q moves along a line, D(t) = D + t·D_lin(v)
+// (src/formula/linearPart.ts): D_lin(v) is computed once. The function of t is the same; only
+// where rounding happens differs (≈1e-16 relative), far below any tolerance.
 
 /** A dense direction over all of Q's elements, or one element (the unit tensor e_index). */
 export type Direction64 = { kind: 'dense'; data: Float64Array } | { kind: 'element'; index: number };
 
-/** t ↦ the environment with Q moved by t along the direction; the environments share tensors with the base: read them, never write. */
-export type MovedPass = (t: number) => Env64;
+/**
+ * t ↦ the environment with Q moved by t along the direction; the environments share tensors with
+ * the base: read them, never write. `loss`, when the loss is a sum over an index that the move
+ * fixes (a batch's rows): t ↦ the part of E that moves (E minus a constant), and the size of
+ * the numbers it is computed from (its rounding is relative to those, not to its own size).
+ */
+export type MovedPass = ((t: number) => Env64) & { loss?: { at(t: number): number; magnitude: number } };
 
 /** An environment whose moved entries are computed when first read. */
 class MovedEnv extends Map<string, Value64> {
@@ -50,6 +59,35 @@ function along(base: Value64, tangent: Float64Array, t: number): Value64 {
   return { shape: base.shape, data };
 }
 
+/** A definition's form with its fixed axes substituted, and where its slice sits in the whole. */
+interface Slice {
+  body: Expr;
+  checked: CheckedFormulas;
+  /** the axes left free, and the flat position in the whole tensor of each element of the slice */
+  vars: string[];
+  shape: number[];
+  positions: Int32Array;
+}
+
+function sliceOf(d: Definition, form: Form, support: Support): Slice {
+  const fixed = new Map<string, number>();
+  d.vars.forEach((v, a) => {
+    if (support[a] !== null) fixed.set(v, support[a]!);
+  });
+  const { expr, checked } = substitute(form.body, form.checked, fixed);
+  const free = d.vars.map((v, a) => (support[a] === null ? a : -1)).filter((a) => a >= 0);
+  const shape = free.map((a) => d.shape[a]);
+  const count = shape.reduce((n, s) => n * s, 1);
+  const positions = new Int32Array(count);
+  const strides = d.shape.map((_, a) => d.shape.slice(a + 1).reduce((n, s) => n * s, 1));
+  const fixedPart = support.reduce<number>((sum, at, a) => sum + (at ?? 0) * strides[a], 0);
+  for (let k = 0; k < count; k++) {
+    const at = unravel(k, shape);
+    positions[k] = fixedPart + free.reduce((sum, a, i) => sum + at[i] * strides[a], 0);
+  }
+  return { body: expr, checked, vars: free.map((a) => d.vars[a]), shape, positions };
+}
+
 export function movedPass(computation: CheckedComputation, base: Env64, watch: KinkWatch, symbol: string, direction: Direction64): MovedPass {
   const name = computation.aliases.get(symbol) ?? symbol;
   const q = base.get(name);
@@ -59,26 +97,29 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   const unit = direction.kind === 'element' ? unravel(direction.index, q.shape) : null;
   const tangentOfQ = direction.kind === 'dense' ? direction.data : null;
 
-  // the definitions that move, each with the form it is computed by while Q moves
+  // the definitions that move, each with the form it is computed by while Q moves, and where
   const moving = new Map<Definition, Form>();
-  const moved = new Set(names);
+  const supports = new Map<string, Support>(names.map((n) => [n, unit ?? anywhere(q.shape.length)]));
   for (const d of computation.definitions) {
     if (d.name === name) continue;
     const form = d.through && d.through.moved.has(name) ? d.through : mainForm(d);
-    if ([...form.reads].some((r) => moved.has(r))) {
-      moving.set(d, form);
-      moved.add(d.name);
-    }
+    const changed = new Map([...form.reads].filter((r) => supports.has(r)).map((r) => [r, supports.get(r)!]));
+    if (changed.size === 0) continue;
+    moving.set(d, form);
+    supports.set(d.name, supportOf(form.body, form.checked, d.vars, changed));
   }
 
   // lines: definitions that read nothing else that moves and are linear in Q
   const lines = new Map<Definition, Float64Array>();
   for (const [d, form] of moving) {
-    if (![...form.reads].every((r) => r === name || !moved.has(r))) continue;
+    if (![...form.reads].every((r) => r === name || !supports.has(r) || names.includes(r))) continue;
     const part = linearPart(form.body, name, form.checked);
     if (part === null) continue;
     lines.set(d, tangentOf(d, unit ? atUnit(part, name, unit) : part));
   }
+  // the others where they can change, when that is less than everywhere
+  const slices = new Map<Definition, Slice>();
+  for (const [d, form] of moving) if (!lines.has(d) && isRestricted(supports.get(d.name)!)) slices.set(d, sliceOf(d, form, supports.get(d.name)!));
 
   function tangentOf(d: Definition, part: LinearPart): Float64Array {
     const env: Env64 = new Map(base);
@@ -87,7 +128,17 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     return value.data instanceof Float64Array ? value.data : Float64Array.from(value.data);
   }
 
-  return (t) => {
+  /** The definition's slice evaluated in `env`, written into a copy of its base value. */
+  function sliced(d: Definition, slice: Slice, env: Env64): Value64 {
+    const run = () => expandTo(watch.algebra, new FormulaEvaluator(slice.checked, evaluation(watch, env)).evaluate(slice.body, env), slice.vars, slice.shape);
+    const part = d.smooth ? watch.unwatched(run) : run();
+    const whole = base.get(d.name)!;
+    const data = Float64Array.from(whole.data);
+    for (let k = 0; k < slice.positions.length; k++) data[slice.positions[k]] = part.data[k];
+    return { shape: whole.shape, data };
+  }
+
+  const pass: MovedPass = (t) => {
     const pending = new Map<string, () => Value64>();
     const movedQ = (): Value64 => {
       const data = Float64Array.from(q.data);
@@ -100,8 +151,100 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     const env = new MovedEnv(base, pending);
     for (const [d, form] of moving) {
       const line = lines.get(d);
-      pending.set(d.name, line ? () => along(base.get(d.name)!, line, t) : () => evaluateDefinition(d, form, env, watch));
+      const slice = slices.get(d);
+      pending.set(d.name, line ? () => along(base.get(d.name)!, line, t) : slice ? () => sliced(d, slice, env) : () => evaluateDefinition(d, form, env, watch));
     }
     return env;
   };
+  const loss = computation.definitions.find((d) => d.name === 'E');
+  const form = loss && moving.get(loss);
+  if (form) {
+    const restricted = restrictLoss(form, supports);
+    if (restricted) {
+      const evaluate = (env: Env64) => {
+        const out = new FormulaEvaluator(restricted.checked, evaluation(watch, env)).evaluate(restricted.expr, env);
+        return restricted.scale * out.value.data[0];
+      };
+      const hidden = new Set(computation.definitions.filter((d) => d.hidden).map((d) => d.name));
+      pass.loss = { at: (t) => evaluate(pass(t)), magnitude: Math.abs(restricted.scale) * magnitudeOf(restricted.expr, restricted.checked, base, watch, hidden) };
+    }
+  }
+  return pass;
+}
+
+/**
+ * The loss written as −mean(n, …), sum(n, …) / 2, …: when the move fixes n (every changed input
+ * of the summand is read at one n), the summand at that n, times what the wrappers multiply by:
+ * E minus the terms that do not move.
+ */
+function restrictLoss(form: Form, supports: ReadonlyMap<string, Support>): { expr: Expr; checked: CheckedFormulas; scale: number } | null {
+  let node = form.body;
+  let checked = form.checked;
+  let scale = 1;
+  let restricted = false;
+  for (;;) {
+    if (node.kind === 'unary' && node.op === '-') {
+      scale = -scale;
+      node = node.operand;
+    } else if (node.kind === 'binary' && (node.op === '*' || node.op === '/') && node.right.kind === 'number') {
+      scale = node.op === '*' ? scale * node.right.value : scale / node.right.value;
+      node = node.left;
+    } else if (node.kind === 'binary' && node.op === '*' && node.left.kind === 'number') {
+      scale *= node.left.value;
+      node = node.right;
+    } else if (node.kind === 'call' && (node.name === 'sum' || node.name === 'mean')) {
+      const variable = (node.args[0] as Expr & { kind: 'symbol' }).name;
+      const body = node.args[1];
+      const changed = new Map([...supports].filter(([n]) => mentions(body, n)));
+      const [at] = supportOf(body, checked, [variable], changed);
+      if (at === null) break;
+      const size = checked.boundSizes.get(node)!;
+      if (node.name === 'mean') scale /= size;
+      ({ expr: node, checked } = substitute(body, checked, new Map([[variable, at]])));
+      restricted = true;
+    } else break;
+  }
+  return restricted ? { expr: node, checked, scale } : null;
+}
+
+function mentions(node: Expr, name: string): boolean {
+  switch (node.kind) {
+    case 'symbol':
+      return node.name === name;
+    case 'index':
+      return mentions(node.base, name) || node.indices.some((i) => mentions(i, name));
+    case 'unary':
+      return mentions(node.operand, name);
+    case 'binary':
+      return mentions(node.left, name) || mentions(node.right, name);
+    case 'call':
+      return node.args.some((a) => mentions(a, name));
+    default:
+      return false;
+  }
+}
+
+/**
+ * The size of the numbers a restricted loss is computed from: |its value| plus Σ|every element it
+ * reads| (the tensors and the definitions a user wrote: a network's loss reads its output and its
+ * targets; the helpers of the expansion, the softmax's shift and total, are steps of the same
+ * formula). A confident row's −log o ≈ 1e-9 comes out of log(1 + 1e-9), rounded to ε, far coarser
+ * than ε times its value: finite differences of it take this as the size of f (RiddersOptions.magnitude).
+ */
+function magnitudeOf(expr: Expr, checked: CheckedFormulas, base: Env64, watch: KinkWatch, hidden: ReadonlySet<string>): number {
+  const evaluator = new FormulaEvaluator(checked, evaluation(watch, base));
+  let total = Math.abs(evaluator.evaluate(expr, base).value.data[0]);
+  const visit = (node: Expr): void => {
+    if (node.kind === 'index' && node.base.kind === 'symbol') {
+      if (hidden.has(node.base.name)) return;
+      const read = evaluator.evaluate(node, base).value.data;
+      for (let i = 0; i < read.length; i++) if (Number.isFinite(read[i])) total += Math.abs(read[i]);
+      return;
+    }
+    if (node.kind === 'unary') visit(node.operand);
+    if (node.kind === 'binary') [node.left, node.right].forEach(visit);
+    if (node.kind === 'call') node.args.forEach(visit);
+  };
+  visit(expr);
+  return total;
 }

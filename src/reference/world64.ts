@@ -70,39 +70,41 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (!q) throw new Error(`no symbol ${symbol} in this computation`);
     return q;
   };
-  /** d/dt of g(env(Q + t·v)) at t = 0 for a vector-valued g, kink-aware */
-  const differentiate = (symbol: string, direction: Direction64, g: (env: Env64) => Float64Array) => {
+  /**
+   * d/dt of g(env(Q + t·v)) at t = 0 for a vector-valued g, kink-aware. For the loss ('loss') only
+   * the part that moves, when the move allows (src/reference/movedPass64.ts), its rounding taken
+   * relative to the numbers it is computed from.
+   */
+  const differentiate = (symbol: string, direction: Direction64, g: ((env: Env64) => Float64Array) | 'loss') => {
     const pass = movedPass(computation, env, watch, symbol, direction);
     const sides = new SideRecorder();
-    return derivative64(
-      watch.watched(sides, (t) => g(pass(t))),
-      startOf(valueOf(symbol).data, direction),
-      { crossed: () => sides.crossed() },
-    );
+    const part = g === 'loss' ? pass.loss : undefined;
+    const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
+    return derivative64(watch.watched(sides, call), startOf(valueOf(symbol).data, direction), { crossed: () => sides.crossed(), ...(part ? { magnitude: part.magnitude } : {}) });
   };
-  const gradient = (symbol: string, outputs: number, f: (env: Map<string, Value64>) => Value64): Value64 => {
+  const lossOf = (e: Env64): Float64Array => Float64Array.of(e.get('E')!.data[0]);
+  /** Every element of `symbol` moved in turn: the Jacobian of g, [outputs, ...shape of symbol]. */
+  const jacobian = (symbol: string, outputs: number, g: ((env: Env64) => Float64Array) | 'loss'): Value64 => {
     const base = valueOf(symbol);
     const n = base.data.length;
     const into: Jacobian64 = { value: new Float64Array(outputs * n), error: new Float64Array(outputs * n), evaluations: 0 };
-    for (let m = 0; m < n; m++) {
-      const estimate = differentiate(symbol, { kind: 'element', index: m }, (e) => {
-        const out = f(e);
-        if (out.data.length !== outputs) throw new Error(`grad: expected ${outputs} outputs, got ${out.data.length}`);
-        // F may be a trial's tensor itself (float32 storage)
-        return out.data instanceof Float64Array ? out.data : Float64Array.from(out.data);
-      });
-      placeColumn(into, estimate, m, n);
-    }
+    for (let m = 0; m < n; m++) placeColumn(into, differentiate(symbol, { kind: 'element', index: m }, g), m, n);
     const shape = [outputs, ...base.shape];
     if (!into.kink) return { shape, data: into.value, error: into.error };
     return { shape, data: into.value, error: into.error, kink: into.kink, oneSided: { forward: into.forward!, backward: into.backward! } };
   };
-  const scalarAlong = (symbol: string, f: (env: Env64) => number, direction: Direction64): Derivative64 => {
-    const d = differentiate(symbol, direction, (e) => Float64Array.of(f(e)));
+  const gradient = (symbol: string, outputs: number, f: (env: Map<string, Value64>) => Value64): Value64 =>
+    jacobian(symbol, outputs, (e) => {
+      const out = f(e);
+      if (out.data.length !== outputs) throw new Error(`grad: expected ${outputs} outputs, got ${out.data.length}`);
+      // F may be a trial's tensor itself (float32 storage)
+      return out.data instanceof Float64Array ? out.data : Float64Array.from(out.data);
+    });
+  const scalarAlong = (symbol: string, f: ((env: Env64) => number) | 'loss', direction: Direction64): Derivative64 => {
+    const d = differentiate(symbol, direction, f === 'loss' ? 'loss' : (e) => Float64Array.of(f(e)));
     const kink = d.kink?.[0] ? { kink: { forward: d.forward![0], backward: d.backward![0] } } : {};
     return { value: d.value[0], error: d.error[0], evaluations: d.evaluations, ...kink };
   };
-  const loss = (e: Env64): number => e.get('E')!.data[0];
   // ∂E/∂symbol, once per trial: shared by the claims' lhs, the gradient scale and next()
   const lossGradients = new Map<string, Value64>();
   const lossGradient = (symbol: string): Value64 => {
@@ -114,7 +116,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     return g;
   };
   const elementwiseLossGradient = (symbol: string): Value64 => {
-    const full = gradient(symbol, 1, (e) => e.get('E')!);
+    const full = jacobian(symbol, 1, 'loss');
     return algebra64.reshape(full, full.shape.slice(1));
   };
   let scale: number | undefined;
@@ -127,7 +129,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const elements = new Set(seededSample(values.seed, name, p.data.length, SCALE_SAMPLE));
     if (hint !== undefined) elements.add(hint);
     let m = 0;
-    for (const element of elements) m = Math.max(m, Math.abs(scalarAlong(name, loss, { kind: 'element', index: element }).value));
+    for (const element of elements) m = Math.max(m, Math.abs(scalarAlong(name, 'loss', { kind: 'element', index: element }).value));
     return m;
   };
   const differentiable = (symbol: string) => env.has(symbol) && symbol !== 'E' && !computation.counts.has(symbol) && !computation.constants.has(symbol) && symbol !== 'lr';

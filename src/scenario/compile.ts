@@ -98,7 +98,7 @@ export function compile(blueprint: Blueprint, constants: Record<string, Nested>,
     const path = ['constants', name];
     const holder = holders.get(name);
     if (holder !== undefined || FUNCTIONS.has(name) || KEYWORD_OPERATORS.has(name) || name === 'E' || (optimizer && name === 'lr')) {
-      problems.push({ path, message: `'${name}' is already a ${blueprint.form === 'network' ? 'network symbol' : 'name of the computation'} or a function name` });
+      problems.push({ path, message: `'${name}' is already a ${blueprint.form === 'network' ? 'network symbol' : 'name of the computation'} or function name` });
       continue;
     }
     holders.set(name, `a constant (${formatPath(path)})`);

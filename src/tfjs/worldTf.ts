@@ -57,6 +57,12 @@ export interface TfTrial {
   gradientScale(): number;
   /** flat element of largest |∂E/∂P| for each of these parameters (where the reference looks for the scale) */
   largestGradientElements(names: readonly string[]): Map<string, number>;
+  /**
+   * Swaps each parameter of at least `minSize` elements for a fresh upload of the same float32
+   * values (the trial's), in the given tensors and the forward pass, and disposes the old tensor
+   * (TfTrialOptions.uploadAgainFrom does it on wasm after the forward pass).
+   */
+  uploadAgain(minSize: number): void;
   dispose(): void;
 }
 
@@ -177,6 +183,7 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
       scale ??= tf.tidy(() => Math.max(0, ...[...gradients().values()].map((g) => tf.max(tf.abs(g)).dataSync()[0])));
       return scale;
     },
+    uploadAgain,
     largestGradientElements(wanted) {
       const found = new Map<string, number>();
       tf.tidy(() => {

@@ -1,13 +1,14 @@
-// ∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l (src/reference/world64.ts lossGradientAtNet and
-// parameterGradient): net_l[r, j] moved alone changes only row r's term of E (rowOf), so
-// ∂E/∂net_l is N·d_l finite differences of one row each, and a kernel or bias element, which moves
-// a column of net_l, is the sum over rows of the chain rule. Checked against a full moved pass,
-// against the element-by-element derivative it replaces and against closed-form backpropagation.
+// ∂E/∂P through the one definition linear in P that reads it (src/reference/chainRule64.ts):
+// ∂E/∂W_l and ∂E/∂b_l of a network from ∂E/∂net_l, N·d_l finite differences instead of d_in·d_l,
+// summed by the chain rule; a computation's γ and β through the normalised output. Checked against
+// the element-by-element derivative it replaces and against closed-form backpropagation.
 
-import { forward64, rowOf, type Env64 } from '../../src/reference/network64';
-import { lossGradientAtNet, referenceWorld } from '../../src/reference/world64';
+import type { Env64 } from '../../src/reference/definitions64';
+import { KinkWatch } from '../../src/reference/definitions64';
+import { throughLinear } from '../../src/reference/chainRule64';
+import { referenceWorld } from '../../src/reference/world64';
 import { algebra64 } from '../../src/reference/algebra64';
-import { parameterNames } from '../../src/model/symbols';
+import { computationOf } from '../../src/scenario/computationOf';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 
@@ -45,7 +46,7 @@ const networks: Scenario[] = [
 
 /** Closed-form ∂E/∂W_l and ∂E/∂b_l by backpropagation in float64 (independent of the code under test). */
 function backpropagate(scenario: Scenario, env: Env64): Map<string, Float64Array> {
-  const { model } = scenario;
+  const model = scenario.model!;
   const L = model.layers.length;
   const n = env.get('x')!.shape[0];
   const divide = model.loss.reduction === 'mean' ? n : 1;
@@ -91,41 +92,24 @@ function backpropagate(scenario: Scenario, env: Env64): Map<string, Float64Array
   return out;
 }
 
-describe('rowOf: one row of E with one element of net_l moved', () => {
-  it.each(networks.map((s) => [s.title, s] as const))('%s: differs from a full moved pass by a constant', (_, scenario) => {
-    const values = drawTrial(scenario, 0);
-    const base = forward64(scenario.model, values);
-    const E0 = base.get('E')!.data[0];
-    for (let l = 1; l <= 3; l++) {
-      const net = base.get(`net${l}`)!;
-      const [n, width] = net.shape;
-      for (const [r, j] of [[0, 0], [n - 1, width - 1], [3, 1]]) {
-        const row = rowOf(scenario.model, values, base, l, r);
-        const along = row.along(j);
-        const at0 = along(0);
-        for (const t of [0.03, -0.2, 1e-5]) {
-          const moved = net.data.slice();
-          moved[r * width + j] += t;
-          const full = forward64(scenario.model, values, { symbol: `net${l}`, value: { shape: net.shape, data: moved } }).get('E')!.data[0];
-          const got = along(t) - at0;
-          const want = full - E0;
-          if (Math.abs(got - want) > 1e-13 * Math.max(1, Math.abs(E0))) throw new Error(`net${l}[${r},${j}] t=${t}: ${got} vs ${want}`);
-        }
-        // the row's loss is no larger than its magnitude, which counts the labels too
-        expect(row.magnitude).toBeGreaterThanOrEqual(Math.abs(at0));
-        expect(row.magnitude).toBeGreaterThan(0);
-      }
-    }
-  });
-});
-
 describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
+  it('is the route the world takes for kernels (N·d_l < d_in·d_l here) and biases once ∂E/∂net_l is known', () => {
+    const scenario = networks[0];
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const known = new Map();
+    const chainRule = (p: string) => throughLinear(computationOf(scenario), world.env, new KinkWatch(), p, known, (d) => world.lossGradient!(d)!);
+    // W1 is 4·6, net1 7·6: element by element is cheaper; W2 is 6·5 < net2 7·5: likewise
+    expect([chainRule('W1'), chainRule('b1')]).toEqual([null, null]);
+    known.set('net1', world.lossGradient!('net1')!);
+    expect([chainRule('W1') !== null, chainRule('b1') !== null]).toEqual([true, true]);
+  });
+
   it.each(networks.map((s) => [s.title, s] as const))('%s: within the estimates of the element-by-element derivative, and of the closed form', (_, scenario) => {
     for (const trial of [0, 1]) {
       const values = drawTrial(scenario, trial);
       const world = referenceWorld(scenario, values);
       const exact = backpropagate(scenario, world.env);
-      for (const p of parameterNames(scenario.model)) {
+      for (const p of computationOf(scenario).parameters) {
         const g = world.lossGradient!(p)!;
         const full = world.gradient(p, 1, (e) => e.get('E')!);
         const perElement = algebra64.reshape(full, full.shape.slice(1));
@@ -160,7 +144,8 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
     });
     const values = drawTrial(scenario, 0);
     const world = referenceWorld(scenario, values);
-    expect(lossGradientAtNet(scenario.model, values, world.env, 1)).toBeNull();
+    const chainRule = (p: string) => throughLinear(computationOf(scenario), world.env, new KinkWatch(), p, new Map(), (d) => world.lossGradient!(d)!);
+    expect(chainRule('W1')).toBeNull();
     for (const p of ['W1', 'b1']) {
       const g = world.lossGradient!(p)!;
       const full = world.gradient(p, 1, (e) => e.get('E')!);
@@ -168,7 +153,7 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
       expect(Array.from(g.kink!)).toEqual([1, 0]);
     }
     // the last layer is smooth in net2: from ∂E/∂net2, no kink
-    expect(lossGradientAtNet(scenario.model, values, world.env, 2)).not.toBeNull();
+    expect(chainRule('W2')).not.toBeNull();
     expect(world.lossGradient!('W2')!.kink).toBeUndefined();
   });
 
@@ -198,6 +183,37 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
     for (const element of [largest, 0, 1234, 2559]) {
       const d = world.elementDerivative('W2', (e) => e.get('E')!.data[0], element);
       expect({ element, agrees: Math.abs(d.value - g.data[element]) <= d.error + g.error![element], error: g.error![element] < 1e-10 }).toEqual({ element, agrees: true, error: true });
+    }
+  });
+});
+
+describe('a computation: γ and β of a batch normalisation through its output', () => {
+  const scenario = Scenario.parse({
+    title: 'batch norm',
+    seed: 4,
+    computation: {
+      sizes: { B: 6, D: 3 },
+      tensors: { x: { shape: ['B', 'D'], init: { normal: [2, 3] } }, gamma: { shape: ['D'] }, beta: { shape: ['D'] }, dout: { shape: ['B', 'D'] } },
+      define: ['mu[d] = mean(n, x[n,d])', 'v[d] = mean(n, (x[n,d] - mu[d])^2)', 'xhat[n,d] = (x[n,d] - mu[d]) / sqrt(v[d] + 1e-5)', 'out[n,d] = gamma[d] * xhat[n,d] + beta[d]'],
+      loss: 'sum(n, sum(d, out[n,d] * dout[n,d]))',
+    },
+  });
+
+  it('equals the element-by-element derivative within both estimates, and Σ_n dout·x̂ and Σ_n dout', () => {
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const known = new Map([['out', world.lossGradient!('out')!]]);
+    const env = world.env;
+    const B = 6;
+    const D = 3;
+    for (const p of ['gamma', 'beta']) {
+      const g = throughLinear(computationOf(scenario), env, new KinkWatch(), p, known, (d) => world.lossGradient!(d)!)!;
+      const full = world.gradient(p, 1, (e) => e.get('E')!);
+      for (let d = 0; d < D; d++) {
+        let closed = 0;
+        for (let n = 0; n < B; n++) closed += env.get('dout')!.data[n * D + d] * (p === 'gamma' ? env.get('xhat')!.data[n * D + d] : 1);
+        const row = { p, d, chain: g.data[d], element: full.data[d], closed };
+        expect({ ...row, agrees: Math.abs(g.data[d] - full.data[d]) <= g.error![d] + full.error![d], exact: Math.abs(g.data[d] - closed) <= g.error![d] + 1e-12 * Math.abs(closed) }).toEqual({ ...row, agrees: true, exact: true });
+      }
     }
   });
 });
