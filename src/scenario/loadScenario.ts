@@ -118,19 +118,24 @@ function protoConstant(json: unknown): Omit<Problem, 'file'> | undefined {
   return { path: ['constants', '__proto__'], message: "'__proto__' cannot name a constant" };
 }
 
-/**
- * Parses and validates scenario text. Extra checks (formulas) can be added by the caller through
- * `extraChecks`, which sees only scenarios that passed the schema and meaning checks.
- */
-export function parseScenarioText(text: string, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
-  let json: unknown;
+export type JsonText = { ok: true; json: unknown } | { ok: false; problem: Problem };
+
+/** JSON text parsed, or the problem with the line and column JSON.parse stopped at. */
+export function parseJsonText(text: string, file: string): JsonText {
   // editors on Windows may save a byte order mark; JSON.parse refuses it
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   try {
-    json = JSON.parse(text);
+    return { ok: true, json: JSON.parse(text) };
   } catch (e) {
-    return { ok: false, file, problems: [jsonProblem(file, text, e as Error)] };
+    return { ok: false, problem: jsonProblem(file, text, e as Error) };
   }
+}
+
+/**
+ * Validates a parsed scenario. Extra checks (formulas) can be added by the caller through
+ * `extraChecks`, which sees only scenarios that passed the schema and meaning checks.
+ */
+export function checkScenarioJson(json: unknown, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
   const proto = protoConstant(json);
   if (proto) return { ok: false, file, problems: [{ file, ...proto }] };
   const parsed = Scenario.safeParse(json);
@@ -139,6 +144,12 @@ export function parseScenarioText(text: string, file: string, extraChecks?: (sce
   const more = meaning.length === 0 && extraChecks ? extraChecks(parsed.data) : [];
   const problems = [...meaning, ...more].map((p) => ({ file, ...p }));
   return problems.length > 0 ? { ok: false, file, problems } : { ok: true, file, scenario: parsed.data };
+}
+
+/** Parses and validates scenario text (see checkScenarioJson). */
+export function parseScenarioText(text: string, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
+  const parsed = parseJsonText(text, file);
+  return parsed.ok ? checkScenarioJson(parsed.json, file, extraChecks) : { ok: false, file, problems: [parsed.problem] };
 }
 
 export function loadScenarioFile(file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
