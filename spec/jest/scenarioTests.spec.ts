@@ -22,9 +22,9 @@ interface JestResult {
 let project: string;
 
 /** jest on one spec file of the project, with its JSON result. */
-function runJest(spec: string): JestResult {
+function runJest(spec: string, ...flags: string[]): JestResult {
   const out = join(project, `${spec}.result.json`);
-  spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--rootDir', project, '--ci', '--json', '--outputFile', out, spec], {
+  spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--rootDir', project, '--ci', '--json', '--outputFile', out, ...flags, spec], {
     cwd: project,
     env: { ...process.env, NO_COLOR: '1' },
     encoding: 'utf8',
@@ -79,8 +79,8 @@ describe('scenarioTests in a jest run', () => {
     ]);
   }, 300_000);
 
-  it('registers only the claims asked for, and fails one test for an id none has', () => {
-    const result = runJest('some.test.js');
+  it('registers only the claims asked for, and fails one test for an id none has (jest globals not injected)', () => {
+    const result = runJest('some.test.js', '--injectGlobals=false');
     expect(tests(result)).toEqual([
       ['derivations/broken.json is a valid scenario file', 'failed'],
       ['derivations/notes.md:23 — Markdown fixture: softmax outputs, 2-3 linear network', 'output-error: ∂E/∂net_k = o_k − y_k', 'passed'],

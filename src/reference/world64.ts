@@ -15,7 +15,7 @@ import { maxAbs, type Floats } from './tensor64';
  * Tensors larger than this many elements are not differentiated element by element (one Ridders
  * run, 4–20 forward passes, per element): their claims are checked along seeded random
  * directions and at chosen elements (src/claim/sampledGradientCheck.ts), and their share of the
- * gradient scale is taken at chosen elements. README "Verification at scale".
+ * gradient scale is taken at chosen elements. docs/at-scale.md.
  */
 export const LARGE_TENSOR = 4096;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
@@ -99,7 +99,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       }
     };
   // Element by element, each through movedForward: only the layers downstream of the element
-  // are recomputed (README "Verification at scale"); the same derivative as moving the element in
+  // are recomputed (docs/at-scale.md.; the same derivative as moving the element in
   // a full forward pass, up to rounding (~1e-16 relative) in where the step is added.
   const gradient = (symbol: string, outputs: number, f: (env: Map<string, Value64>) => Value64): Value64 => {
     const base = env.get(symbol);
