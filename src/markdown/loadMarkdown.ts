@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { offsetOf } from '../scenario/jsonPlaces';
 import { checkScenarioJson, lineColumn, parseJsonText, type LoadResult } from '../scenario/loadScenario';
 import type { Problem } from '../scenario/problem';
 import type { ScenarioSource } from '../scenario/scenarioSource';
 import type { Scenario } from '../scenario/schema';
 import { derivcheckBlocks, type FencedBlock } from './fencedBlocks';
-import { offsetOf } from '../scenario/jsonPlaces';
 
 // A Markdown derivation (DESIGN §7): each ```derivcheck block holds a scenario, each
 // ```derivcheck-claim block one claim added to the scenario block above it. A scenario block is
-// checked as a scenario file is, and every problem points at the line of the file where the
-// offending value is: the block's own line for bad JSON, the value's line for the rest.
+// checked as a scenario file is, and every problem points at the line and column of the file:
+// where JSON.parse stopped for bad JSON, the offending value (or the object that lacks it) else.
 
 type Checks = (scenario: Scenario) => Omit<Problem, 'file'>[];
 type Path = readonly (string | number)[];
