@@ -11,7 +11,7 @@ import { useBackend } from '../src/tfjs/backend';
 // npm run measure:tolerances — the measurement the default tolerances come from: over every
 // shipped claim that holds, the largest error of each world, as the rtol it would need with
 // atol = rtol / 10 (|l − r| / (max(|l|, |r|) + scale / 10)), not counting the reference's own
-// error estimate. The defaults are ~100× these (README "Tolerances"). Also, over every shipped
+// error estimate. The defaults are ~100× these (docs/judging.md, "Tolerances"). Also, over every shipped
 // claim, the largest share of its tolerance that the reference's error estimate is (it may decide
 // an element only up to ESTIMATE_SHARE of it).
 

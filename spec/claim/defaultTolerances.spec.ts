@@ -5,7 +5,7 @@ import { loadScenarioChecked } from '../../src/run/runFile';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 
-// The default tolerances (README "Tolerances") must still refute a formula that is off by 0.1%:
+// The default tolerances (docs/judging.md, "Tolerances") must still refute a formula that is off by 0.1%:
 // each shipped claim here holds as written, and is refuted in both worlds with its rhs × 1.001.
 
 function load(relative: string): Scenario {

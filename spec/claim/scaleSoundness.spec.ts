@@ -10,7 +10,7 @@ import { useSpecBackend } from '../support/backend';
 
 // The sampled reference check at 4e5 parameters (784-512-10, batch 64): the corrected
 // first-layer formula holds, and the same formula broken in one element, in one row or by a
-// small scale factor is refuted. README "Verification at scale" states what is guaranteed.
+// small scale factor is refuted. docs/at-scale.md states what is guaranteed.
 useSpecBackend();
 
 const correct = 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))';

@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { runScenarioFile, type ScenarioReport } from '../../src/run/runFile';
+import { runScenariosOfFile, type ScenarioReport } from '../../src/run/runFile';
 import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
 import { useSpecBackend } from '../support/backend';
 
@@ -33,7 +33,7 @@ function withoutTimings(reports: ScenarioReport[]): { json: string; dropped: str
 
 describe('two runs give the same report', () => {
   // one trial per file keeps the suite quick; trial seeds are covered by spec/scenario/trialValues.spec.ts
-  const run = () => withoutTimings(files.map((file) => runScenarioFile(file, { trials: 1 })));
+  const run = () => withoutTimings(files.flatMap((file) => runScenariosOfFile(file, { trials: 1 })));
 
   it(`over ${files.length} files (shipped scenarios and fixtures)`, () => {
     const first = run();

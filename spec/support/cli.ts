@@ -16,9 +16,10 @@ function sourcesNewerThanOutputs(): boolean {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
   return walk(join(root, 'src')).some((source) => {
-    const output = join(root, 'dist', source.slice(join(root, 'src').length).replace(/\.ts$/, '.js'));
+    const output = join(root, 'dist', source.slice(join(root, 'src').length).replace(/\.ts$/, ''));
     try {
-      return statSync(output).mtimeMs < statSync(source).mtimeMs;
+      // the JavaScript, and the declarations the package ships
+      return ['.js', '.d.ts'].some((ext) => statSync(`${output}${ext}`).mtimeMs < statSync(source).mtimeMs);
     } catch {
       return true;
     }
@@ -67,8 +68,13 @@ export function runCli(args: readonly string[], env: Record<string, string | und
   for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI']) delete base[name];
   const merged = { ...base, ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  return runProcess(process.execPath, [options.bin ?? bin, ...args], { cwd: options.cwd ?? root, env: merged });
+}
+
+/** A process run to its end, with its exit code and output. */
+export function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? bin, ...args], { cwd: options.cwd ?? root, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -16,7 +16,7 @@ import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
 
 // The reference world's check of `grad(F, Q)[i, j, …] <rel> rhs` when Q is too large to
 // differentiate element by element. The rhs is evaluated in full; the lhs is never built.
-// Instead (README "Verification at scale"):
+// Instead (docs/at-scale.md):
 //  1. per-element finite differences at chosen elements: those the tfjs world found worst, the
 //     one where |rhs| is largest, and a seeded sample; judged exactly like every small claim;
 //  2. for `==`, DIRECTIONS seeded Rademacher directions v (±1/√m on the m selected elements):

@@ -3,7 +3,7 @@
 // estimate), where `scale` is the magnitude of the quantities involved (for gradients, at least
 // the largest gradient of E in that network), so "is zero" means zero next to its neighbours.
 // The estimate may decide an element only while it is well below the rest (ESTIMATE_SHARE).
-// The numbers come from measurement; see README "Tolerances".
+// The numbers come from measurement; see docs/judging.md, "Tolerances".
 
 export interface Tolerance {
   rtol: number;

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { nearestName } from '../formula/nearestName';
 import { renderReport, type Format } from '../report/formats';
 import { exitCodeOf, EXIT, summaryOf, type RunReport } from '../report/runReport';
-import { loadScenarioChecked, runScenarioFile, type ScenarioReport } from '../run/runFile';
+import type { ScenarioReport } from '../run/runFile';
+import { missingClaims, runFiles } from '../run/runFiles';
 import { findScenarioFiles } from '../scenario/findScenarioFiles';
 import type { BackendChoice } from '../tfjs/backendChoices';
 import { fail, startBackend } from './fail';
@@ -27,26 +27,10 @@ export interface CheckOptions {
 
 export const DEFAULT_PATHS = ['scenarios'];
 
-/** Ids asked for with --claim that no file has, each with a "did you mean". */
-function missingClaims(asked: readonly string[], files: readonly string[], found: readonly ScenarioReport[]): string[] {
-  const seen = new Set(found.flatMap((s) => s.claims.map((c) => c.id)));
-  const missing = asked.filter((id) => !seen.has(id));
-  if (missing.length === 0) return [];
-  const known = new Set<string>();
-  for (const file of files) {
-    const loaded = loadScenarioChecked(file);
-    if (loaded.ok) for (const c of loaded.scenario.claims) known.add(c.id);
-  }
-  return missing.map((id) => {
-    const near = nearestName(id, known);
-    return `no claim has the id '${id}' in the ${files.length} file${files.length === 1 ? '' : 's'} checked${near ? ` (did you mean '${near}'?)` : ''}`;
-  });
-}
-
 export async function runCheck(paths: readonly string[], options: CheckOptions): Promise<number> {
   const t0 = performance.now();
   const all = sortedUnique(findScenarioFiles(paths.length > 0 ? paths : DEFAULT_PATHS));
-  if (all.length === 0) return fail(`no scenario files (*.json) in ${(paths.length > 0 ? paths : DEFAULT_PATHS).join(', ')}`);
+  if (all.length === 0) return fail(`no scenario files (*.json, or *.md with a derivcheck block) in ${(paths.length > 0 ? paths : DEFAULT_PATHS).join(', ')}`);
   const files = options.shard ? shardOf(all, options.shard) : all;
 
   const started = await startBackend(options.backend);
@@ -54,18 +38,15 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
   const { backend } = started;
 
   const progress = progressOn(process.stderr);
-  const scenarios: ScenarioReport[] = [];
+  let scenarios: ScenarioReport[];
   try {
-    files.forEach((file, k) => {
-      progress.file(k + 1, files.length, file);
-      const scenario = runScenarioFile(file, {
-        ...(options.trials !== undefined ? { trials: options.trials } : {}),
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.claim ? { claimIds: options.claim } : {}),
-        onTrial: (trial, trials) => progress.trial(trial, trials),
-      });
-      // with --claim, a valid file without any of the ids is left out of the report
-      if (!options.claim || scenario.problems || scenario.claims.length > 0) scenarios.push(scenario);
+    // with --claim, a valid file without any of the ids is left out of the report
+    scenarios = runFiles(files, {
+      ...(options.trials !== undefined ? { trials: options.trials } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.claim ? { claimIds: options.claim } : {}),
+      onFile: (k, n, file) => progress.file(k, n, file),
+      onTrial: (trial, trials) => progress.trial(trial, trials),
     });
   } finally {
     progress.done();

@@ -1,14 +1,13 @@
-import { nearestName } from '../formula/nearestName';
 import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScenario';
 import { elementTables, explainReport } from '../report/explainReport';
 import { EXIT } from '../report/runReport';
-import { loadScenarioChecked } from '../run/runFile';
-import { formatProblemLong } from '../foundation/problem';
 import type { BackendChoice } from '../tfjs/backendChoices';
+import { explainTarget } from './explainTarget';
 import { fail, startBackend } from './fail';
 import { coloursFor, progressOn } from './terminal';
 
-// `derivcheck explain FILE --claim ID`: one claim's element table in both worlds.
+// `derivcheck explain FILE --claim ID`: one claim's element table in both worlds. FILE may be a
+// Markdown file, or one of its blocks as `notes.md:12`.
 
 export interface ExplainOptions {
   claim: string;
@@ -20,20 +19,15 @@ export interface ExplainOptions {
 }
 
 export async function runExplain(file: string, options: ExplainOptions): Promise<number> {
-  const loaded = loadScenarioChecked(file);
-  if (!loaded.ok) return fail(`${file} is not a valid scenario file:\n${loaded.problems.map(formatProblemLong).join('\n')}`);
-  const { scenario } = loaded;
-  const claim = scenario.claims.find((c) => c.id === options.claim);
-  if (!claim) {
-    const near = nearestName(options.claim, scenario.claims.map((c) => c.id));
-    const ids = scenario.claims.map((c) => c.id).join(', ') || 'none';
-    return fail(`${file} has no claim '${options.claim}'${near ? ` (did you mean '${near}'?)` : ''}; its claims: ${ids}`);
-  }
+  const target = explainTarget(file, options.claim);
+  if (!target.ok) return fail(target.message);
+  const { name, scenario } = target;
+  const claim = scenario.claims.find((c) => c.id === options.claim)!;
   const started = await startBackend(options.backend);
   if ('code' in started) return started.code;
 
   const progress = progressOn(process.stderr);
-  progress.file(1, 1, `${file} › ${claim.id}`);
+  progress.file(1, 1, `${name} › ${claim.id}`);
   const run: RunOptions = {
     claimIds: [claim.id],
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
@@ -46,6 +40,6 @@ export async function runExplain(file: string, options: ExplainOptions): Promise
   } finally {
     progress.done();
   }
-  process.stdout.write(explainReport(file, claim, result, elementTables(result, claim), options.rows, coloursFor(process.stdout)));
+  process.stdout.write(explainReport(name, claim, result, elementTables(result, claim), options.rows, coloursFor(process.stdout)));
   return result.met ? EXIT.allMet : EXIT.unmet;
 }

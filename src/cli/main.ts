@@ -46,7 +46,9 @@ Examples:
   derivcheck scenarios/article --format markdown
   derivcheck scenarios --format junit --output derivcheck-junit.xml
   derivcheck scenarios --shard 2/3
-  derivcheck explain scenarios/article/demo-label0.json --claim final-formula`;
+  derivcheck notes.md
+  derivcheck explain scenarios/article/demo-label0.json --claim final-formula
+  derivcheck init`;
 
 interface ExplainFlags {
   claim: string;
@@ -64,10 +66,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(derivcheck --help shows the usage)')
     .description('Checks the claims of gradient derivations: each scenario file\'s claims are evaluated with TensorFlow.js autodiff and a float64 reference.')
-    .usage('[options] [paths...]\n       derivcheck explain FILE --claim ID\n       derivcheck schema')
+    .usage('[options] [paths...]\n       derivcheck explain FILE --claim ID\n       derivcheck schema\n       derivcheck init [dir]')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
-    .argument('[paths...]', 'scenario files, or folders searched for *.json (default: scenarios)')
+    .argument('[paths...]', 'scenario files (*.json, or Markdown with derivcheck blocks), or folders searched for them (default: scenarios)')
     .addOption(new Option('--format <format>', 'report format').choices(FORMATS).default('text'))
     .addOption(backendOption())
     .addOption(trialsOption())
@@ -103,6 +105,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async () => {
       const { runSchema } = await import('./schema');
       setExitCode(runSchema());
+    });
+
+  program
+    .command('init')
+    .description('write a starter scenario and a jest spec that checks it (nothing is overwritten)')
+    .argument('[dir]', 'the folder to write them in', '.')
+    .helpOption('-h, --help', 'print this help')
+    .action(async (dir: string) => {
+      const { runInit } = await import('./init');
+      setExitCode(runInit(dir));
     });
 
   return program;

@@ -15,7 +15,7 @@ import { seededSample } from './sampling';
  * Tensors larger than this many elements are not differentiated element by element (one Ridders
  * run, 4–20 passes, per element): their claims are checked along seeded random directions and at
  * chosen elements (src/claim/sampledGradientCheck.ts), and their share of the gradient scale is
- * taken at chosen elements. docs "Verification at scale".
+ * taken at chosen elements (docs/at-scale.md).
  */
 export const LARGE_TENSOR = 4096;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */

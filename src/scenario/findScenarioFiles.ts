@@ -1,7 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { holdsDerivcheckBlock, isMarkdownFile } from '../markdown/markdownFiles';
 
-/** Scenario files under the given paths: files as given, folders searched for *.json, sorted. */
+/**
+ * Scenario files under the given paths: files as given; folders searched for *.json, and for
+ * Markdown files that hold a derivcheck block (a README among the scenarios is not one).
+ */
 export function findScenarioFiles(paths: readonly string[]): string[] {
   const found: string[] = [];
   const walk = (dir: string): void => {
@@ -9,7 +13,7 @@ export function findScenarioFiles(paths: readonly string[]): string[] {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && entry.name.endsWith('.json')) found.push(full);
+      else if (entry.isFile() && (entry.name.endsWith('.json') || (isMarkdownFile(entry.name) && holdsDerivcheckBlock(full)))) found.push(full);
     }
   };
   for (const path of paths) {

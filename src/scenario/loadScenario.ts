@@ -119,19 +119,24 @@ function protoConstant(json: unknown): Omit<Problem, 'file'> | undefined {
   return { path: ['constants', '__proto__'], message: "'__proto__' cannot name a constant" };
 }
 
-/**
- * Parses and validates scenario text: JSON, the schema, the meaning checks, then (for a scenario
- * that passed those) the computation's definitions and every claim's formulas.
- */
-export function parseScenarioText(text: string, file: string): LoadResult {
-  let json: unknown;
+export type JsonText = { ok: true; json: unknown } | { ok: false; problem: Problem };
+
+/** JSON text parsed, or the problem with the line and column JSON.parse stopped at. */
+export function parseJsonText(text: string, file: string): JsonText {
   // editors on Windows may save a byte order mark; JSON.parse refuses it
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   try {
-    json = JSON.parse(text);
+    return { ok: true, json: JSON.parse(text) };
   } catch (e) {
-    return { ok: false, file, problems: [jsonProblem(file, text, e as Error)] };
+    return { ok: false, problem: jsonProblem(file, text, e as Error) };
   }
+}
+
+/**
+ * Validates a parsed scenario: the schema, the meaning checks, then (for a scenario that passed
+ * those) the computation's definitions and every claim's formulas.
+ */
+export function checkScenarioJson(json: unknown, file: string): LoadResult {
   const proto = protoConstant(json);
   if (proto) return { ok: false, file, problems: [{ file, ...proto }] };
   const parsed = Scenario.safeParse(json);
@@ -140,6 +145,12 @@ export function parseScenarioText(text: string, file: string): LoadResult {
   const more = meaning.length === 0 ? checkFormulas(parsed.data) : [];
   const problems = [...meaning, ...more].map((p) => ({ file, ...p }));
   return problems.length > 0 ? { ok: false, file, problems } : { ok: true, file, scenario: parsed.data };
+}
+
+/** Parses and validates scenario text (see checkScenarioJson). */
+export function parseScenarioText(text: string, file: string): LoadResult {
+  const parsed = parseJsonText(text, file);
+  return parsed.ok ? checkScenarioJson(parsed.json, file) : { ok: false, file, problems: [parsed.problem] };
 }
 
 export function loadScenarioFile(file: string): LoadResult {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 // The scenario file format of DESIGN §1, as one zod schema. The JSON Schema in
 // schema/scenario.schema.json is generated from this (npm run schema).
 
-/** Limits that keep a typo from allocating gigabytes; documented in the README. */
+/** Limits that keep a typo from allocating gigabytes; documented in docs/scenario-files.md. */
 export const LIMITS = {
   units: 4096,
   layers: 16,

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Model } from '../scenario/schema';
-import type { TrialValues } from '../scenario/trialValues';
-import type { Tensor64 } from '../foundation/tensor';
 
 // The TensorFlow.js world: the same network built from the pieces tfjs users train with
 // (matMul + bias add, tfjs activations, tf.losses.*). float32 throughout.
