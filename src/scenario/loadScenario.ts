@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { expandSweep, needsSweep } from '../sweep/expandSweep';
+import type { SweepGrid } from '../sweep/grid';
 import { checkMeaning } from './checkMeaning';
 import { formatPath, type Problem } from './problem';
 import { Scenario } from './schema';
 
 export type LoadResult =
-  | { ok: true; file: string; scenario: Scenario }
+  /** a file with a sweep has its cells in `sweep`, and its first cell in `scenario` */
+  | { ok: true; file: string; scenario: Scenario; sweep?: SweepGrid<Scenario> }
   | { ok: false; file: string; problems: Problem[] };
 
 /** 1-based line and column of a character offset. */
@@ -133,6 +136,12 @@ export function parseScenarioText(text: string, file: string, extraChecks?: (sce
   }
   const proto = protoConstant(json);
   if (proto) return { ok: false, file, problems: [{ file, ...proto }] };
+  if (needsSweep(json)) return expandSweep(json as Record<string, unknown>, file, (cell) => checkScenarioJson(cell, file, extraChecks));
+  return checkScenarioJson(json, file, extraChecks);
+}
+
+/** The schema, meaning and extra checks of a scenario already parsed from JSON. */
+function checkScenarioJson(json: unknown, file: string, extraChecks?: (scenario: Scenario) => Omit<Problem, 'file'>[]): LoadResult {
   const parsed = Scenario.safeParse(json);
   if (!parsed.success) return { ok: false, file, problems: schemaProblems(file, parsed.error) };
   const meaning = checkMeaning(parsed.data);
