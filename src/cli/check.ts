@@ -62,6 +62,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
         ...(options.trials !== undefined ? { trials: options.trials } : {}),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.claim ? { claimIds: options.claim } : {}),
+        onCell: (cell, cells) => progress.cell(cell, cells),
         onTrial: (trial, trials) => progress.trial(trial, trials),
       });
       // with --claim, a valid file without any of the ids is left out of the report

@@ -3,12 +3,18 @@ import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScen
 import { elementTables, explainReport } from '../report/explainReport';
 import { EXIT } from '../report/runReport';
 import { loadScenarioChecked } from '../run/runFile';
+import type { LoadResult } from '../scenario/loadScenario';
+import type { Scenario } from '../scenario/schema';
+import { matches, parseCondition } from '../sweep/condition';
+import { cellLabel } from '../sweep/grid';
+import { renderFormulaError } from '../formula/formulaError';
 import { formatProblemLong } from '../scenario/problem';
 import type { BackendChoice } from '../tfjs/backendChoices';
 import { fail, startBackend } from './fail';
 import { coloursFor, progressOn } from './terminal';
 
-// `derivcheck explain FILE --claim ID`: one claim's element table in both worlds.
+// `derivcheck explain FILE --claim ID`: one claim's element table in both worlds; for a sweep,
+// one table per cell (every cell, or those `--cell CONDITION` matches).
 
 export interface ExplainOptions {
   claim: string;
@@ -17,11 +23,27 @@ export interface ExplainOptions {
   seed?: number;
   /** rows shown per world */
   rows: number;
+  /** in a sweep, only the cells this `when` condition matches */
+  cell?: string;
+}
+
+/** The cells to explain: every cell of a sweep, or those `--cell` matches; a plain scenario is its one cell. */
+function cellsToExplain(loaded: Extract<LoadResult, { ok: true }>, condition: string | undefined): { label: string; scenario: Scenario }[] | string {
+  if (!loaded.sweep) return condition === undefined ? [{ label: '', scenario: loaded.scenario }] : `${loaded.file} has no sweep; --cell picks cells of a sweep`;
+  const { axes, cells } = loaded.sweep;
+  if (condition === undefined) return cells.map((c) => ({ label: ` ${cellLabel(axes, c.values)}`, scenario: c.scenario }));
+  const parsed = parseCondition(condition, axes);
+  if (!parsed.ok) return `--cell: ${renderFormulaError(parsed.problem)}`;
+  const picked = cells.filter((c) => matches(parsed.condition, c.values));
+  if (picked.length === 0) return `--cell: no cell of ${loaded.file} matches ${condition}`;
+  return picked.map((c) => ({ label: ` ${cellLabel(axes, c.values)}`, scenario: c.scenario }));
 }
 
 export async function runExplain(file: string, options: ExplainOptions): Promise<number> {
   const loaded = loadScenarioChecked(file);
   if (!loaded.ok) return fail(`${file} is not a valid scenario file:\n${loaded.problems.map(formatProblemLong).join('\n')}`);
+  const cells = cellsToExplain(loaded, options.cell);
+  if (typeof cells === 'string') return fail(cells);
   const { scenario } = loaded;
   const claim = scenario.claims.find((c) => c.id === options.claim);
   if (!claim) {
@@ -33,19 +55,26 @@ export async function runExplain(file: string, options: ExplainOptions): Promise
   if ('code' in started) return started.code;
 
   const progress = progressOn(process.stderr);
-  progress.file(1, 1, `${file} › ${claim.id}`);
   const run: RunOptions = {
     claimIds: [claim.id],
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     onTrial: (trial, trials) => progress.trial(trial, trials),
   };
-  let result: ClaimResult;
-  try {
-    result = runScenario(scenario, { ...run, keepSides: true })[0];
-  } finally {
-    progress.done();
-  }
-  process.stdout.write(explainReport(file, claim, result, elementTables(result, claim), options.rows, coloursFor(process.stdout)));
-  return result.met ? EXIT.allMet : EXIT.unmet;
+  let met = true;
+  cells.forEach((cell, k) => {
+    // each cell's scenario has the claim, its expectation resolved for the cell
+    const own = cell.scenario.claims.find((c) => c.id === claim.id)!;
+    progress.file(k + 1, cells.length, `${file}${cell.label} › ${claim.id}`);
+    let result: ClaimResult;
+    try {
+      result = runScenario(cell.scenario, { ...run, keepSides: true })[0];
+    } finally {
+      progress.done();
+    }
+    if (k > 0) process.stdout.write('\n');
+    process.stdout.write(explainReport(`${file}${cell.label}`, own, result, elementTables(result, own), options.rows, coloursFor(process.stdout)));
+    met &&= result.met;
+  });
+  return met ? EXIT.allMet : EXIT.unmet;
 }
