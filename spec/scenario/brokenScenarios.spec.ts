@@ -98,6 +98,17 @@ const brokenFiles: [string, string][] = [
   ['formula-where-not-condition.json', 'formula-where-not-condition.json: claims[0].where: where must be a condition, such as k == 0 or x[0,i] > 0 at character 0'],
   ['formula-wrong-arity.json', 'formula-wrong-arity.json: claims[0].rhs: exp takes 1 argument, got 2 at character 0'],
   ['formula-wrong-index-count.json', 'formula-wrong-index-count.json: claims[0].rhs: x has 2 axes but 1 index was given; index it like x[i,j] at character 2'],
+  // sweeps: the sweep and its rules are checked first, then every cell as a scenario of its own
+  ['sweep-axes-overlap.json', "sweep-axes-overlap.json: sweep.layer.path: sets the same place as axis 'activation' (model.layers[0].activation)"],
+  ['sweep-no-rule-matches.json', 'sweep-no-rule-matches.json: claims[0].expect: no rule matches this cell; end the list with a rule without when (in cell [activation=tanh])'],
+  ['sweep-path-missing.json', "sweep-path-missing.json: sweep.activation.path: model.layers[0] has no 'activaton' (did you mean 'activation'?); a sweep replaces what the file has, so write the field there first at character 16"],
+  ['sweep-path-past-the-end.json', 'sweep-path-past-the-end.json: sweep.activation.path: model.layers has 2 elements (use 0..1) at character 12'],
+  ['sweep-rules-without-sweep.json', 'sweep-rules-without-sweep.json: claims[0].expect: a list of rules needs a sweep; without one, give one verdict'],
+  ['sweep-too-large.json', 'sweep-too-large.json: sweep: this sweep has 320 cells (8 × 8 × 5); the limit is 256'],
+  ['sweep-value-refused.json', 'sweep-value-refused.json: model.layers[0].activation: Invalid option: expected one of "linear"|"sigmoid"|"tanh"|"relu" (in cells [activation=softmax, classes=2], [activation=softmax, classes=3])'],
+  ['sweep-when-syntax.json', "sweep-when-syntax.json: claims[0].expect[0].when: expected a condition after 'and' at character 26"],
+  ['sweep-when-unknown-axis.json', "sweep-when-unknown-axis.json: claims[0].expect[0].when: unknown axis 'activaton' (did you mean 'activation'?); the axes are activation at character 0"],
+  ['sweep-when-unknown-value.json', "sweep-when-unknown-value.json: claims[0].expect[0].when: 'lineer' is not a value of axis activation (its values: 'linear', 'tanh') at character 14"],
 ];
 
 describe('broken scenario files', () => {

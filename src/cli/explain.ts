@@ -4,9 +4,8 @@ import { elementTables, explainReport } from '../report/explainReport';
 import { EXIT } from '../report/runReport';
 import { loadScenarioChecked } from '../run/runFile';
 import type { LoadResult } from '../scenario/loadScenario';
-import type { Scenario } from '../scenario/schema';
+import { cellsOf, type LabelledCell } from '../sweep/cellsOf';
 import { matches, parseCondition } from '../sweep/condition';
-import { cellLabel } from '../sweep/grid';
 import { renderFormulaError } from '../formula/formulaError';
 import { formatProblemLong } from '../scenario/problem';
 import type { BackendChoice } from '../tfjs/backendChoices';
@@ -28,15 +27,13 @@ export interface ExplainOptions {
 }
 
 /** The cells to explain: every cell of a sweep, or those `--cell` matches; a plain scenario is its one cell. */
-function cellsToExplain(loaded: Extract<LoadResult, { ok: true }>, condition: string | undefined): { label: string; scenario: Scenario }[] | string {
-  if (!loaded.sweep) return condition === undefined ? [{ label: '', scenario: loaded.scenario }] : `${loaded.file} has no sweep; --cell picks cells of a sweep`;
-  const { axes, cells } = loaded.sweep;
-  if (condition === undefined) return cells.map((c) => ({ label: ` ${cellLabel(axes, c.values)}`, scenario: c.scenario }));
-  const parsed = parseCondition(condition, axes);
+function cellsToExplain(loaded: Extract<LoadResult, { ok: true }>, condition: string | undefined): LabelledCell[] | string {
+  if (condition === undefined) return cellsOf(loaded);
+  if (!loaded.sweep) return `${loaded.file} has no sweep; --cell picks cells of a sweep`;
+  const parsed = parseCondition(condition, loaded.sweep.axes);
   if (!parsed.ok) return `--cell: ${renderFormulaError(parsed.problem)}`;
-  const picked = cells.filter((c) => matches(parsed.condition, c.values));
-  if (picked.length === 0) return `--cell: no cell of ${loaded.file} matches ${condition}`;
-  return picked.map((c) => ({ label: ` ${cellLabel(axes, c.values)}`, scenario: c.scenario }));
+  const picked = cellsOf(loaded).filter((c) => matches(parsed.condition, c.values));
+  return picked.length > 0 ? picked : `--cell: no cell of ${loaded.file} matches ${condition}`;
 }
 
 export async function runExplain(file: string, options: ExplainOptions): Promise<number> {

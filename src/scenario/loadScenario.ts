@@ -136,7 +136,7 @@ export function parseScenarioText(text: string, file: string, extraChecks?: (sce
   }
   const proto = protoConstant(json);
   if (proto) return { ok: false, file, problems: [{ file, ...proto }] };
-  if (needsSweep(json)) return expandSweep(json as Record<string, unknown>, file, (cell) => checkScenarioJson(cell, file, extraChecks));
+  if (needsSweep(json)) return expandSweep(json as Record<string, unknown>, file, (cell) => checkScenarioJson(cell, file, extraChecks), (error) => schemaProblems(file, error));
   return checkScenarioJson(json, file, extraChecks);
 }
 

@@ -153,6 +153,14 @@ class ConditionReader {
   }
 }
 
+/** What stands after a whole condition: a word of the language left without its condition (jsep reads `and` at the end as a name), or anything else. */
+function afterCondition(text: string, next: Spanned): FormulaProblem {
+  const { start, end } = span(next);
+  const word = next.type === 'Identifier' ? (next as jsep.Identifier).name : '';
+  if (['and', 'or', 'not', 'in'].includes(word) && text.slice(end).trim() === '') return { formula: text, pos: text.length, end: text.length, reason: `expected a condition after '${word}'` };
+  return { formula: text, pos: start, end, reason: `expected and, or or the end of the condition, found '${text.slice(start, end)}'` };
+}
+
 export type ConditionResult = { ok: true; condition: Condition } | { ok: false; problem: FormulaProblem };
 
 /** Reads a `when` text over the axes: the condition, or the first problem with its position. */
@@ -168,7 +176,7 @@ export function parseCondition(text: string, axes: readonly Axis[]): ConditionRe
     return { ok: false, problem: { formula: text, pos: error.index, end: error.index + 1, reason } };
   }
   try {
-    if (tree.type === 'Compound') return { ok: false, problem: { formula: text, pos: 0, end: text.length, reason: 'expected one condition; join conditions with and / or' } };
+    if (tree.type === 'Compound') return { ok: false, problem: afterCondition(text, (tree as jsep.Compound).body[1] as Spanned) };
     return { ok: true, condition: new ConditionReader(text, axes).condition(tree) };
   } catch (e) {
     if (e instanceof FormulaError) return { ok: false, problem: { formula: e.formula, pos: e.pos, end: e.end, reason: e.reason } };

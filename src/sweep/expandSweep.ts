@@ -24,9 +24,10 @@ function placed(path: Path, problem: FormulaProblem): Place {
   return { path, message, detail: detail.join('\n') };
 }
 
-function zodPlaces(prefix: Path, error: z.ZodError): Place[] {
-  return error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message }));
-}
+/** How the loader words a schema error (src/scenario/loadScenario.ts): given, as the loader calls this file. */
+export type SchemaWords = (error: z.ZodError) => Place[];
+
+const under = (prefix: Path, places: Place[]): Place[] => places.map((p) => ({ ...p, path: [...prefix, ...p.path] }));
 
 /** Whether the file needs the sweep reader: it has a sweep, or a claim gives rules for expect. */
 export function needsSweep(json: unknown): boolean {
@@ -36,13 +37,13 @@ export function needsSweep(json: unknown): boolean {
 }
 
 /** The axes, or the problems of the sweep itself: its shape, its paths, their overlaps and the grid's size. */
-function readAxes(json: Record<string, unknown>): { axes: Axis[]; steps: PathStep[][] } | { problems: Place[] } {
+function readAxes(json: Record<string, unknown>, words: SchemaWords): { axes: Axis[]; steps: PathStep[][] } | { problems: Place[] } {
   if (!Object.hasOwn(json, 'sweep')) {
     const i = (json.claims as unknown[]).findIndex((c) => isObject(c) && Array.isArray(c.expect));
     return { problems: [{ path: ['claims', i, 'expect'], message: 'a list of rules needs a sweep; without one, give one verdict' }] };
   }
   const parsed = Sweep.safeParse(json.sweep);
-  if (!parsed.success) return { problems: zodPlaces(['sweep'], parsed.error) };
+  if (!parsed.success) return { problems: under(['sweep'], words(parsed.error)) };
   const axes = Object.entries(parsed.data).map(([name, a]) => ({ name, path: a.path, values: a.values as unknown[] }));
   const problems: Place[] = [];
   const steps: PathStep[][] = [];
@@ -74,7 +75,7 @@ interface ClaimRules {
 }
 
 /** Every claim's rules, their conditions read over the axes. */
-function readRules(json: Record<string, unknown>, axes: Axis[]): { rules: ClaimRules[] } | { problems: Place[] } {
+function readRules(json: Record<string, unknown>, axes: Axis[], words: SchemaWords): { rules: ClaimRules[] } | { problems: Place[] } {
   const claims = Array.isArray(json.claims) ? json.claims : [];
   const problems: Place[] = [];
   const rules: ClaimRules[] = [];
@@ -82,7 +83,7 @@ function readRules(json: Record<string, unknown>, axes: Axis[]): { rules: ClaimR
     if (!isObject(claim) || !Array.isArray(claim.expect)) return;
     const parsed = ExpectRules.safeParse(claim.expect);
     if (!parsed.success) {
-      problems.push(...zodPlaces(['claims', i, 'expect'], parsed.error));
+      problems.push(...under(['claims', i, 'expect'], words(parsed.error)));
       return;
     }
     const read = parsed.data.map((rule, j) => {
@@ -120,14 +121,15 @@ function grouped(found: { label: string; problem: Problem }[], total: number): P
 
 /**
  * Reads a file that has a sweep (needsSweep): its cells, each checked by `check` (the loader's
- * schema, meaning and formula checks); the result's `scenario` is the first cell's.
+ * schema, meaning and formula checks; `words` is how it words a schema error); the result's
+ * `scenario` is the first cell's.
  */
-export function expandSweep(json: Record<string, unknown>, file: string, check: (cell: unknown) => LoadResult): LoadResult {
+export function expandSweep(json: Record<string, unknown>, file: string, check: (cell: unknown) => LoadResult, words: SchemaWords): LoadResult {
   const withFile = (places: Place[]): LoadResult => ({ ok: false, file, problems: places.map((p) => ({ file, ...p })) });
-  const read = readAxes(json);
+  const read = readAxes(json, words);
   if ('problems' in read) return withFile(read.problems);
   const { axes, steps } = read;
-  const rules = readRules(json, axes);
+  const rules = readRules(json, axes, words);
   if ('problems' in rules) return withFile(rules.problems);
 
   const indices = cellIndices(axes);

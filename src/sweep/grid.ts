@@ -19,6 +19,7 @@ export const cellCount = (axes: readonly Axis[]): number => axes.reduce((n, a) =
 
 /** Strings in quotes, as `when` writes them; other values as JSON. */
 export function formatAxisValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
   return typeof value === 'string' ? `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : JSON.stringify(value);
 }
 
