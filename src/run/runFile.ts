@@ -30,12 +30,12 @@ export function loadScenarioChecked(file: string): LoadResult {
   return loadScenarioFile(file, checkFormulas);
 }
 
-/** Loads, checks and runs one scenario file; an invalid file is reported, never thrown. */
 export interface FileRunOptions extends RunOptions {
   /** called as each cell of a sweep starts (progress) */
   onCell?: (cell: number, cells: number) => void;
 }
 
+/** Loads, checks and runs one scenario file (each cell of a sweep); an invalid file is reported, never thrown. */
 export function runScenarioFile(file: string, options: FileRunOptions = {}): ScenarioReport {
   const t0 = performance.now();
   const loaded = loadScenarioChecked(file);

@@ -9,7 +9,7 @@ export interface Axis {
 }
 
 /** One value index per axis, for every cell, the last axis fastest. */
-export function cellIndices(axes: readonly Axis[]): number[][] {
+export function cellIndices(axes: readonly Pick<Axis, 'values'>[]): number[][] {
   let cells: number[][] = [[]];
   for (const axis of axes) cells = cells.flatMap((prefix) => axis.values.map((_, v) => [...prefix, v]));
   return cells;

@@ -43,10 +43,9 @@ function flatIndex(index: readonly number[], sizes: readonly number[]): number {
   return flat;
 }
 
+/** The flat indices of a box's cells. */
 function boxCells(term: Term, sizes: readonly number[]): number[] {
-  let cells: number[][] = [[]];
-  for (const values of term) cells = cells.flatMap((prefix) => values.map((v) => [...prefix, v]));
-  return cells.map((index) => flatIndex(index, sizes));
+  return cellIndices(term.map((values) => ({ values }))).map((picks) => flatIndex(picks.map((p, k) => term[k][p]), sizes));
 }
 
 /** Every nonempty subset of 0..n−1, as sorted lists, smaller subsets first. */
@@ -89,10 +88,10 @@ function maximalBoxes(sizes: readonly number[], holds: readonly boolean[], work:
 /** Whether a box with this prefix can lie inside: some choice of one value per remaining axis holds for every prefix cell. */
 function completable(prefix: Term, sizes: readonly number[], holds: readonly boolean[], work: Work): boolean {
   const rest = sizes.slice(prefix.length);
-  const tails = cellIndices(rest.map((n) => ({ name: '', path: '', values: Array.from({ length: n }) })));
-  const heads = cellIndices(prefix.map((values) => ({ name: '', path: '', values })));
+  const tails = cellIndices(rest.map((n) => ({ values: Array.from({ length: n }) })));
+  const heads = cellIndices(prefix.map((values) => ({ values }))).map((picks) => picks.map((p, k) => prefix[k][p]));
   work.tick(tails.length * heads.length);
-  return tails.some((tail) => heads.every((head) => holds[flatIndex([...head.map((h, k) => prefix[k][h]), ...tail], sizes)]));
+  return tails.some((tail) => heads.every((head) => holds[flatIndex([...head, ...tail], sizes)]));
 }
 
 /** The cheapest exact cover of the cells that hold by maximal boxes: fewest literals, then fewest terms. */
