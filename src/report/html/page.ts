@@ -7,6 +7,7 @@ import { formatProblem } from '../../scenario/problem';
 import { valueLabel } from '../../sweep/grid';
 import { describeClaimDetails, describeVerdict, formatIndex, formatNumber } from '../describeClaim';
 import { summaryLine, summaryOf, type RunReport } from '../runReport';
+import { elementPasses } from '../explainReport';
 import { claimMatrices, describeExpect, describeHoldsWhere, describeMet, type ClaimMatrix } from '../sweepMatrix';
 import { DIVERGING, divergingColour, SEQUENTIAL, sequentialColour, VERDICT_COLOURS } from './colours';
 import { elementsKey, wantsElements, type ClaimElements, type ElementsIndex, type WorldElements } from './collectElements';
@@ -63,7 +64,7 @@ function ElementTable({ world, vars, ids }: { world: WorldElements; vars: string
             null,
             ...e.index.map((v) => h('td', { class: 'num' }, String(v))),
             ...[e.lhs, e.rhs, e.difference, e.allowed].map((v) => h('td', { class: 'num' }, formatNumber(v))),
-            h('td', null, e.passes ? 'yes' : 'no'),
+            h('td', null, elementPasses(e) ? 'yes' : 'no'),
           ),
         ),
       ),
@@ -112,7 +113,7 @@ function ClaimElementsView({ elements, ids }: { elements: ClaimElements | { miss
   const head = h(
     'p',
     { class: 'muted' },
-    `Trial ${elements.trial} (seed ${elements.seed}), the trial of the ${elements.chosenBy} world's worst element. ${elements.layout?.cut ? `The maps ${elements.layout.cut}. ` : ''}Grey: not selected by where, or not checked.`,
+    `Trial ${elements.trial} (seed ${elements.seed}), the trial of the ${elements.chosenBy} world's worst element. ${elements.layout?.cut ? `The maps ${elements.layout.cut}. ` : ''}Light grey: not selected by where, or not checked; dark grey: not a finite number.`,
   );
   if (!elements.layout) return h('div', null, head, ...elements.worlds.map((world) => h('div', null, h('h4', null, WORLD_WORDS[world.world]), h(ElementTable, { world, vars: [], ids }))));
   return h('div', null, head, ...elements.worlds.map((world) => h(WorldMaps, { elements, world, ids })));
