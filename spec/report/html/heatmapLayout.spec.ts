@@ -12,21 +12,21 @@ describe('heatmapLayout', () => {
       ['j'],
       [1000],
       [500],
-      { rows: null, columns: [500 - CAPS.strip / 2, 500 + CAPS.strip / 2 - 1], fixed: '', cut: `shows j 452–547 of 1000, around the worst element`, first: 452, last: 547 },
+      { rows: null, columns: [500 - CAPS.strip / 2, 500 + CAPS.strip / 2 - 1], fixed: '', cut: `j 452–547 of 1000, around the worst element`, first: 452, last: 547 },
     ],
     [
       'a large grid, worst near a corner: the window stays inside',
       ['i', 'j'],
       [100, 200],
       [99, 0],
-      { rows: [60, 99], columns: [0, 47], fixed: '', cut: 'shows i 60–99 of 100; j 0–47 of 200, around the worst element', first: 60 * 200, last: 99 * 200 + 47 },
+      { rows: [60, 99], columns: [0, 47], fixed: '', cut: 'i 60–99 of 100; j 0–47 of 200, around the worst element', first: 60 * 200, last: 99 * 200 + 47 },
     ],
     [
       'rank 3: the slice through the worst element',
       ['i', 'k', 'j'],
       [10, 3, 20],
       [2, 1, 5],
-      { rows: [0, 2], columns: [0, 19], fixed: 'i=2', cut: 'shows the slice i=2 of 10 × 3 × 20 elements, around the worst element', first: 2 * 60, last: 2 * 60 + 59 },
+      { rows: [0, 2], columns: [0, 19], fixed: 'i=2', cut: 'the slice i=2 of 10 × 3 × 20 elements, around the worst element', first: 2 * 60, last: 2 * 60 + 59 },
     ],
   ])('%s', (_name, vars, sizes, worst, expected) => {
     const layout = heatmapLayout(vars, sizes, worst);

@@ -9,7 +9,6 @@ import type { ClaimElements } from './collectElements';
 // for a pointer, and the whole described in its aria-label for a screen reader.
 
 const CELL = 12;
-const TOP = 16;
 
 export interface HeatmapProps {
   /** `lhs`, `rhs` or `lhs − rhs` */
@@ -35,8 +34,11 @@ export function Heatmap(props: HeatmapProps): ComponentChild {
   const { layout, values, state } = props;
   const rows = layout.rows ? layout.rows.to - layout.rows.from + 1 : 1;
   const columns = layout.columns.to - layout.columns.from + 1;
+  // a large map is drawn smaller: its index labels grow with it, to stay readable
+  const font = Math.max(8, Math.round((columns * CELL) / 40));
+  const TOP = font * 2;
   // room on the left for the row indices (a strip has none)
-  const left = layout.rows ? 30 : 14;
+  const left = layout.rows ? font * 3.5 : font * 1.5;
   const width = left + columns * CELL;
   const height = TOP + rows * CELL;
   const indexAt = (r: number, c: number) => [...layout.fixed.map((f) => f.value), ...(layout.rows ? [layout.rows.from + r] : []), layout.columns.from + c];
@@ -57,13 +59,13 @@ export function Heatmap(props: HeatmapProps): ComponentChild {
   const worstAt = props.worst && props.worst.length === props.vars.length ? windowCell(props.worst, layout) : null;
   const marker = worstAt && [
     h('rect', { x: left + worstAt.c * CELL + 1, y: TOP + worstAt.r * CELL + 1, width: CELL - 2, height: CELL - 2, fill: 'none', stroke: '#fff', 'stroke-width': 1.5 }),
-    h('rect', { x: left + worstAt.c * CELL - 0.5, y: TOP + worstAt.r * CELL - 0.5, width: CELL + 1, height: CELL + 1, fill: 'none', stroke: '#000', 'stroke-width': 2 }),
+    h('rect', { x: left + worstAt.c * CELL - 0.5, y: TOP + worstAt.r * CELL - 0.5, width: CELL + 1, height: CELL + 1, fill: 'none', stroke: '#000', 'stroke-width': Math.max(2, font / 4) }),
   ];
   const columnLabels = labelled(layout.columns.from, columns).map((c) =>
-    h('text', { x: left + c * CELL + CELL / 2, y: TOP - 4, 'text-anchor': 'middle', class: 'tick' }, String(layout.columns.from + c)),
+    h('text', { x: left + c * CELL + CELL / 2, y: TOP - font / 2, 'text-anchor': 'middle', class: 'tick' }, String(layout.columns.from + c)),
   );
   const rowLabels = layout.rows
-    ? labelled(layout.rows.from, rows).map((r) => h('text', { x: left - 4, y: TOP + r * CELL + CELL * 0.75, 'text-anchor': 'end', class: 'tick' }, String(layout.rows!.from + r)))
+    ? labelled(layout.rows.from, rows).map((r) => h('text', { x: left - font / 2, y: TOP + r * CELL + CELL / 2 + font / 3, 'text-anchor': 'end', class: 'tick' }, String(layout.rows!.from + r)))
     : [];
   const axes = layout.rows ? `${layout.rows.name} down, ${layout.columns.name} across` : `${layout.columns.name} across`;
   const range = lo <= hi ? `values from ${formatNumber(lo)} to ${formatNumber(hi)}` : 'no finite values';
@@ -71,9 +73,9 @@ export function Heatmap(props: HeatmapProps): ComponentChild {
   const label = `${props.describe}: heat map, ${axes}, ${range}${worstWords}`;
   return h(
     'svg',
-    { class: 'heatmap', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, style: `max-width:${width * 2}px` },
+    { class: 'heatmap', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, style: `max-width:${width * 2}px`, 'font-size': font },
     h('title', null, label),
-    h('text', { x: 0, y: TOP - 4, class: 'tick axis' }, layout.rows ? `${layout.rows.name}\\${layout.columns.name}` : layout.columns.name),
+    h('text', { x: 0, y: TOP - font / 2, class: 'tick axis' }, layout.rows ? `${layout.rows.name}\\${layout.columns.name}` : layout.columns.name),
     ...columnLabels,
     ...rowLabels,
     ...cells,

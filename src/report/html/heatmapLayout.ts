@@ -47,5 +47,5 @@ export function heatmapLayout(vars: readonly string[], sizes: readonly number[],
     ...(fixed.length > 0 ? [`the slice ${fixed.map((f) => `${f.name}=${f.value}`).join(', ')} of ${sizes.join(' × ')} elements`] : []),
     ...[rows, columns].flatMap((w) => (w && shownIn(w) ? [shownIn(w)] : [])),
   ];
-  return { rows, columns, fixed, flat, cut: parts.length > 0 ? `shows ${parts.join('; ')}, around the worst element` : '' };
+  return { rows, columns, fixed, flat, cut: parts.length > 0 ? `${parts.join('; ')}, around the worst element` : '' };
 }

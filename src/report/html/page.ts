@@ -113,7 +113,7 @@ function ClaimElementsView({ elements, ids }: { elements: ClaimElements | { miss
   const head = h(
     'p',
     { class: 'muted' },
-    `Trial ${elements.trial} (seed ${elements.seed}), the trial of the ${elements.chosenBy} world's worst element. ${elements.layout?.cut ? `The maps ${elements.layout.cut}. ` : ''}Light grey: not selected by where, or not checked; dark grey: not a finite number.`,
+    `Trial ${elements.trial} (seed ${elements.seed}), the trial of the ${elements.chosenBy} world's worst element. ${elements.layout?.cut ? `The maps show ${elements.layout.cut}. ` : ''}Light grey: not selected by where, or not checked; dark grey: not a finite number.`,
   );
   if (!elements.layout) return h('div', null, head, ...elements.worlds.map((world) => h('div', null, h('h4', null, WORLD_WORDS[world.world]), h(ElementTable, { world, vars: [], ids }))));
   return h('div', null, head, ...elements.worlds.map((world) => h(WorldMaps, { elements, world, ids })));

@@ -30,9 +30,10 @@ summary { cursor: pointer; font-weight: 600; }
 figure { margin: 0; }
 figcaption { font-size: 0.88rem; color: var(--muted); }
 svg.heatmap { width: 100%; height: auto; display: block; }
-svg .tick { font-size: 8px; fill: #333; font-family: system-ui, sans-serif; }
+svg .tick { fill: #333; font-family: system-ui, sans-serif; }
 .legend svg { width: 100%; max-width: 260px; height: auto; display: block; }
 .legend svg .tick { font-size: 9px; }
+svg.heatmap .tick { font-size: inherit; }
 .legends { display: flex; flex-wrap: wrap; gap: 8px 24px; margin: 6px 0; }
 .legends .legend { flex: 1 1 200px; max-width: 280px; }
 ul.problems { padding-left: 20px; }
