@@ -5,6 +5,7 @@ import { type Sides } from '../src/claim/sides';
 import { runScenario } from '../src/claim/runScenario';
 import { allowedDifference, ESTIMATE_SHARE, type Tolerance, type WorldName } from '../src/claim/tolerances';
 import { loadScenarioChecked } from '../src/run/runFile';
+import { cellsOf } from '../src/sweep/cellsOf';
 import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
 import { useBackend } from '../src/tfjs/backend';
 
@@ -62,21 +63,24 @@ async function main(): Promise<void> {
   for (const file of findScenarioFiles([join(__dirname, '..', 'scenarios')])) {
     const loaded = loadScenarioChecked(file);
     if (!loaded.ok) continue;
-    // claims with their own tolerance (e.g. against 7-digit pasted constants) do not measure the defaults
-    const holding = new Set(loaded.scenario.claims.filter((c) => c.expect === 'holds' && (c.rel ?? '==') === '==' && !c.tolerance).map((c) => c.id));
-    for (const result of runScenario(loaded.scenario, { keepSides: true })) {
-      const claim = loaded.scenario.claims.find((c) => c.id === result.id)!;
-      for (const s of result.sides ?? []) addEstimateShares(estimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, `${file.replace(/.*scenarios\//, '')} ${result.id} trial ${s.trial}`);
-      if (!holding.has(result.id)) continue;
-      claims++;
-      for (const world of ['reference', 'tfjs'] as const) {
-        const claimWorst = { value: 0, where: '' };
-        for (const s of result.sides ?? []) {
-          const v = needed(s[world], s.reference.kink);
-          if (v >= claimWorst.value) Object.assign(claimWorst, { value: v, where: `${file.replace(/.*scenarios\//, '')} ${result.id} trial ${s.trial}` });
+    // every cell of a sweep is a scenario of its own
+    for (const { label, scenario } of cellsOf(loaded)) {
+      // claims with their own tolerance (e.g. against 7-digit pasted constants) do not measure the defaults
+      const holding = new Set(scenario.claims.filter((c) => c.expect === 'holds' && (c.rel ?? '==') === '==' && !c.tolerance).map((c) => c.id));
+      for (const result of runScenario(scenario, { keepSides: true })) {
+        const claim = scenario.claims.find((c) => c.id === result.id)!;
+        for (const s of result.sides ?? []) addEstimateShares(estimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}`);
+        if (!holding.has(result.id)) continue;
+        claims++;
+        for (const world of ['reference', 'tfjs'] as const) {
+          const claimWorst = { value: 0, where: '' };
+          for (const s of result.sides ?? []) {
+            const v = needed(s[world], s.reference.kink);
+            if (v >= claimWorst.value) Object.assign(claimWorst, { value: v, where: `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}` });
+          }
+          perClaim[world].push(claimWorst);
+          if (claimWorst.value > worst[world].value) worst[world] = claimWorst;
         }
-        perClaim[world].push(claimWorst);
-        if (claimWorst.value > worst[world].value) worst[world] = claimWorst;
       }
     }
   }

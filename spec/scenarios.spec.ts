@@ -2,12 +2,17 @@ import { relative } from 'node:path';
 import { checkGradientAgreement, describeGradientElement } from '../src/claim/gradientAgreement';
 import { loadScenarioFile } from '../src/scenario/loadScenario';
 import { formatProblem } from '../src/foundation/problem';
+import { cellsOf } from '../src/sweep/cellsOf';
 import { useSpecBackend } from './support/backend';
 import { root, shippedScenarioFiles } from './support/shippedScenarios';
 
-// One test per shipped scenario: the file loads, and tfjs autodiff agrees with the float64
-// reference on every gradient of E in every trial.
+// One test per shipped scenario (per cell of a sweep): the file loads, and tfjs autodiff agrees
+// with the float64 reference on every gradient of E in every trial.
 const files = shippedScenarioFiles();
+const cases = files.flatMap((file) => {
+  const loaded = loadScenarioFile(file);
+  return (loaded.ok ? cellsOf(loaded) : [{ label: '' }]).map((cell, k) => [`${relative(root, file)}${cell.label}`, file, k] as const);
+});
 
 useSpecBackend();
 
@@ -16,10 +21,10 @@ describe('shipped scenarios: tfjs gradients agree with the float64 reference', (
     expect(files.length).toBeGreaterThanOrEqual(7);
   });
 
-  it.each(files.map((f) => [relative(root, f), f]))('%s', (_name, file) => {
+  it.each(cases)('%s', (_name, file, k) => {
     const loaded = loadScenarioFile(file);
     if (!loaded.ok) throw new Error(loaded.problems.map(formatProblem).join('\n'));
-    const result = checkGradientAgreement(loaded.scenario);
+    const result = checkGradientAgreement(cellsOf(loaded)[k].scenario);
     if (!result.agrees) {
       throw new Error(`tfjs and the reference disagree on ${result.mismatches.length} element(s):\n${result.mismatches.map(describeGradientElement).join('\n')}`);
     }

@@ -61,7 +61,7 @@ describe('derivcheck exit codes', () => {
 
   const usage: [string[], string][] = [
     [['--bogus', good], "error: unknown option '--bogus'"],
-    [['--format', 'xml', good], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, junit, markdown."],
+    [['--format', 'xml', good], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, junit, markdown, html."],
     [['--backend', 'gpu', good], "error: option '--backend <name>' argument 'gpu' is invalid. Allowed choices are auto, tensorflow, wasm, cpu."],
     [['--trials', '0', good], "error: option '--trials <n>' argument '0' is invalid. --trials must be a whole number from 1 to 1000."],
     [['--trials', '2.5', good], "error: option '--trials <n>' argument '2.5' is invalid. --trials must be a whole number from 1 to 1000."],

@@ -21,6 +21,7 @@ beforeAll(async () => {
     jsonAgain: [[...args, '--format', 'json']],
     junit: [[...args, '--format', 'junit']],
     markdown: [[...args, '--format', 'markdown']],
+    html: [[...args, '--format', 'html']],
     forced: [args, { FORCE_COLOR: '1' }],
     noColor: [args, { FORCE_COLOR: '1', NO_COLOR: '1' }],
     // with --output the report goes to the file and the text report to stdout
@@ -32,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-describe.each(['text', 'json', 'junit', 'markdown'])('--format %s', (format) => {
+describe.each(['text', 'json', 'junit', 'markdown', 'html'])('--format %s', (format) => {
   it('exits 2 (an invalid file) and writes nothing on stderr when stderr is not a terminal', () => {
     expect(runs[format]).toMatchObject({ code: 2, stderr: '' });
   });
@@ -63,6 +64,18 @@ describe('text', () => {
     expect(runs.forced.stdout).toContain(`${ESC}32m✓${ESC}39m output-delta`);
     expect(runs.forced.stdout).toContain(`${ESC}31m✗${ESC}39m article-rule-expected-to-hold`);
     expect(runs.noColor.stdout).toBe(runs.text.stdout.replace(/\d+\.\d s\n$/, runs.noColor.stdout.match(/\d+\.\d s\n$/)![0]));
+  });
+});
+
+describe('html', () => {
+  it('is one page with every file: the invalid one with its problem, the unmet claim with its heat maps (spec/report/html has more)', () => {
+    const html = runs.html.stdout;
+    expect({
+      page: html.startsWith('<!doctype html>'),
+      invalid: html.includes('spec/fixtures/cli/invalid/unknown-loss.json: model.loss.type: Invalid option'),
+      unmet: html.includes('article-rule-expected-to-hold: refuted, expected holds'),
+      heatmaps: (html.match(/<svg class="heatmap"/g) ?? []).length,
+    }).toEqual({ page: true, invalid: true, unmet: true, heatmaps: 2 * 2 * 3 });
   });
 });
 

@@ -114,6 +114,17 @@ const brokenFiles: [string, string][] = [
   ['computation-uses-later.json', "computation-uses-later.json: computation.define[1]: out is defined later (computation.define[2]): a definition may use the tensors, the sizes and the definitions before it at character 21"],
   ['formula-index-outside-axis.json', "formula-index-outside-axis.json: claims[0].lhs: i + 1 runs from 1 to 3, outside axis 0 of W1, which has size 3 (0..2); pad the tensor explicitly, as in pad(T, …), to read zeros there at character 13"],
   ['formula-sum-shadows-free-index.json', "formula-sum-shadows-free-index.json: claims[0].rhs: 'd' is already a free index of the claim; a bound index needs a name of its own at character 4"],
+  // sweeps: the sweep and its rules are checked first, then every cell as a scenario of its own
+  ['sweep-axes-overlap.json', "sweep-axes-overlap.json: sweep.layer.path: sets the same place as axis 'activation' (model.layers[0].activation)"],
+  ['sweep-no-rule-matches.json', 'sweep-no-rule-matches.json: claims[0].expect: no rule matches this cell; end the list with a rule without when (in cell [activation=tanh])'],
+  ['sweep-path-missing.json', "sweep-path-missing.json: sweep.activation.path: model.layers[0] has no 'activaton' (did you mean 'activation'?); a sweep replaces what the file has, so write the field there first at character 16"],
+  ['sweep-path-past-the-end.json', 'sweep-path-past-the-end.json: sweep.activation.path: model.layers has 2 elements (use 0..1) at character 12'],
+  ['sweep-rules-without-sweep.json', 'sweep-rules-without-sweep.json: claims[0].expect: a list of rules needs a sweep; without one, give one verdict'],
+  ['sweep-too-large.json', 'sweep-too-large.json: sweep: this sweep has 320 cells (8 × 8 × 5); the limit is 256'],
+  ['sweep-value-refused.json', 'sweep-value-refused.json: model.layers[0].activation: Invalid option: expected one of "linear"|"sigmoid"|"tanh"|"relu" (in cells [activation=softmax, classes=2], [activation=softmax, classes=3])'],
+  ['sweep-when-syntax.json', "sweep-when-syntax.json: claims[0].expect[0].when: expected a condition after 'and' at character 26"],
+  ['sweep-when-unknown-axis.json', "sweep-when-unknown-axis.json: claims[0].expect[0].when: unknown axis 'activaton' (did you mean 'activation'?); the axes are activation at character 0"],
+  ['sweep-when-unknown-value.json', "sweep-when-unknown-value.json: claims[0].expect[0].when: 'lineer' is not a value of axis activation (its values: 'linear', 'tanh') at character 14"],
 ];
 
 describe('broken scenario files', () => {

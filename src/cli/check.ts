@@ -5,6 +5,7 @@ import type { ScenarioReport } from '../run/runFile';
 import { missingClaims, runFiles } from '../run/runFiles';
 import { findScenarioFiles } from '../scenario/findScenarioFiles';
 import type { BackendChoice } from '../tfjs/backendChoices';
+import type { ElementsIndex } from '../report/html/collectElements';
 import { fail, startBackend } from './fail';
 import { shardOf, sortedUnique, type Shard } from './shard';
 import { coloursFor, progressOn } from './terminal';
@@ -46,6 +47,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.claim ? { claimIds: options.claim } : {}),
       onFile: (k, n, file) => progress.file(k, n, file),
+      onCell: (cell, cells) => progress.cell(cell, cells),
       onTrial: (trial, trials) => progress.trial(trial, trials),
     });
   } finally {
@@ -54,15 +56,25 @@ export async function runCheck(paths: readonly string[], options: CheckOptions):
 
   const report: RunReport = { tool: 'derivcheck', version: packageVersion(), backend, scenarios, elapsedMs: performance.now() - t0 };
   const colours = coloursFor(process.stdout);
+  // the html page draws refuted and unmet claims' elements: their worst trials are run again
+  let elements: ElementsIndex | undefined;
+  if (options.format === 'html') {
+    try {
+      const { collectElements } = require('../report/html/collectElements') as typeof import('../report/html/collectElements');
+      elements = collectElements(report, (k, n, what) => progress.file(k, n, `heat maps: ${what}`));
+    } finally {
+      progress.done();
+    }
+  }
   if (options.output) {
     try {
-      writeFileSync(options.output, renderReport(options.format, report, coloursFor({ isTTY: false }, {})));
+      writeFileSync(options.output, renderReport(options.format, report, coloursFor({ isTTY: false }, {}), elements));
     } catch (e) {
       return fail(`cannot write ${options.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     process.stdout.write(renderReport('text', report, colours));
   } else {
-    process.stdout.write(renderReport(options.format, report, colours));
+    process.stdout.write(renderReport(options.format, report, colours, elements));
   }
 
   // a claim asked for by id that is nowhere is a usage error; within one shard it may be in another

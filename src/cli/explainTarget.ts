@@ -1,12 +1,13 @@
 import { nearestName } from '../formula/nearestName';
 import { scenarioSourcesOf } from '../run/runFile';
 import { formatProblemLong } from '../foundation/problem';
+import type { LoadResult } from '../scenario/loadScenario';
 import type { Scenario } from '../scenario/schema';
 
 // Which scenario `derivcheck explain FILE --claim ID` works on: a JSON file's; in a Markdown
 // file, the block that has the claim, or the block FILE names as `notes.md:12`.
 
-export type ExplainTarget = { ok: true; name: string; scenario: Scenario } | { ok: false; message: string };
+export type ExplainTarget = { ok: true; name: string; scenario: Scenario; loaded: Extract<LoadResult, { ok: true }> } | { ok: false; message: string };
 
 const BLOCK_NAME = /^(.*\.(?:md|markdown)):(\d+)$/i;
 
@@ -17,7 +18,7 @@ export function explainTarget(arg: string, claimId: string): ExplainTarget {
   if (candidates.length === 0) {
     return { ok: false, message: `${named![1]} has no derivcheck block at line ${named![2]}; its blocks: ${sources.map((s) => s.loaded.file).join(', ')}` };
   }
-  const holding = candidates.flatMap((s) => (s.loaded.ok && s.loaded.scenario.claims.some((c) => c.id === claimId) ? [{ name: s.loaded.file, scenario: s.loaded.scenario }] : []));
+  const holding = candidates.flatMap((s) => (s.loaded.ok && s.loaded.scenario.claims.some((c) => c.id === claimId) ? [{ name: s.loaded.file, scenario: s.loaded.scenario, loaded: s.loaded }] : []));
   if (holding.length === 1) return { ok: true, ...holding[0] };
   if (holding.length > 1) {
     const names = holding.map((h) => h.name);

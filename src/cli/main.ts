@@ -56,6 +56,7 @@ interface ExplainFlags {
   trials?: number;
   seed?: number;
   rows: number;
+  cell?: string;
 }
 
 /** The program; `setExitCode` receives the exit code a command decided on. */
@@ -91,6 +92,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(backendOption())
     .addOption(trialsOption())
     .addOption(seedOption())
+    .option('--cell <condition>', "in a sweep, only the cells this condition matches (as a rule's when: \"activation == 'relu'\")")
     .addOption(new Option('--rows <n>', 'rows shown per world, worst first').default(20).argParser(wholeNumber('--rows', 1, 1_000_000)))
     .helpOption('-h, --help', 'print this help')
     .action(async (file: string, flags: ExplainFlags) => {

@@ -20,18 +20,21 @@ export function coloursFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv =
 export interface Progress {
   /** file k of n starts */
   file(k: number, n: number, file: string): void;
+  /** cell k of n of the current file's sweep starts */
+  cell(k: number, n: number): void;
   /** a trial of the current file is done (RunOptions.onTrial) */
   trial(trial: number, trials: number): void;
   /** clears the line */
   done(): void;
 }
 
-const silent: Progress = { file() {}, trial() {}, done() {} };
+const silent: Progress = { file() {}, cell() {}, trial() {}, done() {} };
 
 /** One line on stderr, redrawn in place; nothing at all when stderr is not a terminal. */
 export function progressOn(stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY) return silent;
   let head = '';
+  let cell = '';
   let shown = false;
   const draw = (text: string) => {
     const width = Math.max(20, (stream.columns || 80) - 1);
@@ -41,10 +44,15 @@ export function progressOn(stream: NodeJS.WriteStream = process.stderr): Progres
   return {
     file(k, n, file) {
       head = `derivcheck [${k}/${n}] ${file}`;
+      cell = '';
       draw(head);
     },
+    cell(k, n) {
+      cell = ` · cell ${k}/${n}`;
+      draw(`${head}${cell}`);
+    },
     trial(trial, trials) {
-      draw(`${head} · trial ${trial}/${trials}`);
+      draw(`${head}${cell} · trial ${trial}/${trials}`);
     },
     done() {
       if (shown) stream.write('\r\x1b[K');

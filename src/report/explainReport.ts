@@ -42,7 +42,7 @@ const WORLD_WORDS: Record<WorldName, string> = { reference: 'reference world (fl
 export const elementPasses = (e: ElementReport) => e.passes && Number.isFinite(e.lhs) && Number.isFinite(e.rhs);
 
 /** Failing elements first, non-finite ones first of all, then by how far past the limit. */
-const badness = (e: ElementReport) => (!Number.isFinite(e.lhs) || !Number.isFinite(e.rhs) || Number.isNaN(e.excess) ? Infinity : e.excess);
+export const badness = (e: ElementReport) => (!Number.isFinite(e.lhs) || !Number.isFinite(e.rhs) || Number.isNaN(e.excess) ? Infinity : e.excess);
 
 /** Flat positions of the elements the reference found at a kink: judged in neither world, as in compareSides. */
 function kinkFlats(reference: Sides): Set<number> {

@@ -1,4 +1,4 @@
 // The report formats, apart from their renderers so that the CLI can list them cheaply.
 
-export const FORMATS = ['text', 'json', 'junit', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'junit', 'markdown', 'html'] as const;
 export type Format = (typeof FORMATS)[number];

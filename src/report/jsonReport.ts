@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
-import type { ScenarioReport } from '../run/runFile';
 import { formatPath, formatProblemLong } from '../foundation/problem';
+import type { ScenarioReport, SweepReport } from '../run/runFile';
+import type { Axis } from '../sweep/grid';
+import { claimMatrices } from './sweepMatrix';
 import { summaryOf, type RunReport } from './runReport';
 
 // The JSON report of DESIGN §4, with its zod schema for those who read it (and for the spec).
@@ -59,6 +61,25 @@ const Claim = z.strictObject({
   /** the self-test of claims that hold: moving the rhs past the relation must refute them */
   vacuity: z.strictObject({ flipped: z.boolean(), reference: z.string(), tfjs: z.string() }).optional(),
   worlds: z.strictObject({ reference: World, tfjs: World }),
+  /** in a sweep: the cell this result is of, each axis's value by name */
+  cell: z.record(z.string(), z.json()).optional(),
+});
+
+/** A sweep's grid, and per claim where it holds and the cells that miss their expectation. */
+const Sweep = z.strictObject({
+  axes: z.array(z.strictObject({ name: z.string(), path: z.string(), values: z.array(z.json()) })),
+  cells: z.int(),
+  claims: z.array(
+    z.strictObject({
+      id: z.string(),
+      /** the expectation as written: one verdict, or the rules */
+      expect: z.union([z.string(), z.array(z.strictObject({ when: z.string().optional(), expect: z.string() }))]),
+      /** the simplest condition (the `when` language) matching exactly the cells where the claim holds; kind unknown past the search's bound */
+      holdsWhere: z.strictObject({ kind: z.enum(['every', 'none', 'condition', 'unknown']), condition: z.string().optional() }),
+      /** the cells whose verdict is not their expectation */
+      missed: z.array(z.record(z.string(), z.json())),
+    }),
+  ),
 });
 
 const Problem = z.strictObject({
@@ -75,7 +96,9 @@ const Scenario = z.strictObject({
   /** why the file is invalid (then `claims` is empty and nothing ran), in words */
   error: z.string().optional(),
   problems: z.array(Problem).optional(),
+  /** for a sweep, every cell's claims, cell after cell, each with its `cell` */
   claims: z.array(Claim),
+  sweep: Sweep.optional(),
   elapsedMs: z.number(),
 });
 
@@ -127,7 +150,7 @@ function world(result: ClaimResult, w: WorldSummary): z.infer<typeof World> {
   };
 }
 
-function claim(result: ClaimResult): z.infer<typeof Claim> {
+function claim(result: ClaimResult, cell?: Record<string, unknown>): z.infer<typeof Claim> {
   return {
     id: result.id,
     says: result.says,
@@ -139,6 +162,22 @@ function claim(result: ClaimResult): z.infer<typeof Claim> {
     trials: result.trials,
     ...(result.vacuity ? { vacuity: result.vacuity } : {}),
     worlds: { reference: world(result, result.worlds.reference), tfjs: world(result, result.worlds.tfjs) },
+    ...(cell ? { cell: cell as z.infer<typeof Claim>['cell'] } : {}),
+  };
+}
+
+const cellRecord = (axes: readonly Axis[], values: readonly unknown[]) => Object.fromEntries(axes.map((a, k) => [a.name, values[k]]));
+
+function sweep(report: SweepReport): z.infer<typeof Sweep> {
+  return {
+    axes: report.axes.map((a) => ({ name: a.name, path: a.path, values: a.values as z.infer<typeof Sweep>['axes'][number]['values'] })),
+    cells: report.cells.length,
+    claims: claimMatrices(report).map((m) => ({
+      id: m.id,
+      expect: m.expect,
+      holdsWhere: { kind: m.holdsWhere.kind, ...(m.holdsWhere.kind === 'condition' ? { condition: m.holdsWhere.text } : {}) },
+      missed: m.missed.map((c) => cellRecord(report.axes, c.values) as z.infer<typeof Sweep>['claims'][number]['missed'][number]),
+    })),
   };
 }
 
@@ -155,7 +194,12 @@ function scenario(s: ScenarioReport): z.infer<typeof Scenario> {
         })),
       }
     : {};
-  return { file: s.file, title: s.title, ...invalid, claims: s.claims.map(claim), elapsedMs: s.elapsedMs };
+  if (s.sweep) {
+    const { axes, cells } = s.sweep;
+    const claims = cells.flatMap((c) => c.claims.map((r) => claim(r, cellRecord(axes, c.values))));
+    return { file: s.file, title: s.title, claims, sweep: sweep(s.sweep), elapsedMs: s.elapsedMs };
+  }
+  return { file: s.file, title: s.title, ...invalid, claims: s.claims.map((r) => claim(r)), elapsedMs: s.elapsedMs };
 }
 
 export function jsonReportOf(report: RunReport): JsonReport {

@@ -5,6 +5,7 @@ import type { ScenarioReport } from '../run/runFile';
 import { formatProblemLong } from '../foundation/problem';
 import { describeClaim, describeVerdict } from './describeClaim';
 import { summaryOf, type RunReport } from './runReport';
+import { claimMatrices, describeHoldsWhere } from './sweepMatrix';
 
 // The JUnit XML report: one testsuite per scenario file, one testcase per claim. An unmet claim
 // is a <failure>; a claim that could not be evaluated (verdict error) and an invalid file are an
@@ -17,12 +18,13 @@ export function classNameOf(file: string): string {
   return file.replace(/\.json$/, '').replace(/^(\.?[\\/])+/, '').replace(/[\\/]+/g, '.');
 }
 
-function addClaim(suite: XMLBuilder, file: string, claim: ClaimResult): void {
+/** A claim's testcase; in a sweep, one per cell, the cell's label after the id. */
+function addClaim(suite: XMLBuilder, file: string, claim: ClaimResult, cell?: string): void {
   const time = claim.worlds.reference.elapsedMs + claim.worlds.tfjs.elapsedMs;
-  const testcase = suite.ele('testcase', { name: `${claim.id}: ${claim.says}`, classname: classNameOf(file), file, time: seconds(time) });
+  const testcase = suite.ele('testcase', { name: `${claim.id}${cell ? ` ${cell}` : ''}: ${claim.says}`, classname: classNameOf(file), file, time: seconds(time) });
   if (claim.met) return;
   const kind = claim.verdict === 'error' ? 'error' : 'failure';
-  testcase.ele(kind, { message: describeVerdict(claim), type: claim.verdict }).txt(describeClaim(claim));
+  testcase.ele(kind, { message: `${cell ? `${cell}: ` : ''}${describeVerdict(claim)}`, type: claim.verdict }).txt(describeClaim(claim));
 }
 
 function addScenario(root: XMLBuilder, scenario: ScenarioReport, backend: string): void {
@@ -37,7 +39,15 @@ function addScenario(root: XMLBuilder, scenario: ScenarioReport, backend: string
   const failures = scenario.claims.filter((c) => !c.met && c.verdict !== 'error').length;
   const errors = scenario.claims.filter((c) => !c.met && c.verdict === 'error').length;
   const suite = root.ele('testsuite', { name: scenario.title, file: scenario.file, tests: scenario.claims.length, failures, errors, skipped: 0, time: seconds(scenario.elapsedMs) });
-  suite.ele('properties').ele('property', { name: 'backend', value: backend });
+  const properties = suite.ele('properties');
+  properties.ele('property', { name: 'backend', value: backend });
+  if (scenario.sweep) {
+    // where each claim holds, in words; then one testcase per claim and cell
+    const matrices = claimMatrices(scenario.sweep);
+    for (const matrix of matrices) properties.ele('property', { name: `${matrix.id}: where it holds`, value: describeHoldsWhere(matrix) });
+    for (const matrix of matrices) for (const cell of matrix.cells) addClaim(suite, scenario.file, cell.result, cell.label);
+    return;
+  }
   for (const claim of scenario.claims) addClaim(suite, scenario.file, claim);
 }
 

@@ -3,6 +3,7 @@ import type { ScenarioReport } from '../run/runFile';
 import { formatProblem } from '../foundation/problem';
 import { describeWorst } from './describeClaim';
 import { summaryLine, summaryOf, type RunReport } from './runReport';
+import { sweepMarkdownBlock } from './sweepMarkdown';
 
 // The markdown report: per scenario file a verdict table (claim, statement, verdict, worst
 // element) to paste into a README or an article. Headings are bold lines, not #, so the
@@ -26,6 +27,7 @@ function worstCell(claim: ClaimResult): string {
 }
 
 function scenarioBlock(scenario: ScenarioReport): string[] {
+  if (scenario.sweep) return sweepMarkdownBlock(scenario);
   if (scenario.problems) {
     return [`**${cell(scenario.file)}** — ❗ invalid scenario file, not run:`, '', ...scenario.problems.map((p) => `- ${cell(formatProblem(p))}`), ''];
   }

@@ -3,6 +3,7 @@ import type { ClaimResult } from '../claim/runScenario';
 import type { ScenarioReport } from '../run/runFile';
 import { formatProblemLong } from '../foundation/problem';
 import { describeClaimDetails, describeVerdict } from './describeClaim';
+import { sweepScenarioLines } from './sweepText';
 import { summaryLine, summaryOf, type RunReport } from './runReport';
 
 // The text report: per file a head line, then one line per claim with a mark and the verdict;
@@ -20,6 +21,7 @@ function claimLines(claim: ClaimResult, idWidth: number, verdictWidth: number, c
 }
 
 function scenarioLines(scenario: ScenarioReport, c: Colors): string[] {
+  if (scenario.sweep) return sweepScenarioLines(scenario, c);
   if (scenario.problems) {
     return [
       `${c.bold(scenario.file)} ${c.red('— invalid scenario file, not run')}`,

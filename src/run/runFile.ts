@@ -6,6 +6,15 @@ import { isMarkdownFile } from '../markdown/markdownFiles';
 import { offsetOf } from '../scenario/jsonPlaces';
 import { lineColumn, loadScenarioFile, type LoadResult } from '../scenario/loadScenario';
 import type { ScenarioSource } from '../scenario/scenarioSource';
+import type { Axis } from '../sweep/grid';
+
+/** A sweep's run: its axes, and each cell's claims in the grid's order. */
+export interface SweepReport {
+  axes: Axis[];
+  cells: { values: unknown[]; claims: ClaimResult[]; elapsedMs: number }[];
+  /** each claim's expectation rules as written, by claim id (absent for one verdict) */
+  rules: Record<string, { when?: string; expect: string }[]>;
+}
 
 /** One scenario file's outcome: its claims' results, or why the file is invalid. */
 export interface ScenarioReport {
@@ -13,7 +22,10 @@ export interface ScenarioReport {
   title: string;
   /** present when the file is invalid (nothing was run) */
   problems?: Problem[];
+  /** every claim's result; for a sweep, every cell's claims, cell after cell */
   claims: ClaimResult[];
+  /** present for a file with a sweep */
+  sweep?: SweepReport;
   elapsedMs: number;
 }
 
@@ -31,20 +43,35 @@ export function scenarioSourcesOf(file: string): ScenarioSource[] {
   return [{ file, loaded, claimLines: loaded.scenario.claims.map((_, i) => lineColumn(text, offsetOf(text, ['claims', i])).line) }];
 }
 
-/** Runs a loaded scenario; an invalid one is reported, never thrown. */
-export function runLoaded(loaded: LoadResult, options: RunOptions = {}, t0 = performance.now()): ScenarioReport {
-  if (!loaded.ok) return { file: loaded.file, title: '', problems: loaded.problems, claims: [], elapsedMs: performance.now() - t0 };
-  const claims = runScenario(loaded.scenario, options);
-  return { file: loaded.file, title: loaded.scenario.title, claims, elapsedMs: performance.now() - t0 };
+export interface FileRunOptions extends RunOptions {
+  /** called as each cell of a sweep starts (progress) */
+  onCell?: (cell: number, cells: number) => void;
 }
 
-/** Loads, checks and runs one scenario file; an invalid file is reported, never thrown. */
-export function runScenarioFile(file: string, options: RunOptions = {}): ScenarioReport {
+/** Runs a loaded scenario (each cell of a sweep); an invalid one is reported, never thrown. */
+export function runLoaded(loaded: LoadResult, options: FileRunOptions = {}, t0 = performance.now()): ScenarioReport {
+  const { file } = loaded;
+  if (!loaded.ok) return { file, title: '', problems: loaded.problems, claims: [], elapsedMs: performance.now() - t0 };
+  if (loaded.sweep) {
+    const cells = loaded.sweep.cells.map(({ values, scenario }, k) => {
+      const t1 = performance.now();
+      options.onCell?.(k + 1, loaded.sweep!.cells.length);
+      return { values, claims: runScenario(scenario, options), elapsedMs: performance.now() - t1 };
+    });
+    const sweep = { axes: loaded.sweep.axes, cells, rules: loaded.sweep.rules };
+    return { file, title: loaded.scenario.title, claims: cells.flatMap((c) => c.claims), sweep, elapsedMs: performance.now() - t0 };
+  }
+  const claims = runScenario(loaded.scenario, options);
+  return { file, title: loaded.scenario.title, claims, elapsedMs: performance.now() - t0 };
+}
+
+/** Loads, checks and runs one scenario file (each cell of a sweep); an invalid file is reported, never thrown. */
+export function runScenarioFile(file: string, options: FileRunOptions = {}): ScenarioReport {
   const t0 = performance.now();
   return runLoaded(loadScenarioChecked(file), options, t0);
 }
 
 /** Runs every scenario a file holds (JSON or Markdown). */
-export function runScenariosOfFile(file: string, options: RunOptions = {}): ScenarioReport[] {
+export function runScenariosOfFile(file: string, options: FileRunOptions = {}): ScenarioReport[] {
   return scenarioSourcesOf(file).map((source) => runLoaded(source.loaded, options));
 }

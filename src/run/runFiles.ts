@@ -1,11 +1,10 @@
-import type { RunOptions } from '../claim/runScenario';
 import { nearestName } from '../formula/nearestName';
-import { runLoaded, scenarioSourcesOf, type ScenarioReport } from './runFile';
+import { runLoaded, scenarioSourcesOf, type FileRunOptions, type ScenarioReport } from './runFile';
 
 // One run over many files, as the command, the API and nothing else do it: every scenario of
 // every file in order (a Markdown file may hold several), and ids asked for that none has.
 
-export interface RunFilesOptions extends Pick<RunOptions, 'trials' | 'seed' | 'claimIds' | 'onTrial'> {
+export interface RunFilesOptions extends Pick<FileRunOptions, 'trials' | 'seed' | 'claimIds' | 'onTrial' | 'onCell'> {
   /** called before each file (progress) */
   onFile?: (k: number, files: number, file: string) => void;
 }

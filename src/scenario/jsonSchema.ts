@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { Scenario } from './schema';
+import { ScenarioFile } from '../sweep/schema';
 
-/** The JSON Schema of scenario files, generated from the zod schema (input side: defaults optional). */
+/** The JSON Schema of scenario files (a sweep included), generated from the zod schema (input side: defaults optional). */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(ScenarioFile, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return { ...schema, title: 'derivcheck scenario', description: 'A network, its data and loss, and claims about its gradients (see DESIGN §1).' };
 }
 

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { expandSweep, needsSweep } from '../sweep/expandSweep';
+import type { SweepGrid } from '../sweep/grid';
 import { checkMeaning } from './checkMeaning';
 import { checkFormulas } from './computationOf';
 import { formatPath, type Problem } from '../foundation/problem';
 import { Scenario } from './schema';
 
 export type LoadResult =
-  | { ok: true; file: string; scenario: Scenario }
+  /** a file with a sweep has its cells in `sweep`, and its first cell in `scenario` */
+  | { ok: true; file: string; scenario: Scenario; sweep?: SweepGrid<Scenario> }
   | { ok: false; file: string; problems: Problem[] };
 
 /** 1-based line and column of a character offset. */
@@ -139,6 +142,12 @@ export function parseJsonText(text: string, file: string): JsonText {
 export function checkScenarioJson(json: unknown, file: string): LoadResult {
   const proto = protoConstant(json);
   if (proto) return { ok: false, file, problems: [{ file, ...proto }] };
+  if (needsSweep(json)) return expandSweep(json as Record<string, unknown>, file, (cell) => checkOneScenario(cell, file), (error) => schemaProblems(file, error));
+  return checkOneScenario(json, file);
+}
+
+/** The schema, meaning and formula checks of one scenario (a sweep's cell, or a file without a sweep). */
+function checkOneScenario(json: unknown, file: string): LoadResult {
   const parsed = Scenario.safeParse(json);
   if (!parsed.success) return { ok: false, file, problems: schemaProblems(file, parsed.error) };
   const meaning = checkMeaning(parsed.data);
