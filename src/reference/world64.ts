@@ -1,5 +1,5 @@
 import type { Algebra, ElementwiseBinary, ElementwiseUnary, World } from '../formula/algebra';
-import type { Model, Optimizer, Scenario } from '../scenario/schema';
+import type { Model, Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { parameterNames, parameterOf } from '../model/symbols';
 import { algebra64, type Value64 } from './algebra64';
@@ -7,9 +7,10 @@ import { derivativeAlong, movedForward, type Direction64 } from './directional64
 import { placeColumn, type Jacobian64 } from './gradient64';
 import { derivative64, SideRecorder } from './kinks';
 import { matMulPlain } from './matMul64';
+import { nextParameters64 } from './next64';
 import { forward64, rowOf, type Env64 } from './network64';
 import { seededSample } from './sampling';
-import { maxAbs, type Floats } from '../foundation/tensor';
+import { maxAbs } from '../foundation/tensor';
 
 /**
  * Tensors larger than this many elements are not differentiated element by element (one Ridders
@@ -57,7 +58,7 @@ export interface ReferenceWorld extends World<Value64> {
 /**
  * The float64 reference world of one trial: the forward pass in plain loops, derivatives by
  * Ridders-extrapolated central differences (their error estimate rides along as `error`), and
- * next(P) by the float64 update rule P − lr·∂E/∂P. ∂E/∂W_l and ∂E/∂b_l (claims' grad(E, P), the
+ * next(P) by the optimizer's float64 rule (next64.ts). ∂E/∂W_l and ∂E/∂b_l (claims' grad(E, P), the
  * gradient scale, next) come from ∂E/∂net_l, differentiated one row of the batch at a time
  * (lossGradientAtNet, parameterGradient): N·d_l cheap runs instead of one Ridders run through the
  * whole batch per parameter element (at 256-256-10, batch 64: 640 one-row runs for W2's 2560
@@ -160,6 +161,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     }
     return g;
   };
+  let next: ((symbol: string) => Value64) | undefined;
   let scale: number | undefined;
   let sampled = false;
   const parameterScale = (name: string): number => {
@@ -182,16 +184,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     elementDerivative: (symbol, f, element) => along(symbol, f, { kind: 'element', index: element }),
     directionalDerivative: (symbol, f, v) => along(symbol, f, { kind: 'dense', data: v }),
     next(symbol) {
-      const optimizer: Optimizer | undefined = scenario.optimizer;
-      if (!optimizer) throw new Error('next() needs an optimizer in the scenario');
-      const p = env.get(symbol)!;
-      const g = lossGradient(symbol);
-      const lr = optimizer.learningRate;
-      // float64 whatever p's storage (a trial's weights are kept as float32)
-      const step = (d: Floats) => Float64Array.from(p.data, (v, i) => v - lr * d[i]);
-      const moved: Value64 = { shape: [...p.shape], data: step(g.data), error: g.error!.map((e) => lr * e) };
-      if (g.kink) Object.assign(moved, { kink: g.kink, oneSided: { forward: step(g.oneSided!.forward), backward: step(g.oneSided!.backward) } });
-      return moved;
+      // later steps' gradients from a reference world of the trial with the parameters moved
+      next ??= nextParameters64(scenario, values, { lossGradient }, (moved) => {
+        const world = referenceWorld(scenario, moved);
+        return { lossGradient: (name) => world.lossGradient!(name)! };
+      });
+      return next(symbol);
     },
     gradientScale() {
       scale ??= Math.max(0, ...parameterNames(model).map(parameterScale));

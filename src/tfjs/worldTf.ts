@@ -4,6 +4,7 @@ import { parameterNames } from '../model/symbols';
 import type { Scenario } from '../scenario/schema';
 import { algebraTf } from './algebraTf';
 import { forwardTf, toTf, type TrialTensors } from './networkTf';
+import { optimizeTf } from './optimizersTf';
 
 /** The trial's tensors with the parameters (named W1, b1, … in `names` order) replaced. */
 function withParameters(inputs: TrialTensors, names: string[], params: tf.Tensor[]): TrialTensors {
@@ -144,7 +145,7 @@ function parameterOf(inputs: TrialTensors, name: string): tf.Tensor {
 
 /**
  * The TensorFlow.js world of one trial: float32 forward pass from tfjs pieces, derivatives by
- * tf.grad (one vector-Jacobian product per output of F), next(P) by tf.train.sgd on variables.
+ * tf.grad (one vector-Jacobian product per output of F), next(P) by tf.train.* on variables.
  * Call inside tf.tidy; variables made by next() are disposed here. With `trial` (tfjsTrial), the
  * forward pass, ∂E/∂P and the gradient scale come from it instead of being computed again.
  */
@@ -177,16 +178,16 @@ export function tfjsWorld(scenario: Scenario, inputs: TrialTensors, trial?: TfTr
       });
     },
     next(symbol) {
-      if (!scenario.optimizer) throw new Error('next() needs an optimizer in the scenario');
+      const optimizer = scenario.optimizer;
+      if (!optimizer) throw new Error('next() needs an optimizer in the scenario');
       const names = parameterNames(model);
       const variables = new Map(names.map((name) => [name, tf.variable(env.get(name)!.clone(), true, undefined)]));
-      const optimizer = tf.train.sgd(scenario.optimizer.learningRate);
       try {
         const shadow = withParameters(inputs, names, names.map((n) => variables.get(n)!));
-        optimizer.minimize(() => forwardTf(model, shadow).get('E') as tf.Scalar, false, [...variables.values()]);
-        return variables.get(symbol)!.clone();
+        const moved = optimizeTf(variables, () => forwardTf(model, shadow).get('E') as tf.Scalar, optimizer);
+        tf.dispose([...moved].filter(([name]) => name !== symbol).map(([, t]) => t));
+        return moved.get(symbol)!;
       } finally {
-        optimizer.dispose();
         for (const v of variables.values()) v.dispose();
       }
     },
