@@ -10,7 +10,7 @@ export type FunctionRole =
   | 'delta'
   /** grad(F, Q): derivative of F with respect to the symbol Q; shape of Q */
   | 'grad'
-  /** next(P): parameter P after one optimizer step; shape of P */
+  /** next(P): parameter P after the optimizer's steps; shape of P */
   | 'next';
 
 export interface FunctionInfo {
