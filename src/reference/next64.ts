@@ -1,4 +1,5 @@
-import { parameterNames } from '../model/symbols';
+import { parameterNames, parameterOf } from '../model/symbols';
+import type { Tensor64 } from '../foundation/tensor';
 import type { Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import type { Value64 } from './algebra64';
@@ -32,7 +33,7 @@ export function nextParameters64(scenario: Scenario, values: TrialValues, trial:
     let moved = stepped.get(symbol);
     if (!moved) {
       const names = optimizer.steps === 1 ? [symbol] : parameterNames(scenario.model);
-      const start = new Map(names.map((n) => [n, parameterOf(values, n)]));
+      const start = new Map(names.map((n) => [n, trialParameter(values, n)]));
       for (const [name, value] of optimize64(start, gradients, optimizer)) stepped.set(name, value);
       moved = stepped.get(symbol)!;
     }
@@ -40,9 +41,10 @@ export function nextParameters64(scenario: Scenario, values: TrialValues, trial:
   };
 }
 
-function parameterOf(values: TrialValues, name: string) {
-  const l = Number(name.slice(1)) - 1;
-  const p = name.startsWith('W') ? values.weights[l] : values.biases[l];
+/** The trial's own value of parameter `name` (W1, b1, …). */
+function trialParameter(values: TrialValues, name: string): Tensor64 {
+  const parameter = parameterOf(name);
+  const p = parameter && (parameter.kind === 'W' ? values.weights : values.biases)[parameter.layer - 1];
   if (!p) throw new Error(`no parameter ${name} in this network`);
   return p;
 }

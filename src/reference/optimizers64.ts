@@ -9,10 +9,17 @@ import type { Value64 } from './algebra64';
 // The error bound. P_t (the parameters after t steps) is a function of the gradients g_1 … g_t
 // and of the starting parameters, which are exact (the trial's numbers). Each g_s comes with the
 // reference's per-element bound e_s (Ridders' error estimate, carried through the chain rule).
-// To first order the error of any quantity q = f(a, b, …) computed from inexact a, b, … is
-// |∂f/∂a|·δa + |∂f/∂b|·δb + …, so each rule below carries, next to every value it keeps (P and
-// its state: momentum, mean square, moments), a bound on that value's error, written beside the
-// value. Two more first-order terms:
+// To first order the error of q = f(a, b, …) computed from inexact a, b, … is at most
+// |∂f/∂a|·δa + |∂f/∂b|·δb + …. Each rule keeps, beside every value it carries from step to step
+// (the state: velocity, mean square, moments), a bound on that value's error, and bounds the move
+// Δ of step s by
+//   |dΔ/dg_s|·e_s + Σ over the state x it reads |∂Δ/∂x|·δx
+// where dΔ/dg_s is the total derivative through everything g_s feeds within the step (for Adam
+// through m̂ and √v̂ together: its step hardly depends on a large gradient's size, and the bound
+// keeps that; on the first step this is the first-order effect itself). Across steps the paths
+// through different state variables are added without their signs, so the bound can exceed the
+// effect there (spec/reference/optimizers64.spec.ts measures by how much). δP_t = Σ_s δΔ_s. Two
+// more first-order terms:
 // - the gradient of step s ≥ 2 is taken at the computed P_(s−1), off by up to δP_(s−1) from the
 //   exact one, which moves g_s by H·δP (H the Hessian of E). That is estimated by one more
 //   gradient, along δP (`curvatureAlong`), and added to e_s.
@@ -262,9 +269,9 @@ function oneSidedSteps(rule: Rule<Optimizer>, optimizer: Optimizer, state: State
  * together): the gradient's change from P to P + k·δP, over k, where k·δP moves the largest
  * element by CURVATURE_STEP of the largest |P| (at least 1). Plus the two gradients' own error
  * bounds over k: the estimate's share of finite-difference noise. Null while δP is 0 (no
- * gradient is spent on it). It is an estimate along one direction (every error at its bound, one
- * sign), as Ridders' error estimate is one: the gradient errors it carries are themselves
- * ~1e-11 of the gradients, so this term is of that order too.
+ * gradient is spent on it). It is an estimate along one direction (every error at its bound, all
+ * of one sign), as Ridders' error estimate is an estimate; the errors of another sign pattern
+ * could move the gradient further where H mixes signs.
  */
 function curvatureAlong(gradients: GradientSource64, params: ReadonlyMap<string, Float64Array>, errors: ReadonlyMap<string, Float64Array>, grads: ReadonlyMap<string, Value64>): Map<string, Float64Array> | null {
   let largest = 0;

@@ -126,7 +126,6 @@ export const Optimizer = z.discriminatedUnion(
   { error: 'Invalid option: expected one of "sgd"|"momentum"|"rmsprop"|"adam"' },
 ).describe('The optimizer next(P) steps with (tf.train.*)');
 export type Optimizer = z.infer<typeof Optimizer>;
-export type OptimizerType = Optimizer['type'];
 
 export const Tolerance = z.strictObject({
   rtol: z.number().nonnegative().optional(),
