@@ -77,7 +77,7 @@ export interface World<T> {
    * once, shared by every claim), else null: the same numbers as gradient(symbol, 1, E).
    */
   lossGradient?(symbol: string): T | null;
-  /** parameter `symbol` after one optimizer step */
+  /** parameter `symbol` after the optimizer's steps (optimizer.steps, one by default) */
   next(symbol: string): T;
   /**
    * The largest |∂E/∂P| over the network's parameters: the magnitude absolute tolerances of

@@ -8,6 +8,7 @@ import { forward64, KinkWatch, type Env64 } from './definitions64';
 import { placeColumn, type Jacobian64 } from './gradient64';
 import { derivative64, SideRecorder } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
+import { nextParameters64 } from './next64';
 import { throughLinear } from './chainRule64';
 import { seededSample } from './sampling';
 
@@ -59,7 +60,7 @@ function startOf(q: Floats, direction: Direction64): number {
  * loops, derivatives by Ridders-extrapolated central differences through moved passes (only what
  * is downstream of the moved symbol is computed again; src/reference/movedPass64.ts), kink-aware
  * (src/reference/kinks.ts), their error estimate riding along as `error`, and next(P) by the
- * float64 update rule P − lr·∂E/∂P.
+ * optimizer's float64 rule (next64.ts).
  */
 export function referenceWorld(scenario: Scenario, values: TrialValues, options: ReferenceOptions = {}): ReferenceWorld {
   const computation = computationOf(scenario);
@@ -119,6 +120,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const full = jacobian(symbol, 1, 'loss');
     return algebra64.reshape(full, full.shape.slice(1));
   };
+  let next: ((symbol: string) => Value64) | undefined;
   let scale: number | undefined;
   let sampled = false;
   const parameterScale = (name: string): number => {
@@ -143,16 +145,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     elementDerivative: (symbol, f, element) => scalarAlong(symbol, f, { kind: 'element', index: element }),
     directionalDerivative: (symbol, f, v) => scalarAlong(symbol, f, { kind: 'dense', data: v }),
     next(symbol) {
-      const optimizer = computation.optimizer;
-      if (!optimizer) throw new Error('next() needs an optimizer in the scenario');
-      const p = valueOf(symbol);
-      const g = lossGradient(symbol);
-      const lr = optimizer.learningRate;
-      // float64 whatever p's storage (a trial's tensors are kept as float32)
-      const step = (d: Floats) => Float64Array.from(p.data, (v, i) => v - lr * d[i]);
-      const moved: Value64 = { shape: [...p.shape], data: step(g.data), error: g.error!.map((e) => lr * e) };
-      if (g.kink) Object.assign(moved, { kink: g.kink, oneSided: { forward: step(g.oneSided!.forward), backward: step(g.oneSided!.backward) } });
-      return moved;
+      // later steps' gradients from a reference world of the trial with the parameters moved
+      next ??= nextParameters64(scenario, values, { lossGradient }, (moved) => {
+        const world = referenceWorld(scenario, moved);
+        return { lossGradient: (name) => world.lossGradient!(name)! };
+      });
+      return next(symbol);
     },
     gradientScale() {
       scale ??= Math.max(0, ...computation.parameters.map(parameterScale));

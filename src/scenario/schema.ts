@@ -13,6 +13,8 @@ export const LIMITS = {
   numbers: 5_000_000,
   /** definitions of one computation */
   definitions: 500,
+  /** optimizer steps of next(P): each is one whole gradient in the reference world */
+  steps: 100,
 } as const;
 
 type Nested = number | Nested[];
@@ -87,10 +89,44 @@ export const Data = z.strictObject({
 });
 export type Data = z.infer<typeof Data>;
 
-export const Optimizer = z.strictObject({
-  type: z.literal('sgd'),
-  learningRate: z.number().positive(),
-});
+// The optimizers of tf.train that next(P) can take, each hyper-parameter defaulting to what
+// tf.train.* defaults to (tfjs-core 4.22 optimizer_constructors; epsilon: the float32 backends'
+// epsilon(), 1e-7). The update rules: src/reference/optimizers64.ts, docs/optimizers.md.
+const learningRate = z.number().positive();
+const steps = z
+  .int()
+  .min(1)
+  .max(LIMITS.steps)
+  .default(1)
+  .describe('next(P) is P after this many steps, each taken at the parameters the step before left');
+const epsilon = z.number().nonnegative().default(1e-7).describe('tfjs default: the float32 backend epsilon, 1e-7');
+/** a decay rate of Adam: 1 − β^t, which the bias correction divides by, must not be 0 */
+const beta = (name: string, fallback: number) => z.number().min(0).lt(1, `must be below 1: the bias correction divides by 1 − ${name}^t`).default(fallback);
+
+export const Optimizer = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('sgd'), learningRate, steps }),
+    z.strictObject({
+      type: z.literal('momentum'),
+      learningRate,
+      momentum: z.number().nonnegative().describe('no default in tfjs'),
+      nesterov: z.boolean().default(false),
+      steps,
+    }),
+    z.strictObject({
+      type: z.literal('rmsprop'),
+      learningRate,
+      decay: z.number().min(0).max(1).default(0.9).describe('PyTorch calls it alpha, Keras rho'),
+      momentum: z.number().nonnegative().default(0),
+      epsilon,
+      centered: z.boolean().default(false),
+      steps,
+    }),
+    z.strictObject({ type: z.literal('adam'), learningRate: learningRate.default(0.001), beta1: beta('beta1', 0.9), beta2: beta('beta2', 0.999), epsilon, steps }),
+  ],
+  { error: 'Invalid option: expected one of "sgd"|"momentum"|"rmsprop"|"adam"' },
+).describe('The optimizer next(P) steps with (tf.train.*)');
 export type Optimizer = z.infer<typeof Optimizer>;
 
 export const Tolerance = z.strictObject({

@@ -7,11 +7,12 @@ import type { TrialValues } from '../scenario/trialValues';
 import { algebraTf } from './algebraTf';
 import { forwardDefinitionsTf } from './definitionsTf';
 import { forwardNetworkTf } from './networkTf';
+import { optimizeTf } from './optimizersTf';
 import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
 
 // The TensorFlow.js world of one trial: the forward pass (a network from tfjs's own layers and
 // losses, a computation from its definitions lowered to tfjs ops), derivatives by tf.grad, next(P)
-// by tf.train.sgd. float32 throughout.
+// by tf.train.*. float32 throughout.
 
 /** The forward pass from given tensors (the trial's, or with parameters swapped), one symbol optionally held. */
 type ForwardTf = (given: EnvTf, override?: OverrideTf) => EnvTf;
@@ -203,7 +204,7 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
 
 /**
  * The TensorFlow.js world of one trial: the trial's forward pass, derivatives by tf.grad (one
- * vector-Jacobian product per output of F), next(P) by tf.train.sgd on variables. Call inside
+ * vector-Jacobian product per output of F), next(P) by tf.train.* on variables. Call inside
  * tf.tidy; variables made by next() are disposed here.
  */
 export function tfjsWorld(trial: TfTrial): World<tf.Tensor> {
@@ -229,16 +230,16 @@ export function tfjsWorld(trial: TfTrial): World<tf.Tensor> {
     },
     gradientScale: () => trial.gradientScale(),
     next(symbol) {
-      if (!computation.optimizer) throw new Error('next() needs an optimizer in the scenario');
+      const optimizer = computation.optimizer;
+      if (!optimizer) throw new Error('next() needs an optimizer in the scenario');
       const names = computation.parameters;
       const variables = new Map(names.map((name) => [name, tf.variable(env.get(name)!.clone(), true, undefined)]));
-      const optimizer = tf.train.sgd(computation.optimizer.learningRate);
       try {
         const shadow = withParameters(given, names, names.map((n) => variables.get(n)!));
-        optimizer.minimize(() => forward(shadow).get('E') as tf.Scalar, false, [...variables.values()]);
-        return variables.get(symbol)!.clone();
+        const moved = optimizeTf(variables, () => forward(shadow).get('E') as tf.Scalar, optimizer);
+        tf.dispose([...moved].filter(([name]) => name !== symbol).map(([, t]) => t));
+        return moved.get(symbol)!;
       } finally {
-        optimizer.dispose();
         for (const v of variables.values()) v.dispose();
       }
     },
