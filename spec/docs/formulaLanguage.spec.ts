@@ -13,10 +13,10 @@ import { describeClaim } from '../../src/report/describeClaim';
 import { Scenario, type Claim } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 
-// Every example in docs/formula-language.md runs here: the one ```scenario block is the network,
-// every ```claim block must get its verdict on it, and every ```error block must be rejected
-// with exactly the message it shows. A fenced block of any other kind fails, so no example
-// escapes the test.
+// Every example in docs/formula-language.md runs here: each ```claim block must get its verdict
+// on the ```scenario block above it (the page's example network, or one of its computations), and
+// every ```error block must be rejected there with exactly the message it shows. A fenced block of
+// any other kind fails, so no example escapes the test.
 
 const docFile = join(__dirname, '..', '..', 'docs', 'formula-language.md');
 const doc = readFileSync(docFile, 'utf8');
@@ -37,10 +37,15 @@ const blocks: Block[] = [...doc.matchAll(/^```([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm
 /** A claim block: a scenario claim, with `id`/`says` optional and the page's own `verdict`/`message`. */
 interface DocClaim {
   line: number;
+  /** the line of the scenario block above it */
+  scenario: number;
   claim: Record<string, unknown>;
   verdict: string;
   message?: string;
 }
+
+/** The line of the last scenario block before `line`. */
+const scenarioAbove = (line: number): number => Math.max(...blocks.filter((b) => b.kind === 'scenario' && b.line < line).map((b) => b.line));
 
 const docClaims: DocClaim[] = blocks
   .filter((b) => b.kind === 'claim')
@@ -48,14 +53,14 @@ const docClaims: DocClaim[] = blocks
     const { verdict, message, ...claim } = JSON.parse(b.body) as Record<string, unknown>;
     claim.id ??= `line-${b.line}`;
     claim.says ??= `${claim.lhs} ${claim.rel ?? '=='} ${claim.rhs}`;
-    return { line: b.line, claim, verdict: (verdict ?? claim.expect) as string, ...(typeof message === 'string' ? { message } : {}) };
+    return { line: b.line, scenario: scenarioAbove(b.line), claim, verdict: (verdict ?? claim.expect) as string, ...(typeof message === 'string' ? { message } : {}) };
   });
 
 const errorBlocks = blocks
   .filter((b) => b.kind === 'error')
   .map((b) => {
     const [first, ...rest] = b.body.replace(/\n$/, '').split('\n');
-    return { line: b.line, texts: JSON.parse(first) as { lhs: string; rhs: string; where?: string }, message: rest.join('\n') };
+    return { line: b.line, scenario: scenarioAbove(b.line), texts: JSON.parse(first) as { lhs: string; rhs: string; where?: string }, message: rest.join('\n') };
   });
 
 const scenarioBlocks = blocks.filter((b) => b.kind === 'scenario');
@@ -63,42 +68,49 @@ const scenarioBlocks = blocks.filter((b) => b.kind === 'scenario');
 useSpecBackend();
 
 describe('docs/formula-language.md', () => {
-  it('has only scenario, claim and error blocks, and one scenario', () => {
+  it('has only scenario, claim and error blocks, a scenario first', () => {
     expect(blocks.filter((b) => !['scenario', 'claim', 'error'].includes(b.kind)).map((b) => `line ${b.line}: '${b.kind}'`)).toEqual([]);
-    expect(scenarioBlocks.length).toBe(1);
-    expect(docClaims.length).toBeGreaterThan(30);
-    expect(errorBlocks.length).toBeGreaterThan(20);
+    expect(blocks[0].kind).toBe('scenario');
+    expect(scenarioBlocks.length).toBeGreaterThanOrEqual(4);
+    expect(docClaims.length).toBeGreaterThan(60);
+    expect(errorBlocks.length).toBeGreaterThan(30);
   });
 
-  const network = JSON.parse(scenarioBlocks[0].body) as Record<string, unknown>;
-  const scenario = Scenario.parse({ ...network, claims: docClaims.map((c) => c.claim) });
+  describe.each(scenarioBlocks.map((b) => [`the scenario at line ${b.line}`, b] as const))('%s', (_name, block) => {
+    const given = JSON.parse(block.body) as Record<string, unknown>;
+    const claims = docClaims.filter((c) => c.scenario === block.line);
+    const errors = errorBlocks.filter((e) => e.scenario === block.line);
+    const scenario = Scenario.parse({ ...given, claims: claims.map((c) => c.claim) });
 
-  it('its claims load: schema, meaning and formulas', () => {
-    expect(checkFormulas(scenario)).toEqual([]);
-  });
-
-  describe('claim examples get the verdict the page gives them', () => {
-    let results: Map<string, ClaimResult>;
-    beforeAll(() => {
-      results = new Map(runScenario(scenario).map((r) => [r.id, r]));
+    it('loads: schema, meaning, definitions and the claims\' formulas', () => {
+      expect(checkFormulas(scenario)).toEqual([]);
+      expect(claims.length + errors.length).toBeGreaterThan(0);
     });
 
-    it.each(docClaims.map((c) => [`line ${c.line}: ${c.claim.lhs} ${c.claim.rel ?? '=='} ${c.claim.rhs}${c.claim.where ? ` where ${c.claim.where}` : ''}`, c] as const))(
-      '%s',
-      (_name, { claim, verdict, message }) => {
-        const result = results.get(claim.id as Claim['id'])!;
-        const got = { verdict: result.verdict, message: message === undefined ? undefined : result.message?.slice(-message.length) };
-        expect({ ...got, detail: got.verdict === verdict ? '' : describeClaim(result) }).toEqual({ verdict, message, detail: '' });
-      },
-    );
-  });
+    describe('claim examples get the verdict the page gives them', () => {
+      let results: Map<string, ClaimResult>;
+      beforeAll(() => {
+        results = new Map(runScenario(scenario).map((r) => [r.id, r]));
+      });
 
-  describe('error examples are rejected with exactly the message shown', () => {
-    const table = symbolTableOf(scenario);
-    it.each(errorBlocks.map((e) => [`line ${e.line}: ${JSON.stringify(e.texts)}`, e] as const))('%s', (_name, { texts, message }) => {
-      const result = checkClaim(texts, table);
-      expect(result.ok ? 'accepted' : `${result.field}: ${renderFormulaError(result.error)}`).toBe(message);
+      it.each(claims.map((c) => [`line ${c.line}: ${c.claim.lhs} ${c.claim.rel ?? '=='} ${c.claim.rhs}${c.claim.where ? ` where ${c.claim.where}` : ''}`, c] as const))(
+        '%s',
+        (_name, { claim, verdict, message }) => {
+          const result = results.get(claim.id as Claim['id'])!;
+          const got = { verdict: result.verdict, message: message === undefined ? undefined : result.message?.slice(-message.length) };
+          expect({ ...got, detail: got.verdict === verdict ? '' : describeClaim(result) }).toEqual({ verdict, message, detail: '' });
+        },
+      );
     });
+
+    if (errors.length > 0) {
+      describe('error examples are rejected with exactly the message shown', () => {
+        it.each(errors.map((e) => [`line ${e.line}: ${JSON.stringify(e.texts)}`, e] as const))('%s', (_name, { texts, message }) => {
+          const result = checkClaim(texts, symbolTableOf(scenario));
+          expect(result.ok ? 'accepted' : `${result.field}: ${renderFormulaError(result.error)}`).toBe(message);
+        });
+      });
+    }
   });
 
   describe('the numbers it states are the code’s', () => {

@@ -32,6 +32,18 @@ export type Expr =
    */
   | ({ kind: 'call'; name: string; args: Expr[] } & Span);
 
+/**
+ * The index variable a binding call (sum, mean, maxover, minover) binds: its first argument, a
+ * name (`sum(k, …)`), or a name with its range written out (`maxover(p < K, …)`, the range
+ * 0 … K − 1, for an index no tensor's axis gives a range to).
+ */
+export function boundIndex(call: Expr & { kind: 'call' }): { name: string; node: Expr; limit: Expr | null } {
+  const arg = call.args[0];
+  if (arg.kind === 'binary' && arg.op === '<' && arg.left.kind === 'symbol') return { name: arg.left.name, node: arg.left, limit: arg.right };
+  if (arg.kind === 'symbol') return { name: arg.name, node: arg, limit: null };
+  throw new Error(`${call.name}: its first argument is not an index variable`);
+}
+
 /** The sub-expressions of a node, in source order (an index node's base, then its indices). */
 export function childrenOf(node: Expr): Expr[] {
   switch (node.kind) {

@@ -1,5 +1,5 @@
 import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
-import type { Expr } from './ast';
+import { boundIndex, type Expr } from './ast';
 import { failAt } from './formulaError';
 import { FUNCTIONS } from './functions';
 import { addForms, constantForm, describeForm, formBounds, isConstant, plainVariable, scaleForm, validRange, variableForm, type IndexForm } from './indexForms';
@@ -359,13 +359,20 @@ export class Checker {
 
   /** sum/mean/maxover/minover(k, e): k is local to e and takes its range from e. */
   private visitReduce(expr: Expr & { kind: 'call' }): { type: ValueType; free: string[] } {
-    const [variable, body] = expr.args;
-    const name = (variable as Expr & { kind: 'symbol' }).name;
+    const body = expr.args[1];
+    const { name, node: variable, limit } = boundIndex(expr);
     this.freeVars.set(variable, [name]);
+    this.freeVars.set(expr.args[0], [name]);
     if (this.table.symbols.has(name)) this.fail(variable, say.indexNamesSymbol(name));
     // a bound index named like a free index hides it in its body: almost always a slip (DESIGN §2)
     if (this.free.has(name)) this.fail(variable, say.shadowedIndex(name, this.options.declaredFree ? `an axis of ${this.options.defines}` : 'a free index of the claim'));
     const binding: Binding = { name, call: expr, first: this.place(variable) };
+    if (limit !== null) {
+      const form = this.formOf(limit);
+      this.freeVars.set(limit, []);
+      if (!isConstant(form) || form.offset < 1) this.fail(limit, say.boundLimit(this.textOf(limit)));
+      binding.range = { field: this.field, pos: expr.args[0].pos, axis: `${this.textOf(expr.args[0])}`, size: form.offset };
+    }
     this.bound.push(binding);
     this.scopes.push(binding);
     let type: ValueType;

@@ -1,5 +1,5 @@
 import type { Algebra, Evaluation } from './algebra';
-import type { Expr } from './ast';
+import { boundIndex, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
 import { elementwiseOf, FUNCTIONS } from './functions';
 import { plainVariable, type IndexForm } from './indexForms';
@@ -225,7 +225,7 @@ export class FormulaEvaluator<T> {
         return { vars, value: A.binary(name as Parameters<Algebra<T>['binary']>[0], alignTo(A, args[0], vars), alignTo(A, args[1], vars)) };
       }
       case 'reduce': {
-        const k = (node.args[0] as { name: string }).name;
+        const k = boundIndex(node).name;
         const size = this.checked.boundSizes.get(node);
         if (size === undefined) throw new EvaluationError(node, `${node.name} over ${k}: no size`);
         this.bound.push({ name: k, size });
@@ -235,8 +235,8 @@ export class FormulaEvaluator<T> {
           else {
             const body = this.evaluate(node.args[1], env);
             const axis = body.vars.indexOf(k);
-            if (axis < 0) throw new EvaluationError(node, `${node.name} over ${k}, which the formula does not use`);
-            reduced = { vars: body.vars.filter((v) => v !== k), value: A.extreme(body.value, axis, node.name === 'maxover' ? 'max' : 'min') };
+            // a body the same for every k is its own largest and smallest
+            reduced = axis < 0 ? body : { vars: body.vars.filter((v) => v !== k), value: A.extreme(body.value, axis, node.name === 'maxover' ? 'max' : 'min') };
           }
         } finally {
           this.bound.pop();
@@ -299,7 +299,12 @@ export class FormulaEvaluator<T> {
     const withK = factors.filter((f) => f.vars.includes(k));
     const without = factors.filter((f) => !f.vars.includes(k));
     let result: Labelled<T>;
-    if (withK.length === 0) throw new EvaluationError(body, `sum over ${k}, which the summand does not use`);
+    if (withK.length === 0) {
+      // a summand the same for every k (its range written out, sum(k < K, …)): K times it
+      const size = this.sizeOf(body, k);
+      const whole = without.reduce((a, f) => this.multiply(a, f));
+      return { vars: whole.vars, value: A.binary('*', whole.value, alignTo(A, { vars: [], value: A.scalar(size) }, whole.vars)) };
+    }
     if (withK.length === 1) {
       result = { vars: withK[0].vars.filter((v) => v !== k), value: A.sum(withK[0].value, withK[0].vars.indexOf(k)) };
     } else {

@@ -63,7 +63,8 @@ export const say = {
     `comparisons do not chain: ${quote(op)} cannot follow another comparison; write a < b and b < c`,
   prefixNeedsParens: (op: string) => `${quote(op)} needs parentheses here: write (${op} ...)`,
   tooDeep: (limit: number) => `the formula nests too deeply (more than ${limit} levels)`,
-  indexArgument: (fn: string) => `the first argument of ${fn} must be the index variable it runs over, as in ${fn}(k, ...)`,
+  indexArgument: (fn: string) => `the first argument of ${fn} must be the index variable it runs over, as in ${fn}(k, ...) or ${fn}(k < K, ...)`,
+  boundLimit: (text: string) => `${text} is not a range: write the index's count as a whole number or a size, as in sum(k < 3, ...)`,
 
   // checker: names
   unknownSymbol: (name: string, near: Suggestion | undefined) => `unknown symbol ${quote(name)}${suggestion(near)}`,

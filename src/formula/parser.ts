@@ -125,7 +125,8 @@ class Parser {
       }
     }
     const bound = FUNCTIONS.get(name.text)?.bindsIndex ? args[0] : undefined;
-    if (bound && bound.kind !== 'symbol') this.failSpan(bound.pos, bound.end, say.indexArgument(name.text));
+    const named = bound && (bound.kind === 'symbol' || (bound.kind === 'binary' && bound.op === '<' && bound.left.kind === 'symbol'));
+    if (bound && !named) this.failSpan(bound.pos, bound.end, say.indexArgument(name.text));
     return this.node({ kind: 'call', name: name.text, args, pos: name.pos, end: this.lastEnd() }, args);
   }
 

@@ -1,4 +1,4 @@
-import type { Expr } from './ast';
+import { boundIndex, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
 import { plainVariable } from './indexForms';
 import { linearPart } from './linearPart';
@@ -42,7 +42,7 @@ function termsOf(node: Expr, symbol: string, checked: CheckedFormulas): Term[] |
     }
     case 'call': {
       if (node.name !== 'sum' && node.name !== 'mean') return null;
-      const name = (node.args[0] as Expr & { kind: 'symbol' }).name;
+      const name = boundIndex(node).name;
       const size = checked.boundSizes.get(node)!;
       return map(termsOf(node.args[1], symbol, checked), (t) => ({ ...t, scale: node.name === 'mean' ? t.scale / size : t.scale, bound: [{ name, size }, ...t.bound] }));
     }

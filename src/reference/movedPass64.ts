@@ -1,5 +1,5 @@
 import { unravel } from '../foundation/indices';
-import type { Expr } from '../formula/ast';
+import { boundIndex, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { atUnit, linearPart, type LinearPart } from '../formula/linearPart';
@@ -193,7 +193,7 @@ function restrictLoss(form: Form, supports: ReadonlyMap<string, Support>): { exp
       scale *= node.left.value;
       node = node.right;
     } else if (node.kind === 'call' && (node.name === 'sum' || node.name === 'mean')) {
-      const variable = (node.args[0] as Expr & { kind: 'symbol' }).name;
+      const variable = boundIndex(node).name;
       const body = node.args[1];
       const changed = new Map([...supports].filter(([n]) => mentions(body, n)));
       const [at] = supportOf(body, checked, [variable], changed);

@@ -11,11 +11,13 @@ type CustomGradient = Parameters<typeof tf.customGrad>[0];
 /**
  * source's elements at `indices` (1-D), with the gradient scattered back (summing repeated
  * indices): tfjs's own gather gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+ * The index tensors are made where they are used: the gradient runs after the evaluation's own
+ * scope has freed its temporaries.
  */
-function gatherFlat(source: tf.Tensor1D, indices: tf.Tensor1D): tf.Tensor {
+function gatherFlat(source: tf.Tensor1D, indices: Int32Array): tf.Tensor {
   const gather = tf.customGrad(((src: tf.Tensor) => ({
-    value: tf.gather(src, indices),
-    gradFunc: (dy: tf.Tensor) => [tf.scatterND(tf.reshape(indices, [-1, 1]), tf.reshape(dy, [-1]), [src.size])],
+    value: tf.gather(src, tf.tensor1d(indices, 'int32')),
+    gradFunc: (dy: tf.Tensor) => [tf.scatterND(tf.tensor2d(indices, [indices.length, 1], 'int32'), tf.reshape(dy, [-1]), [src.size])],
   })) as unknown as CustomGradient);
   return gather(source);
 }
@@ -54,7 +56,7 @@ export const algebraTf: Algebra<tf.Tensor> = {
     const padded = offsets.some((o) => o < 0);
     // a read in the padding reads one zero appended after the elements
     const source = padded ? (tf.concat([flat, tf.zeros([1])]) as tf.Tensor1D) : flat;
-    const indices = tf.tensor1d(padded ? Int32Array.from(offsets, (o) => (o < 0 ? n : o)) : offsets, 'int32');
+    const indices = padded ? Int32Array.from(offsets, (o) => (o < 0 ? n : o)) : offsets;
     return tf.reshape(gatherFlat(source, indices), shape);
   },
   matMul: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
