@@ -1,11 +1,17 @@
 import type { Algebra, ElementwiseUnary, World } from './algebra';
 import type { Expr } from './ast';
 import type { CheckedClaim } from './check';
+import type { ContractionPlan } from './contractionPlan';
+import { contractTerm } from './contractTerm';
+import { printFormula } from './printer';
+import { isProductTerm, productTermOf, termVars } from './productTerm';
 
 // Evaluates a checked formula in one world. A value is a tensor whose axes are named by index
-// variables; binary operations line the axes up by name and broadcast, `sum` removes an axis,
-// and a sum over a product is run as a (batched) matrix product, so no subexpression is computed
-// for indices it does not depend on and `sum(n, x[n,i] * d[n,j])` never builds an [n,i,j] array.
+// variables; binary operations line the axes up by name and broadcast, `sum` removes an axis.
+// A product, sum or mean is read as one sum of products (src/formula/productTerm.ts) and run in
+// the order the contraction planner picks (src/formula/contractionPlan.ts, through matMul), so
+// no subexpression is computed for indices it does not depend on and `sum(n, x[n,i] * d[n,j])`
+// never builds an [n,i,j] array, whatever order the factors are written in.
 
 export interface Labelled<T> {
   /** index variable of each axis, in axis order */
@@ -55,13 +61,14 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...a, ...b.filter((v) => !a.includes(v))];
 }
 
-function sizesOf<T>(algebra: Algebra<T>, l: Labelled<T>): Map<string, number> {
-  const shape = algebra.shape(l.value);
-  return new Map(l.vars.map((v, i) => [v, shape[i]]));
-}
-
-function productFactors(node: Expr): Expr[] {
-  return node.kind === 'binary' && node.op === '*' ? [...productFactors(node.left), ...productFactors(node.right)] : [node];
+export interface EvaluatorOptions {
+  /**
+   * 'planned' (the default): products, sums and means run in the planner's order; 'written':
+   * as written, every product built in full and then summed (the specs' yardstick; small shapes only)
+   */
+  contraction?: 'planned' | 'written';
+  /** called with each contraction's plan (printPlan makes it readable) */
+  onPlan?: (plan: ContractionPlan) => void;
 }
 
 export class FormulaEvaluator<T> {
@@ -73,6 +80,7 @@ export class FormulaEvaluator<T> {
   constructor(
     private readonly claim: CheckedClaim,
     private readonly world: World<T>,
+    private readonly options: EvaluatorOptions = {},
   ) {
     this.algebra = world.algebra;
   }
@@ -104,6 +112,7 @@ export class FormulaEvaluator<T> {
         return { vars: operand.vars, value: A.unary(node.op === '-' ? 'neg' : 'not', operand.value) };
       }
       case 'binary': {
+        if (this.options.contraction !== 'written' && isProductTerm(node, this.claim)) return this.evaluateTerm(node, env);
         const left = this.evaluate(node.left, env);
         const right = this.evaluate(node.right, env);
         const vars = union(left.vars, right.vars);
@@ -157,13 +166,16 @@ export class FormulaEvaluator<T> {
     switch (node.name) {
       case 'sum':
       case 'mean': {
+        if (this.options.contraction !== 'written') return this.evaluateTerm(node, env);
         const k = (node.args[0] as { name: string }).name;
         const size = this.claim.boundSizes.get(node);
         if (size === undefined) throw new EvaluationError(node, `${node.name} over ${k}: no size`);
         this.bound.push({ name: k, size });
         let summed: Labelled<T>;
         try {
-          summed = this.evaluateSum(k, node.args[1], env);
+          const body = this.evaluate(node.args[1], env);
+          if (!body.vars.includes(k)) throw new EvaluationError(node.args[1], `sum over ${k}, which the summand does not use`);
+          summed = { vars: body.vars.filter((v) => v !== k), value: A.sum(body.value, body.vars.indexOf(k)) };
         } finally {
           this.bound.pop();
         }
@@ -187,40 +199,24 @@ export class FormulaEvaluator<T> {
     }
   }
 
-  /** Σ_k body; a product is contracted pairwise through matMul instead of being built in full. */
-  private evaluateSum(k: string, body: Expr, env: Map<string, T>): Labelled<T> {
-    const A = this.algebra;
-    const factors = productFactors(body).map((f) => this.evaluate(f, env));
-    const withK = factors.filter((f) => f.vars.includes(k));
-    const without = factors.filter((f) => !f.vars.includes(k));
-    let result: Labelled<T>;
-    if (withK.length === 0) throw new EvaluationError(body, `sum over ${k}, which the summand does not use`);
-    if (withK.length === 1) {
-      result = { vars: withK[0].vars.filter((v) => v !== k), value: A.sum(withK[0].value, withK[0].vars.indexOf(k)) };
-    } else {
-      const left = withK.slice(0, -1).reduce((a, b) => this.multiply(a, b));
-      result = this.contract(left, withK[withK.length - 1], k);
+  /** A product, sum or mean as one sum of products, in the planner's order. */
+  private evaluateTerm(node: Expr, env: Map<string, T>): Labelled<T> {
+    const term = productTermOf(node, this.claim);
+    const factors = term.factors.map((factor, at) => {
+      // the factor sees the term's bound indices (a bound index's value in where reads them)
+      this.bound.push(...factor.scope.map(({ name, size }) => ({ name, size })));
+      try {
+        const { vars, value } = this.evaluate(factor.expr, env);
+        const label = this.options.onPlan ? printFormula(factor.expr) : `#${at}`;
+        return { value: { vars: termVars(vars, factor.scope), value }, divides: factor.divides, label };
+      } finally {
+        this.bound.length -= factor.scope.length;
+      }
+    });
+    for (const binding of term.summed) {
+      if (!factors.some((f) => f.value.vars.includes(binding.id))) throw new EvaluationError(node, `sum over ${binding.name}, which the summand does not use`);
     }
-    return without.reduce((a, b) => this.multiply(a, b), result);
-  }
-
-  private multiply(a: Labelled<T>, b: Labelled<T>): Labelled<T> {
-    const vars = union(a.vars, b.vars);
-    return { vars, value: this.algebra.binary('*', alignTo(this.algebra, a, vars), alignTo(this.algebra, b, vars)) };
-  }
-
-  /** Σ_k a·b as a batched matrix product over the variables both share. */
-  private contract(a: Labelled<T>, b: Labelled<T>, k: string): Labelled<T> {
-    const A = this.algebra;
-    const sizes = new Map([...sizesOf(A, a), ...sizesOf(A, b)]);
-    const shared = a.vars.filter((v) => v !== k && b.vars.includes(v));
-    const onlyA = a.vars.filter((v) => v !== k && !b.vars.includes(v));
-    const onlyB = b.vars.filter((v) => v !== k && !a.vars.includes(v));
-    const count = (vars: string[]): number => vars.reduce((n, v) => n * sizes.get(v)!, 1);
-    const left = A.reshape(alignTo(A, a, [...shared, ...onlyA, k]), [count(shared), count(onlyA), sizes.get(k)!]);
-    const right = A.reshape(alignTo(A, b, [...shared, k, ...onlyB]), [count(shared), sizes.get(k)!, count(onlyB)]);
-    const vars = [...shared, ...onlyA, ...onlyB];
-    return { vars, value: A.reshape(A.matMul(left, right), vars.map((v) => sizes.get(v)!)) };
+    return contractTerm(this.algebra, factors, term.summed.map((b) => b.id), term.meanRanges, this.options.onPlan);
   }
 
   /** grad(F, Q): the free indices of F first, then Q's axes (named by the index that follows). */
