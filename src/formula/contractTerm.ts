@@ -29,6 +29,8 @@ export function contractTerm<T>(
   factors: readonly EvaluatedFactor<T>[],
   summed: readonly string[],
   meanRanges: readonly number[],
+  /** the order the caller lays the result out in (the claim's free indices): the last step aims at it */
+  order: readonly string[],
   onPlan?: (plan: ContractionPlan) => void,
 ): Labelled<T> {
   const tensors = factors.filter((f) => !f.divides && f.value.vars.length > 0);
@@ -47,7 +49,7 @@ export function contractTerm<T>(
       scalars: [...scalars.map((f) => `${f.divides ? '÷' : '×'} ${f.label}`), ...meanRanges.map((n) => `÷ ${n} (mean)`)],
     });
     onPlan?.(plan);
-    result = runPlan(A, plan, tensors.map((f) => ({ ...f.value, owned: false })), sizes);
+    result = runPlan(A, plan, tensors.map((f) => ({ ...f.value, owned: false })), sizes, order);
   }
   const divisions = meanRanges.map((n) => ({ op: '/' as const, value: A.scalar(n) }));
   for (const { op, value } of [...scalars.map((f) => ({ op: f.divides ? ('/' as const) : ('*' as const), value: f.value.value })), ...divisions]) {
@@ -56,7 +58,7 @@ export function contractTerm<T>(
   return { vars: result.vars, value: result.value };
 }
 
-function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], sizes: ReadonlyMap<string, number>): Held<T> {
+function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], sizes: ReadonlyMap<string, number>, order: readonly string[]): Held<T> {
   const held: Held<T>[] = [...operands];
   for (const step of plan.steps) {
     if (step.kind === 'multiply') {
@@ -65,7 +67,8 @@ function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], s
     } else if (step.kind === 'reduce') {
       held[step.result] = sumOut(A, held[step.input], step.over);
     } else {
-      held[step.result] = pairwise(A, held[step.inputs[0]], held[step.inputs[1]], step.over, sizes);
+      const [a, b] = step.inputs.map((id) => held[id]);
+      held[step.result] = pairwise(A, a, b, step.over, sizes, step.result === plan.result ? order : null);
     }
   }
   return held[plan.result];
@@ -81,30 +84,52 @@ function sumOut<T>(A: Algebra<T>, t: Held<T>, over: readonly string[]): Held<T> 
   return { vars, value, owned: true };
 }
 
+const sameOrder = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
 /**
  * Σ_over a·b: an elementwise (broadcast) product when nothing is summed or neither has an index
- * of its own; else a batched matrix product over the kept indices both hold, [shared, onlyA, over]
- * × [shared, over, onlyB] → [shared, onlyA, onlyB].
+ * of its own (then summed); else a batched matrix product over the kept indices both hold,
+ * [shared, onlyFirst, over] × [shared, over, onlySecond] → [shared, onlyFirst, onlySecond].
+ * Which operand comes first is chosen to copy the fewest elements: an operand not laid out as
+ * its side needs is transposed, and so is a result not in `order` (the claim's order of free
+ * indices, for the last step) when the caller lays it out.
  */
-function pairwise<T>(A: Algebra<T>, a: Held<T>, b: Held<T>, over: readonly string[], sizes: ReadonlyMap<string, number>): Held<T> {
+function pairwise<T>(A: Algebra<T>, a: Held<T>, b: Held<T>, over: readonly string[], sizes: ReadonlyMap<string, number>, order: readonly string[] | null): Held<T> {
   // an index summed that only one of them holds goes first (the planner sums those out earlier)
   const alone = (t: Held<T>, other: Held<T>) => over.filter((v) => t.vars.includes(v) && !other.vars.includes(v));
   if (alone(a, b).length > 0) a = sumOut(A, a, alone(a, b));
   if (alone(b, a).length > 0) b = sumOut(A, b, alone(b, a));
-  const shared = a.vars.filter((v) => b.vars.includes(v) && !over.includes(v));
-  const onlyA = a.vars.filter((v) => !b.vars.includes(v));
-  const onlyB = b.vars.filter((v) => !a.vars.includes(v));
   const both = over.filter((v) => a.vars.includes(v) && b.vars.includes(v));
-  if (both.length === 0 || (onlyA.length === 0 && onlyB.length === 0)) {
-    const vars = [...a.vars, ...onlyB];
-    const product: Held<T> = { vars, value: A.binary('*', alignTo(A, a, vars), alignTo(A, b, vars), a.owned), owned: true };
-    if (both.length === 0) return product;
-    const kept = [...shared];
-    const flat = A.reshape(alignTo(A, product, [...kept, ...both]), [count(sizes, kept), count(sizes, both)]);
-    return { vars: kept, value: A.reshape(A.sum(flat, 1), kept.map((v) => sizes.get(v)!)), owned: true };
+  const copied = (t: Held<T>, layout: readonly string[]) => (sameOrder(t.vars.filter((v) => layout.includes(v)), layout.filter((v) => t.vars.includes(v))) ? 0 : count(sizes, t.vars));
+  const misordered = (vars: readonly string[]) => {
+    if (order === null) return 0;
+    const wanted = [...order.filter((v) => vars.includes(v)), ...vars.filter((v) => !order.includes(v))];
+    return sameOrder(vars, wanted) ? 0 : count(sizes, vars);
+  };
+  const elementwise = both.length === 0 || a.vars.every((v) => b.vars.includes(v)) || b.vars.every((v) => a.vars.includes(v));
+  if (elementwise && (both.length === 0 || a.vars.length === b.vars.length)) {
+    // lay the product out as one of them, the other's own indices after
+    const layouts = [a, b].map((first) => {
+      const second = first === a ? b : a;
+      const vars = [...first.vars, ...second.vars.filter((v) => !first.vars.includes(v))];
+      return { first, second, vars, cost: copied(second, vars) + misordered(vars.filter((v) => !both.includes(v))) };
+    });
+    const { first, second, vars } = layouts[1].cost < layouts[0].cost ? layouts[1] : layouts[0];
+    const product: Held<T> = { vars, value: A.binary('*', alignTo(A, first, vars), alignTo(A, second, vars), first.owned && first.vars.length === vars.length), owned: true };
+    return both.length === 0 ? product : sumOut(A, product, both);
   }
-  const left = A.reshape(alignTo(A, a, [...shared, ...onlyA, ...both]), [count(sizes, shared), count(sizes, onlyA), count(sizes, both)]);
-  const right = A.reshape(alignTo(A, b, [...shared, ...both, ...onlyB]), [count(sizes, shared), count(sizes, both), count(sizes, onlyB)]);
-  const vars = [...shared, ...onlyA, ...onlyB];
-  return { vars, value: A.reshape(A.matMul(left, right), vars.map((v) => sizes.get(v)!)), owned: true };
+  const layouts = [a, b].map((first) => {
+    const second = first === a ? b : a;
+    const shared = first.vars.filter((v) => second.vars.includes(v) && !both.includes(v));
+    const onlyFirst = first.vars.filter((v) => !second.vars.includes(v));
+    const onlySecond = second.vars.filter((v) => !first.vars.includes(v));
+    const left = [...shared, ...onlyFirst, ...both];
+    const right = [...shared, ...both, ...onlySecond];
+    const vars = [...shared, ...onlyFirst, ...onlySecond];
+    return { first, second, shared, onlyFirst, onlySecond, left, right, vars, cost: copied(first, left) + copied(second, right) + misordered(vars) };
+  });
+  const { first, second, shared, onlyFirst, onlySecond, left, right, vars } = layouts[1].cost < layouts[0].cost ? layouts[1] : layouts[0];
+  const l = A.reshape(alignTo(A, first, left), [count(sizes, shared), count(sizes, onlyFirst), count(sizes, both)]);
+  const r = A.reshape(alignTo(A, second, right), [count(sizes, shared), count(sizes, both), count(sizes, onlySecond)]);
+  return { vars, value: A.reshape(A.matMul(l, r), vars.map((v) => sizes.get(v)!)), owned: true };
 }

@@ -216,7 +216,8 @@ export class FormulaEvaluator<T> {
     for (const binding of term.summed) {
       if (!factors.some((f) => f.value.vars.includes(binding.id))) throw new EvaluationError(node, `sum over ${binding.name}, which the summand does not use`);
     }
-    return contractTerm(this.algebra, factors, term.summed.map((b) => b.id), term.meanRanges, this.options.onPlan);
+    const order = this.claim.freeIndices.map((f) => f.name);
+    return contractTerm(this.algebra, factors, term.summed.map((b) => b.id), term.meanRanges, order, this.options.onPlan);
   }
 
   /** grad(F, Q): the free indices of F first, then Q's axes (named by the index that follows). */
