@@ -207,7 +207,7 @@ export class FormulaEvaluator<T> {
       this.bound.push(...factor.scope.map(({ name, size }) => ({ name, size })));
       try {
         const { vars, value } = this.evaluate(factor.expr, env);
-        const label = this.options.onPlan ? printFormula(factor.expr) : `#${at}`;
+        const label = !this.options.onPlan ? `#${at}` : factor.expr.kind === 'binary' || factor.expr.kind === 'unary' ? `(${printFormula(factor.expr)})` : printFormula(factor.expr);
         return { value: { vars: termVars(vars, factor.scope), value }, divides: factor.divides, label };
       } finally {
         this.bound.length -= factor.scope.length;

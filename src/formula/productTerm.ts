@@ -6,7 +6,10 @@ import type { CheckedClaim } from './check';
 // opened up (Σ_n x[n,i]·Σ_k d[n,k]·W[j,k] is Σ_{n,k} x[n,i]·d[n,k]·W[j,k]), so the contraction
 // planner may reorder them; `a / s` with a scalar s divides, a mean divides by its range.
 
-/** An index bound by a sum or mean of the term; `id` names it apart from any other index of that name. */
+/**
+ * An index bound by a sum or mean of the term; `id` names it apart from any other index of the
+ * term: its name, or `name#n` where the name is bound twice or also free in the term.
+ */
 export interface TermBinding {
   name: string;
   size: number;
@@ -37,6 +40,7 @@ export function isProductTerm(node: Expr, claim: CheckedClaim): boolean {
 
 export function productTermOf(node: Expr, claim: CheckedClaim): ProductTerm {
   const term: ProductTerm = { factors: [], summed: [], meanRanges: [] };
+  const free = claim.freeVars.get(node) ?? [];
   const collect = (expr: Expr, scope: TermBinding[], divides: boolean): void => {
     if (!divides && expr.kind === 'binary' && expr.op === '*') {
       collect(expr.left, scope, false);
@@ -61,6 +65,7 @@ export function productTermOf(node: Expr, claim: CheckedClaim): ProductTerm {
     term.factors.push({ expr, scope, divides });
   };
   collect(node, [], false);
+  for (const b of term.summed) if (!free.includes(b.name) && term.summed.filter((other) => other.name === b.name).length === 1) b.id = b.name;
   return term;
 }
 
