@@ -81,7 +81,7 @@ function sumOut<T>(A: Algebra<T>, t: Held<T>, over: readonly string[]): Held<T> 
     value = A.sum(value, vars.indexOf(v));
     vars = vars.filter((w) => w !== v);
   }
-  return { vars, value, owned: true };
+  return { vars, value, owned: t.owned || over.length > 0 };
 }
 
 const sameOrder = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -106,8 +106,8 @@ function pairwise<T>(A: Algebra<T>, a: Held<T>, b: Held<T>, over: readonly strin
     const wanted = [...order.filter((v) => vars.includes(v)), ...vars.filter((v) => !order.includes(v))];
     return sameOrder(vars, wanted) ? 0 : count(sizes, vars);
   };
-  const elementwise = both.length === 0 || a.vars.every((v) => b.vars.includes(v)) || b.vars.every((v) => a.vars.includes(v));
-  if (elementwise && (both.length === 0 || a.vars.length === b.vars.length)) {
+  const sameIndices = a.vars.length === b.vars.length && a.vars.every((v) => b.vars.includes(v));
+  if (both.length === 0 || sameIndices) {
     // lay the product out as one of them, the other's own indices after
     const layouts = [a, b].map((first) => {
       const second = first === a ? b : a;
