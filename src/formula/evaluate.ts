@@ -3,8 +3,7 @@ import type { Expr } from './ast';
 import type { CheckedClaim } from './check';
 import type { ContractionPlan } from './contractionPlan';
 import { contractTerm } from './contractTerm';
-import { printFormula } from './printer';
-import { isProductTerm, productTermOf, termVars } from './productTerm';
+import { factorLabel, isProductTerm, productTermOf, termVars } from './productTerm';
 
 // Evaluates a checked formula in one world. A value is a tensor whose axes are named by index
 // variables; binary operations line the axes up by name and broadcast, `sum` removes an axis.
@@ -207,7 +206,7 @@ export class FormulaEvaluator<T> {
       this.bound.push(...factor.scope.map(({ name, size }) => ({ name, size })));
       try {
         const { vars, value } = this.evaluate(factor.expr, env);
-        const label = !this.options.onPlan ? `#${at}` : factor.expr.kind === 'binary' || factor.expr.kind === 'unary' ? `(${printFormula(factor.expr)})` : printFormula(factor.expr);
+        const label = this.options.onPlan ? factorLabel(factor.expr) : `#${at}`;
         return { value: { vars: termVars(vars, factor.scope), value }, divides: factor.divides, label };
       } finally {
         this.bound.length -= factor.scope.length;

@@ -1,5 +1,6 @@
 import type { Expr } from './ast';
 import type { CheckedClaim } from './check';
+import { printFormula } from './printer';
 
 // A product node, a sum or a mean read as one sum of products: the factors it multiplies, the
 // indices it sums over and what it divides by. Nested sums and means among the factors are
@@ -75,4 +76,9 @@ export function termVars(vars: readonly string[], scope: readonly TermBinding[])
     for (let s = scope.length - 1; s >= 0; s--) if (scope[s].name === v) return scope[s].id;
     return v;
   });
+}
+
+/** A factor as a printed plan shows it: an operation in parentheses (`(o[n,k] - y[n,k])`). */
+export function factorLabel(expr: Expr): string {
+  return expr.kind === 'binary' || expr.kind === 'unary' ? `(${printFormula(expr)})` : printFormula(expr);
 }
