@@ -1,5 +1,5 @@
 import type { Algebra } from './algebra';
-import { planContraction, type ContractionPlan } from './contractionPlan';
+import { planContraction, type ContractionPlan, type PlanInput } from './contractionPlan';
 import { alignTo, type Labelled } from './evaluate';
 
 // Runs a planned sum of products (src/formula/contractionPlan.ts) on a world's algebra: the same
@@ -23,6 +23,24 @@ interface Held<T> extends Labelled<T> {
 
 const count = (sizes: ReadonlyMap<string, number>, vars: readonly string[]): number => vars.reduce((n, v) => n * sizes.get(v)!, 1);
 
+/**
+ * Plans by what they depend on (the operands' indices and sizes, the summed indices, the labels):
+ * a formula inside grad(…) is evaluated once per finite-difference pass, over the same shapes.
+ */
+const plans = new Map<string, ContractionPlan>();
+const PLANS_KEPT = 512;
+
+function planOf(input: PlanInput): ContractionPlan {
+  const key = JSON.stringify([input.operands, [...input.sizes], input.summed, input.scalars]);
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = planContraction(input);
+    if (plans.size >= PLANS_KEPT) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
 /** Σ over `summed` of the product of the tensor factors, then the scalars and the means' divisions. */
 export function contractTerm<T>(
   A: Algebra<T>,
@@ -42,7 +60,7 @@ export function contractTerm<T>(
   } else {
     const sizes = new Map<string, number>();
     for (const { value } of tensors) A.shape(value.value).forEach((s, axis) => sizes.set(value.vars[axis], s));
-    const plan = planContraction({
+    const plan = planOf({
       operands: tensors.map((f) => ({ label: f.label, vars: f.value.vars })),
       sizes,
       summed,

@@ -173,20 +173,25 @@ interface FrontEntry {
  * result keeps the indices that the output or a factor outside it still needs.
  */
 function optimalOrder(sets: string[][], output: readonly string[], sizes: ReadonlyMap<string, number>, cap: number): PairOrder {
+  // index sets as bit masks (a formula has far fewer than 31 index variables)
+  const names = [...new Set([...sets.flat(), ...output])];
+  const bitsOf = (vars: Iterable<string>) => [...vars].reduce((bits, v) => bits | (1 << names.indexOf(v)), 0);
+  const bitSizes = names.map((v) => sizes.get(v)!);
+  const sizeOfBits = (bits: number) => {
+    let n = 1;
+    for (let b = 0; b < bitSizes.length; b++) if (bits & (1 << b)) n *= bitSizes[b];
+    return n;
+  };
+  const outputBits = bitsOf(output);
   const p = sets.length;
   const full = (1 << p) - 1;
-  const union: Set<string>[] = new Array(full + 1);
-  union[0] = new Set();
-  for (let mask = 1; mask <= full; mask++) {
-    const low = 31 - Math.clz32(mask & -mask);
-    union[mask] = new Set([...union[mask & (mask - 1)], ...sets[low]]);
-  }
+  const union = new Int32Array(full + 1);
+  for (let mask = 1; mask <= full; mask++) union[mask] = union[mask & (mask - 1)] | bitsOf(sets[31 - Math.clz32(mask & -mask)]);
+  const kept = new Int32Array(full + 1);
   const keptSize = new Float64Array(full + 1);
-  const kept: string[][] = new Array(full + 1);
   for (let mask = 1; mask <= full; mask++) {
-    const outside = union[full ^ mask];
-    kept[mask] = [...union[mask]].filter((v) => output.includes(v) || outside.has(v));
-    keptSize[mask] = sizeOfVars(kept[mask], sizes);
+    kept[mask] = union[mask] & (outputBits | union[full ^ mask]);
+    keptSize[mask] = sizeOfBits(kept[mask]);
   }
   const fronts: FrontEntry[][] = new Array(full + 1);
   for (let i = 0; i < p; i++) fronts[1 << i] = [{ largest: 0, flops: 0 }];
@@ -198,7 +203,7 @@ function optimalOrder(sets: string[][], output: readonly string[], sizes: Readon
     for (let left = (mask - 1) & mask; left > 0; left = (left - 1) & mask) {
       if ((left & low) === 0) continue;
       const right = mask ^ left;
-      const stepFlops = sizeOfVars(new Set([...kept[left], ...kept[right]]), sizes);
+      const stepFlops = sizeOfBits(kept[left] | kept[right]);
       fronts[left].forEach((a, li) => {
         fronts[right].forEach((b, ri) => {
           const entry = { largest: Math.max(a.largest, b.largest, keptSize[mask]), flops: a.flops + b.flops + stepFlops, split: { left, right, li, ri } };
