@@ -41,7 +41,7 @@ const NETWORKS: Network[] = quick
 
 /** The formula-variant table's networks (4e5 and 1e6 parameters) and timed runs per process after the measured one. */
 const VARIANT_NETWORKS: Network[] = quick ? [[784, 512, 10, 64]] : [[784, 512, 10, 64], [1024, 960, 10, 64]];
-const VARIANT_TIMED_RUNS = quick ? 1 : 2;
+const VARIANT_TIMED_RUNS = quick ? 2 : 4;
 
 async function median(name: string, fn: () => void, iterations: number): Promise<number> {
   const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
