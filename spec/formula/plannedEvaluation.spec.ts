@@ -196,6 +196,21 @@ describe('the first-layer claim as the bench writes it: planned = written within
   });
 });
 
+describe.each<WorldName>(['reference', 'tfjs'])('where in the %s world: conditions with sums select the same elements planned and written', (world) => {
+  const scenario = scenarioWith({ T: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], u: [2, -3, 0.5] });
+  it.each([
+    'sum(m, T[i,m] * m) > 10',
+    'mean(m, T[i,m] * T[m,j]) > 20 and j != 1',
+    'sum(k, sum(n, T[k,n] * u[n] * T[i,k])) * u[j] > 0',
+    'sum(n, T[n,j] / s * sum(k, T[i,k] * T[k,n])) >= 150',
+  ])('%s', (where) => {
+    const claim = checked(scenario, { lhs: 'T[i,j]', rhs: '0', where });
+    const planned = evaluateIn(world, scenario, claim).where!.data;
+    const written = evaluateIn(world, scenario, claim, { evaluator: WRITTEN }).where!.data;
+    expect({ planned, selected: planned.filter((v) => v !== 0).length > 0 }).toEqual({ planned: written, selected: true });
+  });
+});
+
 describe('the bench variants at the bench size: no intermediate larger than the largest operand or the result', () => {
   // plans depend on shapes alone; the reference world of a 784-512-10 tanh network at batch 64 gives them
   const scenario = firstLayerScenario([784, 512, 10, 64], ['c'], { activation: 'tanh' });
