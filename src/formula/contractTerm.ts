@@ -24,21 +24,26 @@ interface Held<T> extends Labelled<T> {
 const count = (sizes: ReadonlyMap<string, number>, vars: readonly string[]): number => vars.reduce((n, v) => n * sizes.get(v)!, 1);
 
 /**
- * Plans by what they depend on (the operands' indices and sizes, the summed indices, the labels):
- * a formula inside grad(…) is evaluated once per finite-difference pass, over the same shapes.
+ * The last plan of each term (a formula inside grad(…) is evaluated once per finite-difference
+ * pass, over the same shapes): reused while its operands' indices and sizes stay the same.
  */
-const plans = new Map<string, ContractionPlan>();
-const PLANS_KEPT = 512;
+const lastPlans = new WeakMap<object, { vars: readonly (readonly string[])[]; shapes: readonly number[][]; plan: ContractionPlan }>();
 
-function planOf(input: PlanInput): ContractionPlan {
-  const key = JSON.stringify([input.operands, [...input.sizes], input.summed, input.scalars]);
-  let plan = plans.get(key);
-  if (plan === undefined) {
-    plan = planContraction(input);
-    if (plans.size >= PLANS_KEPT) plans.clear();
-    plans.set(key, plan);
-  }
+function planOf(term: object, vars: readonly (readonly string[])[], shapes: readonly number[][], input: () => PlanInput): ContractionPlan {
+  const last = lastPlans.get(term);
+  if (last !== undefined && sameLists(last.vars, vars) && sameLists(last.shapes, shapes)) return last.plan;
+  const plan = planContraction(input());
+  lastPlans.set(term, { vars, shapes, plan });
   return plan;
+}
+
+function sameLists(a: readonly (readonly (string | number)[])[], b: readonly (readonly (string | number)[])[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].length !== b[i].length) return false;
+    for (let j = 0; j < a[i].length; j++) if (a[i][j] !== b[i][j]) return false;
+  }
+  return true;
 }
 
 /** Σ over `summed` of the product of the tensor factors, then the scalars and the means' divisions. */
@@ -49,7 +54,8 @@ export function contractTerm<T>(
   meanRanges: readonly number[],
   /** the order the caller lays the result out in (the claim's free indices): the last step aims at it */
   order: readonly string[],
-  onPlan?: (plan: ContractionPlan) => void,
+  /** `term`: the same object for every evaluation of one formula node (its last plan is kept) */
+  { term, onPlan }: { term: object; onPlan?: (plan: ContractionPlan) => void },
 ): Labelled<T> {
   const tensors = factors.filter((f) => !f.divides && f.value.vars.length > 0);
   const scalars = factors.filter((f) => f.divides || f.value.vars.length === 0);
@@ -58,14 +64,18 @@ export function contractTerm<T>(
     // a product of scalars: the first factor multiplies (a division always has one on its left)
     result = { ...scalars.shift()!.value, owned: false };
   } else {
+    const vars = tensors.map((f) => f.value.vars);
+    const shapes = tensors.map((f) => A.shape(f.value.value));
     const sizes = new Map<string, number>();
-    for (const { value } of tensors) A.shape(value.value).forEach((s, axis) => sizes.set(value.vars[axis], s));
-    const plan = planOf({
+    shapes.forEach((shape, t) => shape.forEach((s, axis) => sizes.set(vars[t][axis], s)));
+    const input = (): PlanInput => ({
       operands: tensors.map((f) => ({ label: f.label, vars: f.value.vars })),
       sizes,
       summed,
       scalars: [...scalars.map((f) => `${f.divides ? '÷' : '×'} ${f.label}`), ...meanRanges.map((n) => `÷ ${n} (mean)`)],
     });
+    // a plan to print is made afresh (a kept one has no labels)
+    const plan = onPlan ? planContraction(input()) : planOf(term, vars, shapes, input);
     onPlan?.(plan);
     result = runPlan(A, plan, tensors.map((f) => ({ ...f.value, owned: false })), sizes, order);
   }

@@ -216,7 +216,7 @@ export class FormulaEvaluator<T> {
       if (!factors.some((f) => f.value.vars.includes(binding.id))) throw new EvaluationError(node, `sum over ${binding.name}, which the summand does not use`);
     }
     const order = this.claim.freeIndices.map((f) => f.name);
-    return contractTerm(this.algebra, factors, term.summed.map((b) => b.id), term.meanRanges, order, this.options.onPlan);
+    return contractTerm(this.algebra, factors, term.summed.map((b) => b.id), term.meanRanges, order, { term, onPlan: this.options.onPlan });
   }
 
   /** grad(F, Q): the free indices of F first, then Q's axes (named by the index that follows). */

@@ -33,13 +33,33 @@ export interface ProductTerm {
   meanRanges: number[];
 }
 
-/** Whether `node` is evaluated as a sum of products: a product, a scalar division, a sum or a mean. */
+const isReduce = (node: Expr): boolean => node.kind === 'call' && (node.name === 'sum' || node.name === 'mean');
+const isProductStep = (node: Expr, claim: CheckedClaim): node is Expr & { kind: 'binary' } =>
+  node.kind === 'binary' && (node.op === '*' || (node.op === '/' && claim.freeVars.get(node.right)?.length === 0));
+
+/**
+ * Whether `node` is evaluated as a sum of products: a sum, a mean, or a product (or division by
+ * a scalar) with a sum or mean among its factors. A product without one is an elementwise product
+ * of everything its factors hold: no order makes it smaller, so it runs as written.
+ */
 export function isProductTerm(node: Expr, claim: CheckedClaim): boolean {
-  if (node.kind === 'binary') return node.op === '*' || (node.op === '/' && claim.freeVars.get(node.right)?.length === 0);
-  return node.kind === 'call' && (node.name === 'sum' || node.name === 'mean');
+  const hasReduceFactor = (expr: Expr): boolean => isReduce(expr) || (isProductStep(expr, claim) && (hasReduceFactor(expr.left) || (expr.op === '*' && hasReduceFactor(expr.right))));
+  return isReduce(node) || (isProductStep(node, claim) && hasReduceFactor(node));
 }
 
+/** Terms by their node: a formula inside grad(…) is evaluated once per finite-difference pass. */
+const terms = new WeakMap<Expr, ProductTerm>();
+
 export function productTermOf(node: Expr, claim: CheckedClaim): ProductTerm {
+  let term = terms.get(node);
+  if (term === undefined) {
+    term = readTerm(node, claim);
+    terms.set(node, term);
+  }
+  return term;
+}
+
+function readTerm(node: Expr, claim: CheckedClaim): ProductTerm {
   const term: ProductTerm = { factors: [], summed: [], meanRanges: [] };
   const free = claim.freeVars.get(node) ?? [];
   const collect = (expr: Expr, scope: TermBinding[], divides: boolean): void => {
