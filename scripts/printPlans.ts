@@ -7,8 +7,8 @@ import { referenceWorld } from '../src/reference/world64';
 import { loadScenarioChecked } from '../src/run/runFile';
 import { drawTrial } from '../src/scenario/trialValues';
 
-// npm run plans -- FILE [CLAIM_ID…]: the contraction plan of every product, sum and mean in the
-// claims' formulas (lhs, rhs, where), as the evaluator runs them (src/formula/contractionPlan.ts).
+// npm run plans -- FILE [CLAIM_ID…]: the contraction plan of every sum and mean (and product with
+// one among its factors) in the claims' formulas (lhs, rhs, where), as the evaluator runs them (src/formula/contractionPlan.ts).
 // Plans depend on shapes only; the two worlds run the same ones. They are found by evaluating
 // the formulas once in the reference world on trial 0, so a formula with grad(…) takes as long
 // as that reference evaluation does.
@@ -36,7 +36,7 @@ function main(): void {
       const plans: string[] = [];
       new FormulaEvaluator(checked.claim, world, { onPlan: (plan) => plans.push(printPlan(plan)) }).evaluate(node);
       process.stdout.write(`${claim.id} ${field}: ${claim[field]}\n`);
-      process.stdout.write(plans.length === 0 ? '  (no product, sum or mean)\n\n' : `${plans.map((p) => p.replace(/^/gm, '  ')).join('\n\n')}\n\n`);
+      process.stdout.write(plans.length === 0 ? '  (no sum or mean)\n\n' : `${plans.map((p) => p.replace(/^/gm, '  ')).join('\n\n')}\n\n`);
     }
   }
 }

@@ -7,8 +7,8 @@ import { factorLabel, isProductTerm, productTermOf, termVars } from './productTe
 
 // Evaluates a checked formula in one world. A value is a tensor whose axes are named by index
 // variables; binary operations line the axes up by name and broadcast, `sum` removes an axis.
-// A product, sum or mean is read as one sum of products (src/formula/productTerm.ts) and run in
-// the order the contraction planner picks (src/formula/contractionPlan.ts, through matMul), so
+// A sum, a mean or a product with one among its factors is read as one sum of products
+// (src/formula/productTerm.ts) and run in the order the contraction planner picks (src/formula/contractionPlan.ts, through matMul), so
 // no subexpression is computed for indices it does not depend on and `sum(n, x[n,i] * d[n,j])`
 // never builds an [n,i,j] array, whatever order the factors are written in.
 
@@ -62,8 +62,9 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 
 export interface EvaluatorOptions {
   /**
-   * 'planned' (the default): products, sums and means run in the planner's order; 'written':
-   * as written, every product built in full and then summed (the specs' yardstick; small shapes only)
+   * 'planned' (the default): sums, means and products with one among their factors run in the
+   * planner's order; 'written': as written, every product built in full and then summed (the
+   * specs' yardstick; small shapes only)
    */
   contraction?: 'planned' | 'written';
   /** called with each contraction's plan (printPlan makes it readable) */
@@ -198,7 +199,7 @@ export class FormulaEvaluator<T> {
     }
   }
 
-  /** A product, sum or mean as one sum of products, in the planner's order. */
+  /** A sum, mean or product with one among its factors, as one sum of products, in the planner's order. */
   private evaluateTerm(node: Expr, env: Map<string, T>): Labelled<T> {
     const term = productTermOf(node, this.claim);
     const factors = term.factors.map((factor, at) => {
