@@ -80,6 +80,7 @@ const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.lengt
 
 export function planContraction(input: PlanInput): ContractionPlan {
   const { operands, sizes, summed } = input;
+  if (operands.length === 0) throw new Error('planContraction: a product of no tensors (scalars are applied by the caller)');
   for (const o of operands) for (const v of o.vars) if (!sizes.has(v)) throw new Error(`planContraction: no size for index ${v}`);
   const vars: string[][] = operands.map((o) => [...new Set(o.vars)]);
   const steps: PlanStep[] = [];
