@@ -8,15 +8,28 @@ import type { EnvTf } from '../src/tfjs/trialTensors';
 /** [inputs, hidden, outputs, batch] */
 export type Network = [number, number, number, number];
 
-/** The corrected first-layer claim of the article, for a 2-layer linear network. */
-export function firstLayerScenario([inputs, hidden, outputs, batch]: Network, claimIds: readonly string[] = ['first-layer']): Scenario {
+export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu';
+
+/** The article's corrected first-layer claim, for a linear hidden layer. */
+export const FIRST_LAYER_RHS = 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))';
+
+/**
+ * The corrected first-layer claim on a 2-layer network without bias (the hidden layer's
+ * activation `activation`, linear by default; `rhs` the claim's formula, FIRST_LAYER_RHS by
+ * default, which holds for a linear hidden layer only).
+ */
+export function firstLayerScenario(
+  [inputs, hidden, outputs, batch]: Network,
+  claimIds: readonly string[] = ['first-layer'],
+  { activation = 'linear', rhs = FIRST_LAYER_RHS }: { activation?: Activation; rhs?: string } = {},
+): Scenario {
   return Scenario.parse({
-    title: `${inputs}-${hidden}-${outputs}, batch ${batch}`,
+    title: `${inputs}-${hidden}-${outputs}${activation === 'linear' ? '' : ` ${activation}`}, batch ${batch}`,
     seed: 1,
     model: {
       inputs,
       layers: [
-        { units: hidden, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+        { units: hidden, activation, bias: false, init: { normal: [0, 0.05] } },
         { units: outputs, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
       ],
       loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
@@ -25,9 +38,9 @@ export function firstLayerScenario([inputs, hidden, outputs, batch]: Network, cl
     // one claim normally; several ids repeat it (does memory grow with the claims?)
     claims: claimIds.map((id) => ({
       id,
-      says: '∂E/∂w_ij = mean_n x_ni Σ_k (o_nk − y_nk) w_jk',
+      says: '∂E/∂w_ij = mean_n x_ni φ′(net_nj) Σ_k (o_nk − y_nk) w_jk',
       lhs: 'grad(E, W1)[i,j]',
-      rhs: 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[j,k]))',
+      rhs,
       expect: 'holds',
     })),
   });

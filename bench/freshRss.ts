@@ -5,7 +5,7 @@
 // generation, compiled code): what each further byte of model costs.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Network } from './firstLayer';
+import type { Activation, Network } from './firstLayer';
 
 export interface FreshRssPoint {
   params: number;
@@ -21,6 +21,17 @@ export interface FreshRssPoint {
   rssGrowthRatio: number;
   /** growth of the tfjs wasm heap (in the RSS growth as far as its new pages were touched) / model */
   wasmHeapGrowthRatio: number;
+  /** each verification's time (the first one's peak is the one measured); one unless `timed` */
+  verifyMs: number[];
+  /** with `timed`: the median of 5 tfjs forward+backward passes in the same process */
+  fwdBwdMs?: number;
+}
+
+/** What the child verifies besides the network: the hidden activation, the claim's rhs, and how many runs more to time. */
+export interface ChildClaim {
+  activation: Activation;
+  rhs: string;
+  timed: number;
 }
 
 export interface FreshRss {
@@ -33,13 +44,15 @@ export interface FreshRss {
 
 const root = join(__dirname, '..');
 
-function child(net: Network, backend: string): FreshRssPoint {
-  const run = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', join('bench', 'freshRssChild.ts'), ...net.map(String)], {
+/** One verification of the first-layer claim (linear network unless `claim` says otherwise) in a fresh process. */
+export function freshChild(net: Network, backend: string, claim?: ChildClaim): FreshRssPoint {
+  const extra = claim ? [claim.activation, String(claim.timed), claim.rhs] : [];
+  const run = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', join('bench', 'freshRssChild.ts'), ...net.map(String), ...extra], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, DERIVCHECK_BACKEND: backend },
   });
-  if (run.status !== 0) throw new Error(`bench/freshRssChild.ts ${net.join(' ')} exited ${run.status}: ${run.stderr}`);
+  if (run.status !== 0) throw new Error(`bench/freshRssChild.ts ${[...net, ...extra].join(' ')} exited ${run.status}: ${run.stderr}`);
   const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as Omit<FreshRssPoint, 'rssGrowthRatio' | 'wasmHeapGrowthRatio'> & { wasmHeapGrowthBytes: number };
   return {
     params: out.params,
@@ -50,12 +63,14 @@ function child(net: Network, backend: string): FreshRssPoint {
     peakReset: out.peakReset,
     rssGrowthRatio: (out.peakRssBytes - out.baselineRssBytes) / out.modelBytes,
     wasmHeapGrowthRatio: out.wasmHeapGrowthBytes / out.modelBytes,
+    verifyMs: out.verifyMs,
+    ...(out.fwdBwdMs === undefined ? {} : { fwdBwdMs: out.fwdBwdMs }),
   };
 }
 
 /** One fresh process per network, one after another (they would share the 2 cores otherwise). */
 export function freshRss(networks: Network[], backend: string): FreshRss {
-  const series = networks.map((net) => child(net, backend)).sort((a, b) => a.params - b.params);
+  const series = networks.map((net) => freshChild(net, backend)).sort((a, b) => a.params - b.params);
   const small = series[0];
   const big = series[series.length - 1];
   const growth = (p: FreshRssPoint) => p.peakRssBytes - p.baselineRssBytes;

@@ -1,15 +1,18 @@
-// One verification in a fresh process, for the peak-RSS figures (bench/freshRss.ts):
-//   node --expose-gc -r ts-node/register/transpile-only bench/freshRssChild.ts inputs hidden outputs batch
+// One verification in a fresh process, for the peak-RSS figures (bench/freshRss.ts, and the
+// formula variants of bench/variantTable.ts):
+//   node --expose-gc -r ts-node/register/transpile-only bench/freshRssChild.ts inputs hidden outputs batch [activation [timed [rhs]]]
 // prints one JSON line. What any program on this backend pays (node, tfjs and its backend
 // started, derivcheck's code loaded, one tiny tfjs forward+backward) comes before the baseline;
 // everything the verification does comes after it. In the bench's own process, peak RSS is
 // already pushed up by the networks before, so what a network adds there depends on the order.
+// With `timed` > 0 the verification runs that many times more after the peak is read, and one
+// tfjs forward+backward of the network is timed (5 runs): verifyMs holds every run's time.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runScenario } from '../src/claim/runScenario';
 import { drawTrial } from '../src/scenario/trialValues';
 import { useBackend } from '../src/tfjs/backend';
 import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
-import { firstLayerScenario, forwardBackward, modelBytes, parameterCount, type Network } from './firstLayer';
+import { firstLayerScenario, forwardBackward, modelBytes, parameterCount, type Activation, type Network } from './firstLayer';
 import { gc, wasmHeapBytes } from './gc';
 
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
@@ -28,11 +31,27 @@ function resetPeakRss(): boolean {
   }
 }
 
+/** The median of 5 tfjs forward+backward passes of the scenario's network (after one unmeasured). */
+function medianForwardBackward(scenario: ReturnType<typeof firstLayerScenario>): number {
+  const inputs = trialTensors(drawTrial(scenario, 0));
+  forwardBackward(scenario, inputs);
+  const times = Array.from({ length: 5 }, () => {
+    const t0 = performance.now();
+    forwardBackward(scenario, inputs);
+    return performance.now() - t0;
+  }).sort((a, b) => a - b);
+  disposeTrialTensors(inputs);
+  return times[2];
+}
+
 async function main(): Promise<void> {
   const net = process.argv.slice(2, 6).map(Number) as Network;
-  if (net.length !== 4 || net.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('usage: freshRssChild.ts inputs hidden outputs batch');
+  if (net.length !== 4 || net.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('usage: freshRssChild.ts inputs hidden outputs batch [activation [timed [rhs]]]');
+  const activation = (process.argv[6] ?? 'linear') as Activation;
+  const timed = Number(process.argv[7] ?? 0);
+  const rhs = process.argv[8];
   const backend = await useBackend();
-  const scenario = firstLayerScenario(net);
+  const scenario = firstLayerScenario(net, ['first-layer'], { activation, ...(rhs === undefined ? {} : { rhs }) });
   // a tiny network's forward+backward: the kernels and the wasm heap's first use, as any tfjs program
   const tiny = firstLayerScenario([2, 2, 2, 1]);
   const tinyInputs = trialTensors(drawTrial(tiny, 0));
@@ -46,9 +65,15 @@ async function main(): Promise<void> {
   const peakReset = resetPeakRss();
   const baselineRssBytes = maxRssBytes();
   const wasmBefore = wasmHeapBytes();
-  const verdict = runScenario(scenario, { trials: 1 })[0].verdict;
+  const verify = (): number => {
+    const t0 = performance.now();
+    const verdict = runScenario(scenario, { trials: 1 })[0].verdict;
+    if (verdict !== 'holds') throw new Error(`${scenario.title}: ${scenario.claims[0].rhs} came out ${verdict}`);
+    return performance.now() - t0;
+  };
+  const verifyMs = [verify()];
   const peakRssBytes = maxRssBytes();
-  if (verdict !== 'holds') throw new Error(`${scenario.title}: the corrected claim came out ${verdict}`);
+  for (let run = 0; run < timed; run++) verifyMs.push(verify());
   const line = {
     backend,
     network: scenario.title,
@@ -59,6 +84,8 @@ async function main(): Promise<void> {
     baselineRssBytes,
     peakRssBytes,
     wasmHeapGrowthBytes: wasmHeapBytes() - wasmBefore,
+    verifyMs,
+    ...(timed > 0 ? { fwdBwdMs: medianForwardBackward(scenario) } : {}),
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }

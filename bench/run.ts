@@ -1,7 +1,7 @@
-// npm run bench [-- --quick] [-- --json]: what verification costs next to the computation it
-// checks. Every figure is a ratio to one tfjs forward+backward pass of the same network on the
-// same backend, measured in the same run (machines and load differ; ratios travel better).
-// BENCHMARKS.md explains the figures and records a run.
+// npm run bench [-- --quick] [-- --json] [-- --variants-only]: what verification costs next to
+// the computation it checks. Every figure is a ratio to one tfjs forward+backward pass of the
+// same network on the same backend, measured in the same run (machines and load differ; ratios
+// travel better). BENCHMARKS.md explains the figures and records a run.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,10 +23,12 @@ import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
 import { firstLayerScenario, forwardBackward, modelBytes, type Network } from './firstLayer';
 import { gc, jsBytes, wasmHeapBytes } from './gc';
 import { describeMemory, liveFigure, memoryFigures, type LiveFigure } from './memory';
+import { describeVariants, variantTable } from './variantTable';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const json = args.has('--json');
+const variantsOnly = args.has('--variants-only');
 const root = join(__dirname, '..');
 const log = (line: string) => {
   if (!json) process.stdout.write(`${line}\n`);
@@ -36,6 +38,10 @@ const log = (line: string) => {
 const NETWORKS: Network[] = quick
   ? [[32, 32, 10, 16], [100, 100, 10, 32], [256, 256, 10, 64], [784, 512, 10, 64], [1024, 960, 10, 64]]
   : [[32, 32, 10, 16], [64, 64, 10, 32], [100, 100, 10, 32], [256, 256, 10, 64], [512, 384, 10, 64], [784, 512, 10, 64], [1024, 640, 10, 64], [1024, 960, 10, 64]];
+
+/** The formula-variant table's networks (4e5 and 1e6 parameters) and timed runs per process after the measured one. */
+const VARIANT_NETWORKS: Network[] = quick ? [[784, 512, 10, 64]] : [[784, 512, 10, 64], [1024, 960, 10, 64]];
+const VARIANT_TIMED_RUNS = quick ? 2 : 4;
 
 async function median(name: string, fn: () => void, iterations: number): Promise<number> {
   const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
@@ -121,6 +127,18 @@ function timedChild(command: string, argv: string[]): number {
 async function main(): Promise<void> {
   const backend = await useBackend();
   log(`backend ${backend}, node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  const variants = () => {
+    // the first-layer claim written in each way of bench/formulaVariants.ts, a fresh process each
+    log('formula variants, one fresh process each:');
+    const rows = variantTable(VARIANT_NETWORKS, backend, VARIANT_TIMED_RUNS, log);
+    for (const line of describeVariants(rows)) log(line);
+    return rows;
+  };
+  if (variantsOnly) {
+    const rows = variants();
+    if (json) process.stdout.write(`${JSON.stringify({ backend, quick, variants: rows })}\n`);
+    return;
+  }
 
   // scaling: verify the first-layer claim (both worlds, 1 trial) next to one fwd+bwd
   const scaling: { params: number; network: string; fwdBwdMs: number; verifyMs: number; ratio: number; peakMemoryRatio?: number }[] = [];
@@ -177,6 +195,8 @@ async function main(): Promise<void> {
   const formula = await contraction([784, 512, 10, 64]);
   log(`formula: ${formula.expression} over ${formula.shape}: ${formula.evaluateMs.toFixed(1)} ms, plain float64 matMul ${formula.matMulMs.toFixed(1)} ms, ratio ${formula.ratio.toFixed(2)}`);
 
+  const variantRows = variants();
+
   // the suite: every shipped scenario, and the time per claim, next to the article network's fwd+bwd
   const files = findScenarioFiles([join(root, 'scenarios')]);
   const demo = firstLayerScenario([10, 20, 2, 1]);
@@ -203,7 +223,7 @@ async function main(): Promise<void> {
   log(`cold start: derivcheck on ${demoFile} ${derivcheckMs.toFixed(0)} ms (${coldStart.cli}); bare require of tfjs ${loadTfjsMs.toFixed(0)} ms; tfjs + ${backend} backend ${loadBackendMs.toFixed(0)} ms`);
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, suite, coldStart })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, variants: variantRows, suite, coldStart })}\n`);
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { World } from '../../src/formula/algebra';
 import { checkClaim, type CheckedClaim } from '../../src/formula/check';
-import { expandTo, FormulaEvaluator } from '../../src/formula/evaluate';
+import { expandTo, FormulaEvaluator, type EvaluatorOptions } from '../../src/formula/evaluate';
 import { renderFormulaError } from '../../src/formula/formulaError';
 import { symbolTableOf } from '../../src/scenario/computationOf';
 import type { Value64 } from '../../src/reference/algebra64';
@@ -50,8 +50,8 @@ export function checked(scenario: Scenario, texts: Texts): CheckedClaim {
   return result.claim;
 }
 
-function layOut<T>(claim: CheckedClaim, world: World<T>, read: (t: T) => LaidOut, withScale: boolean): EvaluatedClaim {
-  const evaluator = new FormulaEvaluator(claim, world);
+function layOut<T>(claim: CheckedClaim, world: World<T>, read: (t: T) => LaidOut, withScale: boolean, options: EvaluatorOptions = {}): EvaluatedClaim {
+  const evaluator = new FormulaEvaluator(claim, world, options);
   const vars = claim.freeIndices.map((f) => f.name);
   const sizes = claim.freeIndices.map((f) => f.size);
   const lay = (node: CheckedClaim['lhs']): LaidOut => read(expandTo(world.algebra, evaluator.evaluate(node), vars, sizes));
@@ -63,17 +63,20 @@ function layOut<T>(claim: CheckedClaim, world: World<T>, read: (t: T) => LaidOut
 const read64 = (t: Value64): LaidOut => ({ data: Array.from(t.data), error: t.error ? Array.from(t.error) : null });
 const readTf = (t: tf.Tensor): LaidOut => ({ data: Array.from(t.dataSync()), error: null });
 
-/** Evaluates lhs, rhs and where of one claim in one world for one trial; tfjs tensors are disposed. */
-export function evaluateIn(world: WorldName, scenario: Scenario, claim: CheckedClaim, options: { trial?: number; withScale?: boolean } = {}): EvaluatedClaim {
+/**
+ * Evaluates lhs, rhs and where of one claim in one world for one trial; tfjs tensors are disposed.
+ * `evaluator`: the FormulaEvaluator's options (e.g. the written order instead of the planned one).
+ */
+export function evaluateIn(world: WorldName, scenario: Scenario, claim: CheckedClaim, options: { trial?: number; withScale?: boolean; evaluator?: EvaluatorOptions } = {}): EvaluatedClaim {
   const values = drawTrial(scenario, options.trial ?? 0);
   const withScale = options.withScale === true;
-  if (world === 'reference') return layOut(claim, referenceWorld(scenario, values), read64, withScale);
+  if (world === 'reference') return layOut(claim, referenceWorld(scenario, values), read64, withScale, options.evaluator);
   const inputs = trialTensors(values);
   const trial = tfjsTrial(scenario, values, inputs);
   try {
     let result!: EvaluatedClaim;
     tf.tidy(() => {
-      result = layOut(claim, tfjsWorld(trial), readTf, withScale);
+      result = layOut(claim, tfjsWorld(trial), readTf, withScale, options.evaluator);
     });
     return result;
   } finally {

@@ -1,13 +1,19 @@
 import type { Algebra, Evaluation } from './algebra';
 import { boundIndex, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
+import type { ContractionPlan } from './contractionPlan';
+import { contractTerm } from './contractTerm';
 import { elementwiseOf, FUNCTIONS } from './functions';
 import { plainVariable, type IndexForm } from './indexForms';
+import { factorLabel, isProductTerm, productTermOf, termVars } from './productTerm';
 
 // Evaluates checked formulas in one world. A value is a tensor whose axes are named by index
-// variables; binary operations line the axes up by name and broadcast, `sum` removes an axis,
-// and a sum over a product is run as a (batched) matrix product, so no subexpression is computed
-// for indices it does not depend on and `sum(n, x[n,i] * d[n,j])` never builds an [n,i,j] array.
+// variables; binary operations line the axes up by name and broadcast, `sum` removes an axis.
+// A sum, a mean or a product with one among its factors is read as one sum of products
+// (src/formula/productTerm.ts) and run in the order the contraction planner picks
+// (src/formula/contractionPlan.ts, through matMul), so no subexpression is computed for indices
+// it does not depend on and `sum(n, x[n,i] * d[n,j])` never builds an [n,i,j] array, whatever
+// order the factors are written in.
 // A read through index expressions (`x[n, 2*i + p]`, `s[n, t[n]]`, `pad(x, 1)[i + p]`) gathers
 // the elements it names, by their flat positions computed here, in both worlds alike.
 
@@ -49,13 +55,15 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...a, ...b.filter((v) => !a.includes(v))];
 }
 
-function sizesOf<T>(algebra: Algebra<T>, l: Labelled<T>): Map<string, number> {
-  const shape = algebra.shape(l.value);
-  return new Map(l.vars.map((v, i) => [v, shape[i]]));
-}
-
-function productFactors(node: Expr): Expr[] {
-  return node.kind === 'binary' && node.op === '*' ? [...productFactors(node.left), ...productFactors(node.right)] : [node];
+export interface EvaluatorOptions {
+  /**
+   * 'planned' (the default): sums, means and products with one among their factors run in the
+   * planner's order; 'written': as written, every product built in full and then summed (the
+   * specs' yardstick; small shapes only)
+   */
+  contraction?: 'planned' | 'written';
+  /** called with each contraction's plan (printPlan makes it readable) */
+  onPlan?: (plan: ContractionPlan) => void;
 }
 
 export class FormulaEvaluator<T> {
@@ -67,6 +75,7 @@ export class FormulaEvaluator<T> {
   constructor(
     private readonly checked: CheckedFormulas,
     private readonly world: Evaluation<T>,
+    private readonly options: EvaluatorOptions = {},
   ) {
     this.algebra = world.algebra;
   }
@@ -93,6 +102,7 @@ export class FormulaEvaluator<T> {
         return { vars: operand.vars, value: A.unary(node.op === '-' ? 'neg' : 'not', operand.value) };
       }
       case 'binary': {
+        if (this.options.contraction !== 'written' && isProductTerm(node, this.checked)) return this.evaluateTerm(node, env);
         const left = this.evaluate(node.left, env);
         const right = this.evaluate(node.right, env);
         const vars = union(left.vars, right.vars);
@@ -225,18 +235,22 @@ export class FormulaEvaluator<T> {
         return { vars, value: A.binary(name as Parameters<Algebra<T>['binary']>[0], alignTo(A, args[0], vars), alignTo(A, args[1], vars)) };
       }
       case 'reduce': {
+        if (node.name !== 'maxover' && node.name !== 'minover' && this.options.contraction !== 'written') return this.evaluateTerm(node, env);
         const k = boundIndex(node).name;
         const size = this.checked.boundSizes.get(node);
         if (size === undefined) throw new EvaluationError(node, `${node.name} over ${k}: no size`);
         this.bound.push({ name: k, size });
         let reduced: Labelled<T>;
         try {
-          if (node.name === 'sum' || node.name === 'mean') reduced = this.evaluateSum(k, node.args[1], env);
-          else {
-            const body = this.evaluate(node.args[1], env);
-            const axis = body.vars.indexOf(k);
+          const body = this.evaluate(node.args[1], env);
+          const axis = body.vars.indexOf(k);
+          const vars = body.vars.filter((v) => v !== k);
+          if (node.name === 'sum' || node.name === 'mean') {
+            // a summand the same for every k (its range written out, sum(k < K, …)): K times it
+            reduced = axis < 0 ? { vars, value: A.binary('*', body.value, alignTo(A, { vars: [], value: A.scalar(size) }, vars)) } : { vars, value: A.sum(body.value, axis) };
+          } else {
             // a body the same for every k is its own largest and smallest
-            reduced = axis < 0 ? body : { vars: body.vars.filter((v) => v !== k), value: A.extreme(body.value, axis, node.name === 'maxover' ? 'max' : 'min') };
+            reduced = axis < 0 ? body : { vars, value: A.extreme(body.value, axis, node.name === 'maxover' ? 'max' : 'min') };
           }
         } finally {
           this.bound.pop();
@@ -292,45 +306,29 @@ export class FormulaEvaluator<T> {
     return this.world.next((node.args[0] as { name: string }).name);
   }
 
-  /** Σ_k body; a product is contracted pairwise through matMul instead of being built in full. */
-  private evaluateSum(k: string, body: Expr, env: Map<string, T>): Labelled<T> {
+  /** A sum, mean or product with one among its factors, as one sum of products, in the planner's order. */
+  private evaluateTerm(node: Expr, env: Map<string, T>): Labelled<T> {
     const A = this.algebra;
-    const factors = productFactors(body).map((f) => this.evaluate(f, env));
-    const withK = factors.filter((f) => f.vars.includes(k));
-    const without = factors.filter((f) => !f.vars.includes(k));
-    let result: Labelled<T>;
-    if (withK.length === 0) {
-      // a summand the same for every k (its range written out, sum(k < K, …)): K times it
-      const size = this.sizeOf(body, k);
-      const whole = without.reduce((a, f) => this.multiply(a, f));
-      return { vars: whole.vars, value: A.binary('*', whole.value, alignTo(A, { vars: [], value: A.scalar(size) }, whole.vars)) };
-    }
-    if (withK.length === 1) {
-      result = { vars: withK[0].vars.filter((v) => v !== k), value: A.sum(withK[0].value, withK[0].vars.indexOf(k)) };
-    } else {
-      const left = withK.slice(0, -1).reduce((a, b) => this.multiply(a, b));
-      result = this.contract(left, withK[withK.length - 1], k);
-    }
-    return without.reduce((a, b) => this.multiply(a, b), result);
-  }
-
-  private multiply(a: Labelled<T>, b: Labelled<T>): Labelled<T> {
-    const vars = union(a.vars, b.vars);
-    return { vars, value: this.algebra.binary('*', alignTo(this.algebra, a, vars), alignTo(this.algebra, b, vars)) };
-  }
-
-  /** Σ_k a·b as a batched matrix product over the variables both share. */
-  private contract(a: Labelled<T>, b: Labelled<T>, k: string): Labelled<T> {
-    const A = this.algebra;
-    const sizes = new Map([...sizesOf(A, a), ...sizesOf(A, b)]);
-    const shared = a.vars.filter((v) => v !== k && b.vars.includes(v));
-    const onlyA = a.vars.filter((v) => v !== k && !b.vars.includes(v));
-    const onlyB = b.vars.filter((v) => v !== k && !a.vars.includes(v));
-    const count = (vars: string[]): number => vars.reduce((n, v) => n * sizes.get(v)!, 1);
-    const left = A.reshape(alignTo(A, a, [...shared, ...onlyA, k]), [count(shared), count(onlyA), sizes.get(k)!]);
-    const right = A.reshape(alignTo(A, b, [...shared, k, ...onlyB]), [count(shared), sizes.get(k)!, count(onlyB)]);
-    const vars = [...shared, ...onlyA, ...onlyB];
-    return { vars, value: A.reshape(A.matMul(left, right), vars.map((v) => sizes.get(v)!)) };
+    const term = productTermOf(node, this.checked);
+    const factors = term.factors.map((factor, at) => {
+      // the factor sees the term's bound indices (a bound index's value in where reads them)
+      this.bound.push(...factor.scope.map(({ name, size }) => ({ name, size })));
+      try {
+        const { vars, value } = this.evaluate(factor.expr, env);
+        const label = this.options.onPlan ? factorLabel(factor.expr) : `#${at}`;
+        return { value: { vars: termVars(vars, factor.scope), value }, divides: factor.divides, label };
+      } finally {
+        this.bound.length -= factor.scope.length;
+      }
+    });
+    // an index no factor uses (its range written out, sum(k < K, …)) multiplies the term by its range
+    const unused = term.summed.filter((b) => !factors.some((f) => f.value.vars.includes(b.id)));
+    const summed = term.summed.filter((b) => !unused.includes(b)).map((b) => b.id);
+    const order = this.checked.freeIndices.map((f) => f.name);
+    const result = contractTerm(A, factors, summed, term.meanRanges, order, { term, onPlan: this.options.onPlan });
+    if (unused.length === 0) return result;
+    const times = unused.reduce((p, b) => p * b.size, 1);
+    return { vars: result.vars, value: A.binary('*', result.value, alignTo(A, { vars: [], value: A.scalar(times) }, result.vars)) };
   }
 
   /** grad(F, Q): the free indices of F first, then Q's axes (named by the index that follows). */
