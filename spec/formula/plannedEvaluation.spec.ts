@@ -379,6 +379,13 @@ describe.each<WorldName>(['reference', 'tfjs'])('computations in the %s world: p
     // a read through an integer tensor, a largest element, both among a sum's factors
     ['sum(n, s[n, t[n]] * x[n,h])', 'x[0,h]'],
     ['sum(n, maxover(c, s[n,c]) * x[n,h])', 'x[0,h]'],
+    // delta(k, c) holds a summed k at c: once, twice (with two values: 0), alone, in a mean
+    ['sum(k, x[n,k] * delta(k, 2))', 'x[n,0]'],
+    ['sum(n, sum(k, x[n,k] * delta(2, k) * w[f,1]))', 'w[f,0]'],
+    ['sum(k, x[n,k] * delta(k, 1) * delta(k, 3))', 'x[n,0]'],
+    ['sum(k < 4, delta(k, 1)) * x[n,h]', 'x[n,h]'],
+    ['mean(k < 3, x[n,h] * delta(k, 1))', 'x[n,h]'],
+    ['sum(k, sum(i, d[n,f,i] * w[f,k] * delta(k, 0) * delta(h, 2*i + k)))', 'x[n,h]'],
   ])('%s', (formula, ranges) => {
     // the rhs gives the free indices their ranges
     const claim = checked(scenario, { lhs: formula, rhs: ranges });

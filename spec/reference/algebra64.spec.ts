@@ -59,3 +59,24 @@ describe('what the evaluator\'s in-place mean relies on (src/formula/evaluate.ts
     expect(algebra64.binary('*', m, value([1, 1, 1], [1])).data).not.toBe(m.data);
   });
 });
+
+describe('algebra64.binary broadcasting in place', () => {
+  // exact operands are read through strides; operands with an error bound are laid out first:
+  // both must give the same numbers
+  const shapes: [number[], number[]][] = [
+    [[2, 1, 3], [1, 4, 1]],
+    [[1, 5], [3, 1]],
+    [[4, 1], [4, 6]],
+    [[1, 1, 1], [2, 3, 4]],
+    [[2, 3, 1, 2], [2, 1, 5, 1]],
+  ];
+  const numbers = (shape: number[], seed: number) => Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => ((i * 5 + seed) % 11) - 4.5);
+  it.each(shapes.flatMap(([a, b]) => (['+', '-', '*', '/', 'max', '<'] as const).map((op) => [op, a, b] as const)))('%s of %j and %j', (op, sa, sb) => {
+    const a = numbers(sa, 1);
+    const b = numbers(sb, 2);
+    const strided = algebra64.binary(op, value(sa, a), value(sb, b));
+    const laidOut = algebra64.binary(op, value(sa, a, a.map(() => 0)), value(sb, b, b.map(() => 0)));
+    expect(strided.shape).toEqual(laidOut.shape);
+    expect(Array.from(strided.data)).toEqual(Array.from(laidOut.data));
+  });
+});

@@ -61,13 +61,14 @@ describe.each([
   const { env: base } = referenceWorld(scenario, values);
   const rng = new SeededRandom(9);
 
-  it.each(symbols)('match the computation from scratch at Q + t·v for %s (a dense direction, one element)', (symbol) => {
+  it.each(symbols)('match the computation from scratch at Q + t·v for %s (a dense direction, one element; new arrays and reused ones)', (symbol) => {
     const q = base.get(symbol)!;
     const v = Float64Array.from({ length: q.data.length }, () => rng.normal(0, 1));
     const wrong: string[] = [];
-    for (const element of [0, q.data.length - 1]) {
+    for (const [element, reuse] of [[0, false], [q.data.length - 1, true]] as const) {
       for (const direction of [{ kind: 'dense', data: v }, { kind: 'element', index: element }] as Direction64[]) {
-        const pass = movedPass(computation, base, new KinkWatch(), symbol, direction);
+        // with reuse, each environment is read before the next is asked for, as reuse requires
+        const pass = movedPass(computation, base, new KinkWatch(), symbol, direction, reuse);
         for (const t of [0, 0.03, -0.2]) {
           const value = Float64Array.from(q.data);
           if (direction.kind === 'dense') value.forEach((x, i) => (value[i] = x + t * direction.data[i]));
@@ -97,6 +98,11 @@ describe('what a moved pass computes again', () => {
     const rowsChanged = (name: string, width: number) =>
       [0, 1, 2, 3].filter((r) => Array.from({ length: width }, (_, k) => r * width + k).some((i) => moved.get(name)!.data[i] !== base.get(name)!.data[i]));
     expect({ net3: rowsChanged('net3', 3), o: rowsChanged('o', 3), restricted: pass.loss !== undefined }).toEqual({ net3: [1], o: [1], restricted: true });
+  });
+
+  it('moving a first-layer kernel element: net1 on a line, a1 on its column, net2 by that column\'s change (an increment), what follows in full', () => {
+    const pass = movedPass(computation, base, new KinkWatch(), 'W1', { kind: 'element', index: 7 });
+    expect(Object.fromEntries(pass.kinds)).toMatchObject({ net1: 'line', a1: 'slice', net2: 'increment', a2: 'full', net3: 'full', o: 'full' });
   });
 
   it('moving a kernel element moves every row: the loss is not restricted', () => {

@@ -51,6 +51,18 @@ export function expandTo<T>(algebra: Algebra<T>, l: Labelled<T>, vars: readonly 
   return algebra.binary('+', aligned, algebra.fill([...sizes], 0));
 }
 
+/** `l` read where the pinned indices (by their term ids) hold their values: those axes selected away. */
+function pinnedAt<T>(algebra: Algebra<T>, l: Labelled<T>, pinned: ReadonlyMap<string, number>): Labelled<T> {
+  let { vars, value } = l;
+  for (let axis = vars.length - 1; axis >= 0; axis--) {
+    const at = pinned.get(vars[axis]);
+    if (at === undefined) continue;
+    value = algebra.select(value, axis, at);
+    vars = vars.filter((_, i) => i !== axis);
+  }
+  return { vars, value };
+}
+
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...a, ...b.filter((v) => !a.includes(v))];
 }
@@ -310,21 +322,25 @@ export class FormulaEvaluator<T> {
   private evaluateTerm(node: Expr, env: Map<string, T>): Labelled<T> {
     const A = this.algebra;
     const term = productTermOf(node, this.checked);
-    const factors = term.factors.map((factor, at) => {
+    const pinned = new Map(term.pins.map((p) => [p.binding.id, p.at]));
+    const factors = term.factors.flatMap((factor, at) => {
+      // a pin's delta is 1 at its value: the other factors are read there instead
+      if (factor.pins) return [];
       // the factor sees the term's bound indices (a bound index's value in where reads them)
       this.bound.push(...factor.scope.map(({ name, size }) => ({ name, size })));
       try {
         const { vars, value } = this.evaluate(factor.expr, env);
         const label = this.options.onPlan ? factorLabel(factor.expr) : `#${at}`;
-        return { value: { vars: termVars(vars, factor.scope), value }, divides: factor.divides, label };
+        return [{ value: pinnedAt(A, { vars: termVars(vars, factor.scope), value }, pinned), divides: factor.divides, label }];
       } finally {
         this.bound.length -= factor.scope.length;
       }
     });
     // an index no factor uses (its range written out, sum(k < K, …)) multiplies the term by its range
-    const unused = term.summed.filter((b) => !factors.some((f) => f.value.vars.includes(b.id)));
-    const summed = term.summed.filter((b) => !unused.includes(b)).map((b) => b.id);
+    const unused = term.summed.filter((b) => !pinned.has(b.id) && !factors.some((f) => f.value.vars.includes(b.id)));
+    const summed = term.summed.filter((b) => !unused.includes(b) && !pinned.has(b.id)).map((b) => b.id);
     const order = this.checked.freeIndices.map((f) => f.name);
+    if (factors.length === 0) factors.push({ value: { vars: [], value: A.scalar(1) }, divides: false, label: '1' });
     const result = contractTerm(A, factors, summed, term.meanRanges, order, { term, onPlan: this.options.onPlan });
     if (unused.length === 0) return result;
     const times = unused.reduce((p, b) => p * b.size, 1);

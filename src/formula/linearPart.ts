@@ -96,27 +96,44 @@ export function linearPart(body: Expr, symbol: string, checked: CheckedFormulas)
 }
 
 /**
- * The linear part with Q replaced by the unit tensor e_c (1 at `coordinates`, 0 elsewhere): each
- * read `Q[e_0, …]` becomes `delta(e_0, c_0) * …` (for pad(Q, p…), delta(e_a, c_a + p_a)), which the
- * evaluator contracts like any factor: no tensor of Q's size is made.
+ * The linear part with Q replaced by a tensor that is 0 outside one slice of Q: the axes `fixed`
+ * gives a number are fixed there, and `slice` names the tensor of the slice's values (the fixed
+ * axes dropped), or is null for the unit tensor e_c (1 at the fixed coordinates, every axis
+ * fixed). Each read `Q[e_0, …]` becomes `S[e_free…] * delta(e_a, c_a) * …` over the fixed axes a
+ * (for pad(Q, p…), delta(e_a, c_a + p_a)), which the evaluator contracts like any factor: no
+ * tensor of Q's size is made. Null when a read pads an axis that is not fixed.
  */
-export function atUnit(part: LinearPart, symbol: string, coordinates: readonly number[]): LinearPart {
+export function atSlice(part: LinearPart, symbol: string, fixed: readonly (number | null)[], slice: string | null): LinearPart | null {
   const indexForms = new Map(part.checked.indexForms);
   const boundSizes = new Map(part.checked.boundSizes);
   const one = (node: Expr): Expr => ({ kind: 'number', value: 1, pos: node.pos, end: node.end });
+  let padsFree = false;
   const replace = (node: Expr): Expr => {
     if (isRead(node, symbol)) {
-      if (node.kind === 'symbol') return one(node);
+      if (node.kind === 'symbol') return slice === null ? one(node) : { ...node, name: slice };
       const read = node as Expr & { kind: 'index' };
       const forms = part.checked.indexForms.get(read)!;
       const pads = read.base.kind === 'call' ? part.checked.pads.get(read.base) : undefined;
-      const deltas = read.indices.map((index, a): Expr => {
+      const factors: Expr[] = [];
+      const free = read.indices.filter((_, a) => fixed[a] === null);
+      if (pads && pads.some((p, a) => p !== 0 && fixed[a] === null)) padsFree = true;
+      if (slice !== null) {
+        // the slice's values: a number when every axis is fixed
+        const base: Expr = { kind: 'symbol', name: slice, pos: read.base.pos, end: read.base.end };
+        if (free.length === 0) factors.push(base);
+        else {
+          const values: Expr = { kind: 'index', base, indices: free, pos: node.pos, end: node.end };
+          indexForms.set(values, forms.filter((_, a) => fixed[a] === null));
+          factors.push(values);
+        }
+      }
+      read.indices.forEach((index, a) => {
+        if (fixed[a] === null) return;
         const call: Expr = { kind: 'call', name: 'delta', args: [index, one(index)], pos: index.pos, end: index.end };
-        const forms2: IndexForm[] = [forms[a], constantForm(coordinates[a] + (pads ? pads[a] : 0))];
-        indexForms.set(call, forms2);
-        return call;
+        indexForms.set(call, [forms[a], constantForm(fixed[a]! + (pads ? pads[a] : 0))]);
+        factors.push(call);
       });
-      return deltas.reduce((left, right) => ({ kind: 'binary', op: '*', left, right, pos: node.pos, end: node.end }));
+      return factors.reduce((left, right) => ({ kind: 'binary', op: '*', left, right, pos: node.pos, end: node.end }));
     }
     switch (node.kind) {
       case 'unary':
@@ -134,5 +151,11 @@ export function atUnit(part: LinearPart, symbol: string, coordinates: readonly n
         return node;
     }
   };
-  return { expr: replace(part.expr), checked: { ...part.checked, indexForms, boundSizes } };
+  const expr = replace(part.expr);
+  return padsFree ? null : { expr, checked: { ...part.checked, indexForms, boundSizes } };
+}
+
+/** The linear part with Q replaced by the unit tensor e_c (1 at `coordinates`, 0 elsewhere). */
+export function atUnit(part: LinearPart, symbol: string, coordinates: readonly number[]): LinearPart {
+  return atSlice(part, symbol, coordinates, null)!;
 }

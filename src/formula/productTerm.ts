@@ -1,11 +1,14 @@
 import { boundIndex, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
+import { plainVariable, type IndexForm } from './indexForms';
 import { printFormula } from './printer';
 
 // A product node, a sum or a mean read as one sum of products: the factors it multiplies, the
 // indices it sums over and what it divides by. Nested sums and means among the factors are
 // opened up (Σ_n x[n,i]·Σ_k d[n,k]·W[j,k] is Σ_{n,k} x[n,i]·d[n,k]·W[j,k]), so the contraction
-// planner may reorder them; `a / s` with a scalar s divides, a mean divides by its range.
+// planner may reorder them; `a / s` with a scalar s divides, a mean divides by its range. A
+// factor delta(k, c) with k summed and c a number holds k at c: the other factors are read there
+// (a selection, not a product with a one-hot vector).
 
 /**
  * An index bound by a sum or mean of the term; `id` names it apart from any other index of the
@@ -23,6 +26,14 @@ export interface TermFactor {
   scope: TermBinding[];
   /** a scalar the term is divided by, rather than a factor it multiplies */
   divides: boolean;
+  /** `delta(k, c)` with k summed by the term and c a number in its range: the pin it makes */
+  pins?: TermPin;
+}
+
+/** A summed index held at one value: the term is its summand there (Σ_k f_k·δ(k, c) = f_c). */
+export interface TermPin {
+  binding: TermBinding;
+  at: number;
 }
 
 export interface ProductTerm {
@@ -31,6 +42,8 @@ export interface ProductTerm {
   summed: TermBinding[];
   /** the ranges of the means, in order: the term is divided by each */
   meanRanges: number[];
+  /** summed indices that a delta factor holds at one value */
+  pins: TermPin[];
 }
 
 const isReduce = (node: Expr): boolean => node.kind === 'call' && (node.name === 'sum' || node.name === 'mean');
@@ -60,7 +73,7 @@ export function productTermOf(node: Expr, claim: CheckedFormulas): ProductTerm {
 }
 
 function readTerm(node: Expr, claim: CheckedFormulas): ProductTerm {
-  const term: ProductTerm = { factors: [], summed: [], meanRanges: [] };
+  const term: ProductTerm = { factors: [], summed: [], meanRanges: [], pins: [] };
   const free = claim.freeVars.get(node) ?? [];
   const collect = (expr: Expr, scope: TermBinding[], divides: boolean): void => {
     if (!divides && expr.kind === 'binary' && expr.op === '*') {
@@ -83,11 +96,32 @@ function readTerm(node: Expr, claim: CheckedFormulas): ProductTerm {
       collect(expr.args[1], [...scope, binding], false);
       return;
     }
+    const pin = divides ? null : pinOf(expr, scope, claim);
+    if (pin && !term.pins.some((p) => p.binding === pin.binding)) {
+      term.pins.push(pin);
+      term.factors.push({ expr, scope, divides, pins: pin });
+      return;
+    }
     term.factors.push({ expr, scope, divides });
   };
   collect(node, [], false);
   for (const b of term.summed) if (!free.includes(b.name) && term.summed.filter((other) => other.name === b.name).length === 1) b.id = b.name;
   return term;
+}
+
+/** `delta(k, c)` (or `delta(c, k)`) with k bound in `scope` and c a whole number in k's range: k held at c. */
+function pinOf(expr: Expr, scope: readonly TermBinding[], claim: CheckedFormulas): TermPin | null {
+  if (expr.kind !== 'call' || expr.name !== 'delta') return null;
+  const forms = claim.indexForms.get(expr);
+  if (forms === undefined) return null;
+  const isNumber = (f: IndexForm) => f.terms.length === 0 && f.gathers.length === 0;
+  for (const [variable, value] of [forms, [...forms].reverse()]) {
+    const name = plainVariable(variable);
+    if (name === null || !isNumber(value)) continue;
+    const binding = [...scope].reverse().find((b) => b.name === name);
+    if (binding && value.offset >= 0 && value.offset < binding.size) return { binding, at: value.offset };
+  }
+  return null;
 }
 
 /** A factor's index variables as the term names them: a bound one by its binding's id. */

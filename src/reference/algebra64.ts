@@ -86,6 +86,42 @@ function elementwise(op: BinaryName, a: Floats, b: Floats, out: Float64Array): v
   for (let i = 0; i < n; i++) out[i] = f(sa ? a[0] : a[i], sb ? b[0] : b[i]);
 }
 
+/**
+ * out = a op b over `shape`, each operand read through its strides (0 along an axis it
+ * broadcasts): no operand is copied to the result's size.
+ */
+function broadcastInto(op: BinaryName, a: Floats, sa: number[], b: Floats, sb: number[], shape: number[], out: Float64Array): void {
+  const rank = shape.length;
+  const f = entryOf(op).value;
+  if (rank === 0) {
+    out[0] = f(a[0], b[0]);
+    return;
+  }
+  const inner = shape[rank - 1];
+  const ia = sa[rank - 1];
+  const ib = sb[rank - 1];
+  const rows = out.length / inner;
+  const index = new Array<number>(rank).fill(0);
+  let oa = 0;
+  let ob = 0;
+  for (let r = 0, o = 0; r < rows; r++, o += inner) {
+    if (op === '*') for (let k = 0; k < inner; k++) out[o + k] = a[oa + k * ia] * b[ob + k * ib];
+    else if (op === '+') for (let k = 0; k < inner; k++) out[o + k] = a[oa + k * ia] + b[ob + k * ib];
+    else if (op === '-') for (let k = 0; k < inner; k++) out[o + k] = a[oa + k * ia] - b[ob + k * ib];
+    else if (op === '/') for (let k = 0; k < inner; k++) out[o + k] = a[oa + k * ia] / b[ob + k * ib];
+    else for (let k = 0; k < inner; k++) out[o + k] = f(a[oa + k * ia], b[ob + k * ib]);
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      index[axis]++;
+      oa += sa[axis];
+      ob += sb[axis];
+      if (index[axis] < shape[axis]) break;
+      oa -= sa[axis] * shape[axis];
+      ob -= sb[axis] * shape[axis];
+      index[axis] = 0;
+    }
+  }
+}
+
 function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
   if (a.length !== b.length) throw new Error(`algebra64: rank ${a.length} against rank ${b.length}`);
   return a.map((s, i) => {
@@ -137,6 +173,13 @@ const smoothAlgebra64: Algebra<Value64> = {
   binary(op, a, b, reuseA) {
     const shape = broadcastShape(a.shape, b.shape);
     const n = sizeOf(shape);
+    const asIs = (t: Value64) => t.data.length === 1 || t.shape.every((s, i) => s === shape[i]);
+    if (!a.error && !b.error && !(asIs(a) && asIs(b))) {
+      // broadcasting exact operands: read in place through strides
+      const data = float64Array(n);
+      broadcastInto(op, a.data, broadcastStrides(a, shape), b.data, broadcastStrides(b, shape), shape, data);
+      return { shape, data };
+    }
     // operands already laid out as the result, or single numbers, are read in place (the same
     // numbers as gathering them, without the copy)
     const av = operand(a.data, a, shape);

@@ -2,9 +2,10 @@ import { unravel } from '../foundation/indices';
 import { boundIndex, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
-import { atUnit, linearPart, type LinearPart } from '../formula/linearPart';
+import { atSlice, atUnit, linearPart, type LinearPart } from '../formula/linearPart';
 import { substitute } from '../formula/substitute';
 import type { CheckedComputation, Definition } from '../scenario/compile';
+import type { Floats } from '../foundation/tensor';
 import type { Value64 } from './algebra64';
 import { evaluateDefinition, evaluation, mainForm, type Env64, type Form, type KinkWatch } from './definitions64';
 import { anywhere, isRestricted, supportOf, type Support } from './support64';
@@ -14,8 +15,10 @@ import { anywhere, isRestricted, supportOf, type Support } from './support64';
 // and only where the move can change them (their support, src/reference/support64.ts): moving
 // one element of net1 changes one row of what follows it. A definition that reads nothing else
 // that moves and is linear in Q moves along a line, D(t) = D + t·D_lin(v)
-// (src/formula/linearPart.ts): D_lin(v) is computed once. The function of t is the same; only
-// where rounding happens differs (≈1e-16 relative), far below any tolerance.
+// (src/formula/linearPart.ts): D_lin(v) is computed once. One that changes everywhere, linear in
+// a single moving input that changes on a slice, adds its linear part of that slice's change
+// (an increment). The function of t is the same; only where rounding happens differs (≈1e-16
+// relative), far below any tolerance.
 
 /** A dense direction over all of Q's elements, or one element (the unit tensor e_index). */
 export type Direction64 = { kind: 'dense'; data: Float64Array } | { kind: 'element'; index: number };
@@ -26,7 +29,11 @@ export type Direction64 = { kind: 'dense'; data: Float64Array } | { kind: 'eleme
  * fixes (a batch's rows): t ↦ the part of E that moves (E minus a constant), and the size of
  * the numbers it is computed from (its rounding is relative to those, not to its own size).
  */
-export type MovedPass = ((t: number) => Env64) & { loss?: { at(t: number): number; magnitude: number } };
+export type MovedPass = ((t: number) => Env64) & {
+  loss?: { at(t: number): number; magnitude: number };
+  /** how each moving definition is computed again */
+  kinds: ReadonlyMap<string, 'line' | 'slice' | 'increment' | 'full'>;
+};
 
 /** An environment whose moved entries are computed when first read. */
 class MovedEnv extends Map<string, Value64> {
@@ -52,11 +59,42 @@ class MovedEnv extends Map<string, Value64> {
   }
 }
 
-/** `base + t·tangent`, a new float64 array. */
-function along(base: Value64, tangent: Float64Array, t: number): Value64 {
-  const data = new Float64Array(base.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = base.data[i] + t * tangent[i];
-  return { shape: base.shape, data };
+/** A line's tangent: dense, or its nonzero elements when they are few (a moved element's column). */
+interface Tangent {
+  data: Float64Array;
+  /** the positions where data is not 0, when fewer than a quarter of them */
+  nonzero: Int32Array | null;
+}
+
+function tangentFrom(data: Float64Array): Tangent {
+  let count = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
+  if (count * 4 >= data.length) return { data, nonzero: null };
+  const nonzero = new Int32Array(count);
+  for (let i = 0, k = 0; i < data.length; i++) if (data[i] !== 0) nonzero[k++] = i;
+  return { data, nonzero };
+}
+
+/**
+ * Where each moved tensor is written. With `reuse` (the caller is done with an environment before
+ * it asks for the next, keeping numbers, never arrays), one array per tensor for every t, holding
+ * the base value where the move does not write; else a new copy of the base value each time.
+ */
+class MovedArrays {
+  private readonly held = new Map<string, Float64Array>();
+
+  constructor(private readonly reuse: boolean) {}
+
+  /** an array for tensor `name` holding `base`'s values wherever the move does not write */
+  of(name: string, base: Floats): Float64Array {
+    if (!this.reuse) return Float64Array.from(base);
+    let data = this.held.get(name);
+    if (data === undefined) {
+      data = Float64Array.from(base);
+      this.held.set(name, data);
+    }
+    return data;
+  }
 }
 
 /** A definition's form with its fixed axes substituted, and where its slice sits in the whole. */
@@ -69,26 +107,52 @@ interface Slice {
   positions: Int32Array;
 }
 
+/** The slice of a tensor of `shape` that `support` fixes: its shape (the free axes), and the flat position in the whole of each of its elements. */
+function slicePositions(shape: readonly number[], support: Support): { free: number[]; shape: number[]; positions: Int32Array } {
+  const free = shape.map((_, a) => (support[a] === null ? a : -1)).filter((a) => a >= 0);
+  const sliceShape = free.map((a) => shape[a]);
+  const count = sliceShape.reduce((n, s) => n * s, 1);
+  const positions = new Int32Array(count);
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((n, s) => n * s, 1));
+  const fixedPart = support.reduce<number>((sum, at, a) => sum + (at ?? 0) * strides[a], 0);
+  for (let k = 0; k < count; k++) {
+    const at = unravel(k, sliceShape);
+    positions[k] = fixedPart + free.reduce((sum, a, i) => sum + at[i] * strides[a], 0);
+  }
+  return { free, shape: sliceShape, positions };
+}
+
 function sliceOf(d: Definition, form: Form, support: Support): Slice {
   const fixed = new Map<string, number>();
   d.vars.forEach((v, a) => {
     if (support[a] !== null) fixed.set(v, support[a]!);
   });
   const { expr, checked } = substitute(form.body, form.checked, fixed);
-  const free = d.vars.map((v, a) => (support[a] === null ? a : -1)).filter((a) => a >= 0);
-  const shape = free.map((a) => d.shape[a]);
-  const count = shape.reduce((n, s) => n * s, 1);
-  const positions = new Int32Array(count);
-  const strides = d.shape.map((_, a) => d.shape.slice(a + 1).reduce((n, s) => n * s, 1));
-  const fixedPart = support.reduce<number>((sum, at, a) => sum + (at ?? 0) * strides[a], 0);
-  for (let k = 0; k < count; k++) {
-    const at = unravel(k, shape);
-    positions[k] = fixedPart + free.reduce((sum, a, i) => sum + at[i] * strides[a], 0);
-  }
+  const { free, shape, positions } = slicePositions(d.shape, support);
   return { body: expr, checked, vars: free.map((a) => d.vars[a]), shape, positions };
 }
 
-export function movedPass(computation: CheckedComputation, base: Env64, watch: KinkWatch, symbol: string, direction: Direction64): MovedPass {
+/** The name the moving slice of an increment's input goes by (no formula can name it). */
+const SLICE = '#slice';
+
+/**
+ * A definition that changes everywhere though its one moving input changes on a slice only, and
+ * is linear in that input: D(t) = D + D_lin(R(t) − R), with R(t) − R read on its slice
+ * (`part`, linearPart.ts's atSlice). net2 = a1·W2 while one column of a1 moves is an outer
+ * product of that column's change and a row of W2, not a matrix product.
+ */
+interface Increment {
+  input: string;
+  part: LinearPart;
+  slice: { shape: number[]; positions: Int32Array };
+}
+
+/**
+ * `reuse`: the caller is done with each environment before asking for the next (it keeps the
+ * numbers it computes from one, never its arrays): moved tensors are written into the same arrays
+ * for every t.
+ */
+export function movedPass(computation: CheckedComputation, base: Env64, watch: KinkWatch, symbol: string, direction: Direction64, reuse = false): MovedPass {
   const name = computation.aliases.get(symbol) ?? symbol;
   const q = base.get(name);
   if (q === undefined) throw new Error(`no symbol ${symbol} in this computation`);
@@ -110,16 +174,28 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   }
 
   // lines: definitions that read nothing else that moves and are linear in Q
-  const lines = new Map<Definition, Float64Array>();
+  const lines = new Map<Definition, Tangent>();
   for (const [d, form] of moving) {
     if (![...form.reads].every((r) => r === name || !supports.has(r) || names.includes(r))) continue;
     const part = linearPart(form.body, name, form.checked);
     if (part === null) continue;
-    lines.set(d, tangentOf(d, unit ? atUnit(part, name, unit) : part));
+    lines.set(d, tangentFrom(tangentOf(d, unit ? atUnit(part, name, unit) : part)));
   }
   // the others where they can change, when that is less than everywhere
   const slices = new Map<Definition, Slice>();
   for (const [d, form] of moving) if (!lines.has(d) && isRestricted(supports.get(d.name)!)) slices.set(d, sliceOf(d, form, supports.get(d.name)!));
+  // those that change everywhere, linear in their one moving input, which moves on a slice
+  const increments = new Map<Definition, Increment>();
+  for (const [d, form] of moving) {
+    if (lines.has(d) || slices.has(d)) continue;
+    const movingReads = [...form.reads].filter((r) => supports.has(r));
+    const input = movingReads[0];
+    const support = supports.get(input);
+    if (movingReads.length !== 1 || support === undefined || !isRestricted(support)) continue;
+    const linear = linearPart(form.body, input, form.checked);
+    const part = linear && atSlice(linear, input, support, SLICE);
+    if (part) increments.set(d, { input, part, slice: slicePositions(base.get(input)!.shape, support) });
+  }
 
   function tangentOf(d: Definition, part: LinearPart): Float64Array {
     const env: Env64 = new Map(base);
@@ -128,22 +204,55 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     return value.data instanceof Float64Array ? value.data : Float64Array.from(value.data);
   }
 
+  const arrays = new MovedArrays(reuse);
+
   /** The definition's slice evaluated in `env`, written into a copy of its base value. */
   function sliced(d: Definition, slice: Slice, env: Env64): Value64 {
     const run = () => expandTo(watch.algebra, new FormulaEvaluator(slice.checked, evaluation(watch, env)).evaluate(slice.body, env), slice.vars, slice.shape);
     const part = d.smooth ? watch.unwatched(run) : run();
     const whole = base.get(d.name)!;
-    const data = Float64Array.from(whole.data);
+    const data = arrays.of(d.name, whole.data);
     for (let k = 0; k < slice.positions.length; k++) data[slice.positions[k]] = part.data[k];
     return { shape: whole.shape, data };
   }
 
-  const pass: MovedPass = (t) => {
+  /** A line's value at t: base + t·tangent. */
+  function along(d: Definition, tangent: Tangent, t: number): Value64 {
+    const whole = base.get(d.name)!;
+    const from = whole.data;
+    const data = arrays.of(d.name, from);
+    const { data: v, nonzero } = tangent;
+    if (nonzero) for (let k = 0; k < nonzero.length; k++) data[nonzero[k]] = from[nonzero[k]] + t * v[nonzero[k]];
+    else for (let i = 0; i < data.length; i++) data[i] = from[i] + t * v[i];
+    return { shape: whole.shape, data };
+  }
+
+  /** The definition's base value plus its linear part of its input's change, read on the input's slice. */
+  function incremented(d: Definition, increment: Increment, env: Env64): Value64 {
+    const { positions, shape } = increment.slice;
+    const moved = env.get(increment.input)!.data;
+    const before = base.get(increment.input)!.data;
+    const change = new Float64Array(positions.length);
+    for (let k = 0; k < positions.length; k++) change[k] = moved[positions[k]] - before[positions[k]];
+    const local = new MovedEnv(base, new Map([[SLICE, () => ({ shape, data: change })]]));
+    const run = () => expandTo(watch.algebra, new FormulaEvaluator(increment.part.checked, evaluation(watch, local)).evaluate(increment.part.expr, local), d.vars, d.shape);
+    const delta = (d.smooth ? watch.unwatched(run) : run()).data;
+    const whole = base.get(d.name)!;
+    const from = whole.data;
+    const data = arrays.of(d.name, from);
+    for (let i = 0; i < data.length; i++) data[i] = from[i] + delta[i];
+    return { shape: whole.shape, data };
+  }
+
+  const pass = ((t: number) => {
     const pending = new Map<string, () => Value64>();
     const movedQ = (): Value64 => {
-      const data = Float64Array.from(q.data);
-      if (tangentOfQ) for (let i = 0; i < data.length; i++) data[i] += t * tangentOfQ[i];
-      else data[(direction as { index: number }).index] += t;
+      const data = arrays.of(name, q.data);
+      if (tangentOfQ) for (let i = 0; i < data.length; i++) data[i] = q.data[i] + t * tangentOfQ[i];
+      else {
+        const index = (direction as { index: number }).index;
+        data[index] = q.data[index] + t;
+      }
       return { shape: q.shape, data };
     };
     let value: Value64 | null = null;
@@ -152,10 +261,15 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     for (const [d, form] of moving) {
       const line = lines.get(d);
       const slice = slices.get(d);
-      pending.set(d.name, line ? () => along(base.get(d.name)!, line, t) : slice ? () => sliced(d, slice, env) : () => evaluateDefinition(d, form, env, watch));
+      const increment = increments.get(d);
+      pending.set(
+        d.name,
+        line ? () => along(d, line, t) : slice ? () => sliced(d, slice, env) : increment ? () => incremented(d, increment, env) : () => evaluateDefinition(d, form, env, watch),
+      );
     }
     return env;
-  };
+  }) as unknown as MovedPass;
+  pass.kinds = new Map([...moving.keys()].map((d) => [d.name, lines.has(d) ? 'line' : slices.has(d) ? 'slice' : increments.has(d) ? 'increment' : 'full']));
   const loss = computation.definitions.find((d) => d.name === 'E');
   const form = loss && moving.get(loss);
   if (form) {

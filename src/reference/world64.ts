@@ -76,8 +76,9 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * the part that moves, when the move allows (src/reference/movedPass64.ts), its rounding taken
    * relative to the numbers it is computed from.
    */
-  const differentiate = (symbol: string, direction: Direction64, g: ((env: Env64) => Float64Array) | 'loss') => {
-    const pass = movedPass(computation, env, watch, symbol, direction);
+  const differentiate = (symbol: string, direction: Direction64, g: ((env: Env64) => Float64Array) | 'loss', fresh = g === 'loss') => {
+    // g's arrays are its own (fresh): the moved tensors may be written into the same arrays for every step
+    const pass = movedPass(computation, env, watch, symbol, direction, fresh);
     const sides = new SideRecorder();
     const part = g === 'loss' ? pass.loss : undefined;
     const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
@@ -102,7 +103,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       return out.data instanceof Float64Array ? out.data : Float64Array.from(out.data);
     });
   const scalarAlong = (symbol: string, f: ((env: Env64) => number) | 'loss', direction: Direction64): Derivative64 => {
-    const d = differentiate(symbol, direction, f === 'loss' ? 'loss' : (e) => Float64Array.of(f(e)));
+    const d = differentiate(symbol, direction, f === 'loss' ? 'loss' : (e) => Float64Array.of(f(e)), true);
     const kink = d.kink?.[0] ? { kink: { forward: d.forward![0], backward: d.backward![0] } } : {};
     return { value: d.value[0], error: d.error[0], evaluations: d.evaluations, ...kink };
   };
