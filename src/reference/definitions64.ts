@@ -30,26 +30,26 @@ export class KinkWatch {
   readonly algebra: Algebra<Value64>;
 
   constructor() {
-    const see = (values: ArrayLike<number>) => {
-      if (this.recording && this.paused === 0) this.recording.see(values);
-    };
+    // what a kinked operation shows the recorder is computed only while one records
+    const watching = () => this.recording !== null && this.paused === 0;
+    const see = (values: ArrayLike<number>) => this.recording!.see(values);
     this.algebra = {
       ...algebra64,
       unary(op, t) {
-        if (elementwise(op).kink) see(t.data);
+        if (elementwise(op).kink && watching()) see(t.data);
         return algebra64.unary(op, t);
       },
       binary(op, a, b, reuseA) {
         const kink = elementwise(op).kink;
-        if (kink === 'difference') see(algebra64.binary('-', a, b).data);
+        if (kink === 'difference' && watching()) see(algebra64.binary('-', a, b).data);
         const out = algebra64.binary(op, a, b, kink === 'difference' ? false : reuseA);
-        if (kink === 'result') see(out.data);
+        if (kink === 'result' && watching()) see(out.data);
         return out;
       },
       extreme(t, axis, which) {
         const out = algebra64.extreme(t, axis, which);
         // which element wins: each element's difference from the winner changes sign where another takes over
-        see(algebra64.binary('-', t, algebra64.reshape(out, t.shape.map((s, a) => (a === axis ? 1 : s)))).data);
+        if (watching()) see(algebra64.binary('-', t, algebra64.reshape(out, t.shape.map((s, a) => (a === axis ? 1 : s)))).data);
         return out;
       },
     };
