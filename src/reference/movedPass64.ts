@@ -122,7 +122,27 @@ function slicePositions(shape: readonly number[], support: Support): { free: num
   return { free, shape: sliceShape, positions };
 }
 
+/**
+ * What a move derives from a formula's text alone, kept by the formula (its body node) and a
+ * key: a jacobian moves each element in turn, and many share their rows, so their slices and
+ * linear parts (and the contraction plans kept by those nodes) are made once.
+ */
+const derived = new WeakMap<Expr, Map<string, unknown>>();
+
+function derivedOf<R>(body: Expr, key: string, make: () => R): R {
+  let byKey = derived.get(body);
+  if (byKey === undefined) derived.set(body, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, make());
+  return byKey.get(key) as R;
+}
+
+const supportKey = (support: Support) => support.map((s) => s ?? '*').join(',');
+
 function sliceOf(d: Definition, form: Form, support: Support): Slice {
+  return derivedOf(form.body, `slice ${supportKey(support)}`, () => makeSlice(d, form, support));
+}
+
+function makeSlice(d: Definition, form: Form, support: Support): Slice {
   const fixed = new Map<string, number>();
   d.vars.forEach((v, a) => {
     if (support[a] !== null) fixed.set(v, support[a]!);
@@ -177,9 +197,10 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   const lines = new Map<Definition, Tangent>();
   for (const [d, form] of moving) {
     if (![...form.reads].every((r) => r === name || !supports.has(r) || names.includes(r))) continue;
-    const part = linearPart(form.body, name, form.checked);
+    const part = derivedOf(form.body, `linear ${name}`, () => linearPart(form.body, name, form.checked));
     if (part === null) continue;
-    lines.set(d, tangentFrom(tangentOf(d, unit ? atUnit(part, name, unit) : part)));
+    const at = unit ? derivedOf(form.body, `unit ${name} ${unit.join(',')}`, () => atUnit(part, name, unit)) : part;
+    lines.set(d, tangentFrom(tangentOf(d, at)));
   }
   // the others where they can change, when that is less than everywhere
   const slices = new Map<Definition, Slice>();
@@ -192,9 +213,11 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     const input = movingReads[0];
     const support = supports.get(input);
     if (movingReads.length !== 1 || support === undefined || !isRestricted(support)) continue;
-    const linear = linearPart(form.body, input, form.checked);
-    const part = linear && atSlice(linear, input, support, SLICE);
-    if (part) increments.set(d, { input, part, slice: slicePositions(base.get(input)!.shape, support) });
+    const part = derivedOf(form.body, `increment ${input} ${supportKey(support)}`, () => {
+      const linear = linearPart(form.body, input, form.checked);
+      return linear && atSlice(linear, input, support, SLICE);
+    });
+    if (part) increments.set(d, { input, part, slice: derivedOf(form.body, `positions ${input} ${supportKey(support)}`, () => slicePositions(base.get(input)!.shape, support)) });
   }
 
   function tangentOf(d: Definition, part: LinearPart): Float64Array {
