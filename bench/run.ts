@@ -20,6 +20,7 @@ import { Scenario } from '../src/scenario/schema';
 import { drawTrial } from '../src/scenario/trialValues';
 import { useBackend } from '../src/tfjs/backend';
 import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
+import { computationRow } from './computationRow';
 import { firstLayerScenario, forwardBackward, modelBytes, type Network } from './firstLayer';
 import { gc, jsBytes, wasmHeapBytes } from './gc';
 import { describeMemory, liveFigure, memoryFigures, type LiveFigure } from './memory';
@@ -195,6 +196,10 @@ async function main(): Promise<void> {
   const formula = await contraction([784, 512, 10, 64]);
   log(`formula: ${formula.expression} over ${formula.shape}: ${formula.evaluateMs.toFixed(1)} ms, plain float64 matMul ${formula.matMulMs.toFixed(1)} ms, ratio ${formula.ratio.toFixed(2)}`);
 
+  // a computation that is not a network: batch normalisation's input gradient at 5e5 numbers
+  const computation = computationRow(quick ? 2 : 3);
+  log(`computation: ${computation.computation} (${computation.numbers} numbers), ${computation.claim}: verify ${computation.verifyMs.toFixed(0)} ms, fwd+bwd ${computation.fwdBwdMs.toFixed(1)} ms, ratio ${computation.ratio.toFixed(1)}`);
+
   const variantRows = variants();
 
   // the suite: every shipped scenario, and the time per claim, next to the article network's fwd+bwd
@@ -223,7 +228,7 @@ async function main(): Promise<void> {
   log(`cold start: derivcheck on ${demoFile} ${derivcheckMs.toFixed(0)} ms (${coldStart.cli}); bare require of tfjs ${loadTfjsMs.toFixed(0)} ms; tfjs + ${backend} backend ${loadBackendMs.toFixed(0)} ms`);
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, variants: variantRows, suite, coldStart })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, computation, variants: variantRows, suite, coldStart })}\n`);
   }
 }
 

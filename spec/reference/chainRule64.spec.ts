@@ -5,7 +5,7 @@
 
 import type { Env64 } from '../../src/reference/definitions64';
 import { KinkWatch } from '../../src/reference/definitions64';
-import { throughLinear } from '../../src/reference/chainRule64';
+import { exactByChainRule, throughLinear } from '../../src/reference/chainRule64';
 import { referenceWorld } from '../../src/reference/world64';
 import { algebra64 } from '../../src/reference/algebra64';
 import { computationOf } from '../../src/scenario/computationOf';
@@ -214,6 +214,24 @@ describe('a computation: γ and β of a batch normalisation through its output',
         const row = { p, d, chain: g.data[d], element: full.data[d], closed };
         expect({ ...row, agrees: Math.abs(g.data[d] - full.data[d]) <= g.error![d] + full.error![d], exact: Math.abs(g.data[d] - closed) <= g.error![d] + 1e-12 * Math.abs(closed) }).toEqual({ ...row, agrees: true, exact: true });
       }
+    }
+  });
+
+  it('the loss reads out linearly and out reads γ and β linearly: ∂E/∂out = dout, then Σ_n dout·x̂ and Σ_n dout, by the chain rule alone', () => {
+    const computation = computationOf(scenario);
+    expect(['out', 'gamma', 'beta', 'xhat', 'x'].map((s) => exactByChainRule(computation, s))).toEqual([true, true, true, true, false]);
+    const world = referenceWorld(scenario, drawTrial(scenario, 1));
+    const env = world.env;
+    const dout = env.get('dout')!.data;
+    const out = world.lossGradient!('out')!;
+    // no finite difference: the values are dout's own and the error bound is rounding alone
+    expect(Array.from(out.data)).toEqual(Array.from(dout));
+    expect(Math.max(...out.error!)).toBeLessThan(1e-14 * Math.max(...Array.from(dout, Math.abs)));
+    const gamma = world.lossGradient!('gamma')!;
+    for (let d = 0; d < 3; d++) {
+      let closed = 0;
+      for (let n = 0; n < 6; n++) closed += dout[n * 3 + d] * env.get('xhat')!.data[n * 3 + d];
+      expect(Math.abs(gamma.data[d] - closed)).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(closed)));
     }
   });
 });

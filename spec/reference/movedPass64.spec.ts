@@ -38,6 +38,17 @@ const batchNorm = Scenario.parse({
   },
 });
 
+const twoSums = Scenario.parse({
+  title: 'an affine map per column, its loss summed over rows and columns',
+  seed: 6,
+  computation: {
+    sizes: { B: 5, D: 4 },
+    tensors: { x: { shape: ['B', 'D'] }, gamma: { shape: ['D'] }, beta: { shape: ['D'] }, dout: { shape: ['B', 'D'] } },
+    define: ['out[n,d] = gamma[d] * tanh(x[n,d]) + beta[d]'],
+    loss: 'sum(n, sum(d, out[n,d] * dout[n,d])) / 2',
+  },
+});
+
 const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): string[] =>
   Array.from(want).flatMap((w, i) => (Math.abs(got[i] - w) <= 1e-13 * Math.max(1, Math.abs(w)) ? [] : [`${what}[${i}] ${got[i]} vs ${w}`]));
 
@@ -55,6 +66,7 @@ describe('matMulInto', () => {
 describe.each([
   ['a network', network, ['x', 'W1', 'b1', 'W2', 'b2', 'W3', 'net1', 'a2', 'net3', 'o']],
   ['a computation', batchNorm, ['x', 'gamma', 'beta', 'mu', 'v', 'out', 'lse']],
+  ['a loss summed over two indices', twoSums, ['x', 'gamma', 'out']],
 ])('moved passes of %s', (_what, scenario, symbols) => {
   const computation = computationOf(scenario);
   const values = drawTrial(scenario, 0);
@@ -103,6 +115,13 @@ describe('what a moved pass computes again', () => {
   it('moving a first-layer kernel element: net1 on a line, a1 on its column, net2 by that column\'s change (an increment), what follows in full', () => {
     const pass = movedPass(computation, base, new KinkWatch(), 'W1', { kind: 'element', index: 7 });
     expect(Object.fromEntries(pass.kinds)).toMatchObject({ net1: 'line', a1: 'slice', net2: 'increment', a2: 'full', net3: 'full', o: 'full' });
+  });
+
+  it('moving one column\'s scale restricts a loss summed over rows and columns to that column', () => {
+    const computation2 = computationOf(twoSums);
+    const { env } = referenceWorld(twoSums, drawTrial(twoSums, 0));
+    expect(movedPass(computation2, env, new KinkWatch(), 'gamma', { kind: 'element', index: 2 }).loss).toBeDefined();
+    expect(movedPass(computation2, env, new KinkWatch(), 'x', { kind: 'element', index: 6 }).loss).toBeDefined();
   });
 
   it('moving a kernel element moves every row: the loss is not restricted', () => {

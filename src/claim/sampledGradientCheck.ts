@@ -165,7 +165,9 @@ export function sampledGradientCheck(
   const name = `${run.claimId}/${plan.symbol}`;
   for (const e of seededSample(run.trialSeed, `${name}/elements`, n, SAMPLED_ELEMENTS, selected ? Array.from(selected) : undefined)) chosen.add(e);
 
-  const f = (env: Env64): number => evaluator.evaluate(plan.F, env as Map<string, Value64>).value.data[0];
+  // F = E: the world's own loss, of which a move computes only the part that moves
+  const isLoss = plan.F.kind === 'symbol' && plan.F.name === 'E' && !claim.indexValues.has(plan.F);
+  const f = isLoss ? ('loss' as const) : (env: Env64): number => evaluator.evaluate(plan.F, env as Map<string, Value64>).value.data[0];
   // sparse sides: only the chosen elements, in flat order (the order a dense comparison visits them)
   const at = Int32Array.from(chosen).sort();
   const m = at.length;

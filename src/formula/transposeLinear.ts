@@ -89,8 +89,10 @@ export function transposeLinear(body: Expr, vars: readonly string[], shape: read
     if (new Set(boundNames).size !== boundNames.length || boundNames.some((b) => vars.includes(b))) return null;
     // every index but P's own is summed: D's axes and the term's bound variables
     const over = [...vars.filter((v) => !names.includes(v)), ...boundNames.filter((b) => !names.includes(b))];
-    const read = `${gradient}[${vars.join(',')}]`;
-    const readAbs = `${absolute}[${vars.join(',')}]`;
+    // a scalar reader (the loss itself) is read bare
+    const indexed = (name: string) => (vars.length === 0 ? name : `${name}[${vars.join(',')}]`);
+    const read = indexed(gradient);
+    const readAbs = indexed(absolute);
     const product = [String(Math.abs(term.scale)), ...term.factors.map(text), read].join(' * ') + term.divisors.map((d) => ` / ${text(d)}`).join('');
     const productAbs = [String(Math.abs(term.scale)), ...term.factors.map((f) => `abs${text(f)}`), readAbs].join(' * ') + term.divisors.map((d) => ` / abs${text(d)}`).join('');
     const wrap = (inner: string) => over.reduceRight((acc, v) => `sum(${v}, ${acc})`, inner);

@@ -11,21 +11,41 @@ import { evaluation, type Env64, type KinkWatch } from './definitions64';
 // transposeLinear.ts): ∂E/∂D differentiated element by element, then summed by the chain rule, its
 // error estimates carried through the sum and the sum's rounding added. Taken when it needs fewer
 // finite differences than P's own elements (a dense layer: N·d elements of net instead of d_in·d
-// of W), or when ∂E/∂D is at hand already; never when ∂E/∂D has a kink, whose elements P's own
+// of W), when ∂E/∂D is at hand already, or when it follows from the chain rule alone (a chain of
+// linear readers up to E, whose ∂E/∂E is 1); never when ∂E/∂D has a kink, whose elements P's own
 // finite differences tell apart.
 
 const GRADIENT = '__dE_dD';
 const MAGNITUDE = '__dE_dD_abs';
 
-/** ∂E/∂symbol through its one linear reader, or null when that does not apply. */
-export function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, known: ReadonlyMap<string, Value64>, lossGradient: (name: string) => Value64): Value64 | null {
+/** The one definition that reads `symbol` (or one of its other names), read by its own form; else null. */
+function onlyReader(computation: CheckedComputation, symbol: string): CheckedComputation['definitions'][number] | null {
   const names = new Set([symbol, ...[...computation.aliases].filter(([, target]) => target === symbol).map(([alias]) => alias)]);
   const readers = computation.definitions.filter((d) => [...names].some((n) => d.reads.has(n) || d.through?.reads.has(n)));
   if (readers.length !== 1) return null;
   const [reader] = readers;
   if (reader.through || ![...names].every((n) => n === symbol || !reader.reads.has(n))) return null;
+  return reader;
+}
+
+/**
+ * Whether ∂E/∂symbol follows from the chain rule alone: E itself, or a symbol whose one reader is
+ * linear in it and has such a gradient (E = Σ out·dout makes ∂E/∂out = dout, and then
+ * ∂E/∂γ = Σ_n x̂·dout for out = γ·x̂ + β): no finite difference is taken for it.
+ */
+export function exactByChainRule(computation: CheckedComputation, symbol: string): boolean {
+  if (symbol === 'E') return true;
+  const reader = onlyReader(computation, symbol);
+  if (reader === null) return false;
+  return transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE) !== null && exactByChainRule(computation, reader.name);
+}
+
+/** ∂E/∂symbol through its one linear reader, or null when that does not apply. */
+export function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, known: ReadonlyMap<string, Value64>, lossGradient: (name: string) => Value64): Value64 | null {
+  const reader = onlyReader(computation, symbol);
+  if (reader === null) return null;
   const p = env.get(symbol);
-  if (!p || (!known.has(reader.name) && sizeOf(reader.shape) >= p.data.length)) return null;
+  if (!p || (!known.has(reader.name) && sizeOf(reader.shape) >= p.data.length && !exactByChainRule(computation, reader.name))) return null;
   const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE);
   if (transposed === null || transposed.vars.length !== p.shape.length) return null;
   const symbols = new Map<string, SymbolInfo>(computation.table.symbols);

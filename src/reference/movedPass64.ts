@@ -59,20 +59,27 @@ class MovedEnv extends Map<string, Value64> {
   }
 }
 
-/** A line's tangent: dense, or its nonzero elements when they are few (a moved element's column). */
+/**
+ * A line's tangent: dense (`positions` null), or its values at the positions where it can be
+ * nonzero (a moved element's column), when those are fewer than a quarter of the elements.
+ */
 interface Tangent {
-  data: Float64Array;
-  /** the positions where data is not 0, when fewer than a quarter of them */
-  nonzero: Int32Array | null;
+  values: Float64Array;
+  positions: Int32Array | null;
 }
 
 function tangentFrom(data: Float64Array): Tangent {
   let count = 0;
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
-  if (count * 4 >= data.length) return { data, nonzero: null };
-  const nonzero = new Int32Array(count);
-  for (let i = 0, k = 0; i < data.length; i++) if (data[i] !== 0) nonzero[k++] = i;
-  return { data, nonzero };
+  if (count * 4 >= data.length) return { values: data, positions: null };
+  const positions = new Int32Array(count);
+  const values = new Float64Array(count);
+  for (let i = 0, k = 0; i < data.length; i++) {
+    if (data[i] === 0) continue;
+    positions[k] = i;
+    values[k++] = data[i];
+  }
+  return { values, positions };
 }
 
 /**
@@ -199,8 +206,17 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     if (![...form.reads].every((r) => r === name || !supports.has(r) || names.includes(r))) continue;
     const part = derivedOf(form.body, `linear ${name}`, () => linearPart(form.body, name, form.checked));
     if (part === null) continue;
-    const at = unit ? derivedOf(form.body, `unit ${name} ${unit.join(',')}`, () => atUnit(part, name, unit)) : part;
-    lines.set(d, tangentFrom(tangentOf(d, at)));
+    if (unit === null) {
+      lines.set(d, tangentFrom(tangentOf(d, part)));
+      continue;
+    }
+    // a moved element: the tangent is computed where it can be nonzero only (d's slice)
+    const support = supports.get(d.name)!;
+    const slice = derivedOf(form.body, `unit slice ${name} ${unit.join(',')}`, () => {
+      const at = atUnit(part, name, unit);
+      return sliceOf(d, { body: at.expr, checked: at.checked, reads: form.reads }, support);
+    });
+    lines.set(d, isRestricted(support) ? { values: evaluateSlice(d, slice, base), positions: slice.positions } : tangentFrom(evaluateSlice(d, slice, base)));
   }
   // the others where they can change, when that is less than everywhere
   const slices = new Map<Definition, Slice>();
@@ -220,6 +236,13 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     if (part) increments.set(d, { input, part, slice: derivedOf(form.body, `positions ${input} ${supportKey(support)}`, () => slicePositions(base.get(input)!.shape, support)) });
   }
 
+  /** A slice's values in `env`, laid out over its free axes. */
+  function evaluateSlice(d: Definition, slice: Slice, env: Env64): Float64Array {
+    const run = () => expandTo(watch.algebra, new FormulaEvaluator(slice.checked, evaluation(watch, env)).evaluate(slice.body, env), slice.vars, slice.shape);
+    const data = (d.smooth ? watch.unwatched(run) : run()).data;
+    return data instanceof Float64Array ? data : Float64Array.from(data);
+  }
+
   function tangentOf(d: Definition, part: LinearPart): Float64Array {
     const env: Env64 = new Map(base);
     if (tangentOfQ) env.set(name, { shape: q!.shape, data: tangentOfQ });
@@ -231,11 +254,10 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
 
   /** The definition's slice evaluated in `env`, written into a copy of its base value. */
   function sliced(d: Definition, slice: Slice, env: Env64): Value64 {
-    const run = () => expandTo(watch.algebra, new FormulaEvaluator(slice.checked, evaluation(watch, env)).evaluate(slice.body, env), slice.vars, slice.shape);
-    const part = d.smooth ? watch.unwatched(run) : run();
+    const part = evaluateSlice(d, slice, env);
     const whole = base.get(d.name)!;
     const data = arrays.of(d.name, whole.data);
-    for (let k = 0; k < slice.positions.length; k++) data[slice.positions[k]] = part.data[k];
+    for (let k = 0; k < slice.positions.length; k++) data[slice.positions[k]] = part[k];
     return { shape: whole.shape, data };
   }
 
@@ -244,9 +266,9 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     const whole = base.get(d.name)!;
     const from = whole.data;
     const data = arrays.of(d.name, from);
-    const { data: v, nonzero } = tangent;
-    if (nonzero) for (let k = 0; k < nonzero.length; k++) data[nonzero[k]] = from[nonzero[k]] + t * v[nonzero[k]];
-    else for (let i = 0; i < data.length; i++) data[i] = from[i] + t * v[i];
+    const { values, positions } = tangent;
+    if (positions) for (let k = 0; k < positions.length; k++) data[positions[k]] = from[positions[k]] + t * values[k];
+    else for (let i = 0; i < data.length; i++) data[i] = from[i] + t * values[i];
     return { shape: whole.shape, data };
   }
 
@@ -310,38 +332,49 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
 }
 
 /**
- * The loss written as −mean(n, …), sum(n, …) / 2, …: when the move fixes n (every changed input
- * of the summand is read at one n), the summand at that n, times what the wrappers multiply by:
- * E minus the terms that do not move.
+ * The loss written as −mean(n, …), sum(n, …) / 2, sum(n, sum(d, …)), …: where the move fixes a
+ * summed index (every changed input of the summand is read at one value of it), the summand at
+ * that value, times what the wrappers multiply by: E minus the terms that do not move. An outer
+ * sum whose index the move does not fix is kept around an inner one that is restricted
+ * (Σ_n Σ_d f with d fixed at c is Σ_n f(n, c) plus a constant).
  */
 function restrictLoss(form: Form, supports: ReadonlyMap<string, Support>): { expr: Expr; checked: CheckedFormulas; scale: number } | null {
-  let node = form.body;
-  let checked = form.checked;
-  let scale = 1;
-  let restricted = false;
-  for (;;) {
+  const restrict = (node: Expr, checked: CheckedFormulas): { expr: Expr; checked: CheckedFormulas; scale: number } | null => {
     if (node.kind === 'unary' && node.op === '-') {
-      scale = -scale;
-      node = node.operand;
-    } else if (node.kind === 'binary' && (node.op === '*' || node.op === '/') && node.right.kind === 'number') {
-      scale = node.op === '*' ? scale * node.right.value : scale / node.right.value;
-      node = node.left;
-    } else if (node.kind === 'binary' && node.op === '*' && node.left.kind === 'number') {
-      scale *= node.left.value;
-      node = node.right;
-    } else if (node.kind === 'call' && (node.name === 'sum' || node.name === 'mean')) {
-      const variable = boundIndex(node).name;
-      const body = node.args[1];
-      const changed = new Map([...supports].filter(([n]) => mentions(body, n)));
-      const [at] = supportOf(body, checked, [variable], changed);
-      if (at === null) break;
-      const size = checked.boundSizes.get(node)!;
-      if (node.name === 'mean') scale /= size;
-      ({ expr: node, checked } = substitute(body, checked, new Map([[variable, at]])));
-      restricted = true;
-    } else break;
-  }
-  return restricted ? { expr: node, checked, scale } : null;
+      const inner = restrict(node.operand, checked);
+      return inner && { ...inner, scale: -inner.scale };
+    }
+    if (node.kind === 'binary' && (node.op === '*' || node.op === '/') && node.right.kind === 'number') {
+      const inner = restrict(node.left, checked);
+      const by = node.right.value;
+      return inner && { ...inner, scale: node.op === '*' ? inner.scale * by : inner.scale / by };
+    }
+    if (node.kind === 'binary' && node.op === '*' && node.left.kind === 'number') {
+      const inner = restrict(node.right, checked);
+      return inner && { ...inner, scale: inner.scale * (node.left as { value: number }).value };
+    }
+    if (node.kind !== 'call' || (node.name !== 'sum' && node.name !== 'mean')) return null;
+    const variable = boundIndex(node).name;
+    const body = node.args[1];
+    const size = checked.boundSizes.get(node)!;
+    const perTerm = node.name === 'mean' ? 1 / size : 1;
+    const changed = new Map([...supports].filter(([n]) => mentions(body, n)));
+    const [at] = supportOf(body, checked, [variable], changed);
+    if (at !== null) {
+      // the summand at the one value that moves, restricted further where it can be
+      const fixed = substitute(body, checked, new Map([[variable, at]]));
+      const inner = restrict(fixed.expr, fixed.checked);
+      return inner ? { ...inner, scale: inner.scale * perTerm } : { ...fixed, scale: perTerm };
+    }
+    // the index moves everywhere: keep the sum around a restricted summand
+    const inner = restrict(body, checked);
+    if (inner === null) return null;
+    const call: Expr = { ...node, name: 'sum', args: [node.args[0], inner.expr] };
+    const boundSizes = new Map(inner.checked.boundSizes);
+    boundSizes.set(call, size);
+    return { expr: call, checked: { ...inner.checked, boundSizes }, scale: inner.scale * perTerm };
+  };
+  return restrict(form.body, form.checked);
 }
 
 function mentions(node: Expr, name: string): boolean {

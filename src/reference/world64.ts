@@ -42,10 +42,13 @@ export interface ReferenceOptions {
 /** The reference world, plus derivatives that do not need the whole Jacobian. */
 export interface ReferenceWorld extends World<Value64> {
   env: Env64;
-  /** ∂f/∂Q at one element (flat index) of Q, f a scalar function of the environment */
-  elementDerivative(symbol: string, f: (env: Env64) => number, element: number): Derivative64;
+  /**
+   * ∂f/∂Q at one element (flat index) of Q, f a scalar function of the environment, or 'loss' for
+   * E (then only the part of E that moves is computed, where the move allows)
+   */
+  elementDerivative(symbol: string, f: ((env: Env64) => number) | 'loss', element: number): Derivative64;
   /** d/dt f(env(Q + t·v)) at t = 0 */
-  directionalDerivative(symbol: string, f: (env: Env64) => number, v: Float64Array): Derivative64;
+  directionalDerivative(symbol: string, f: ((env: Env64) => number) | 'loss', v: Float64Array): Derivative64;
   /** how the gradient scale was obtained: every element, or chosen elements of large parameters */
   scaleSource(): 'every element' | 'sampled';
 }
@@ -110,6 +113,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   // ∂E/∂symbol, once per trial: shared by the claims' lhs, the gradient scale and next()
   const lossGradients = new Map<string, Value64>();
   const lossGradient = (symbol: string): Value64 => {
+    // ∂E/∂E, where a chain of linear readers ends (chainRule64.ts)
+    if (symbol === 'E') return { shape: [], data: Float64Array.of(1), error: Float64Array.of(0) };
     let g = lossGradients.get(symbol);
     if (!g) {
       g = throughLinear(computation, env, watch, symbol, lossGradients, lossGradient) ?? elementwiseLossGradient(symbol);
