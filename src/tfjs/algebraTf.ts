@@ -11,12 +11,17 @@ type CustomGradient = Parameters<typeof tf.customGrad>[0];
 /**
  * source's elements at `indices` (1-D), with the gradient scattered back (summing repeated
  * indices): tfjs's own gather gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+ * The indices reach the gradient through `save`, which keeps them past the tf.tidy of the node
+ * that read them (the backward pass runs after that scope has ended).
  */
 function gatherFlat(source: tf.Tensor1D, indices: tf.Tensor1D): tf.Tensor {
-  const gather = tf.customGrad(((src: tf.Tensor) => ({
-    value: tf.gather(src, indices),
-    gradFunc: (dy: tf.Tensor) => [tf.scatterND(tf.reshape(indices, [-1, 1]), tf.reshape(dy, [-1]), [src.size])],
-  })) as unknown as CustomGradient);
+  const gather = tf.customGrad(((src: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([indices]);
+    return {
+      value: tf.gather(src, indices),
+      gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) => [tf.scatterND(tf.reshape(kept, [-1, 1]), tf.reshape(dy, [-1]), [src.size])],
+    };
+  }) as unknown as CustomGradient);
   return gather(source);
 }
 
