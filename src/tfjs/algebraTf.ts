@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Algebra } from '../formula/algebra';
 import { elementwise } from '../formula/functions';
+import { binaryAnyRank, diagonalOffsets, reduceAnyRank, selectAnyRank, unaryAnyRank } from './anyRank';
 
 // The formula algebra lowered to tfjs ops (no tf.einsum: it has no gradient and no wasm kernel).
 // Every op here is differentiable where the maths is, so tf.grad sees through formulas; the
-// elementwise operations are the tfjs lowerings of functions.ts's table.
+// elementwise operations are the tfjs lowerings of functions.ts's table. Tensors of more than six
+// axes are computed on views of fewer (anyRank.ts): the wasm backend gets them wrong.
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
 
@@ -32,27 +34,19 @@ export const algebraTf: Algebra<tf.Tensor> = {
   iota: (n) => tf.range(0, n, 1, 'float32'),
   eye: (n, m) => tf.eye(n, m, undefined, 'float32'),
   constant: (shape, data) => tf.tensor(Float32Array.from(data), shape, 'float32'),
-  select: (t, axis, index) => tf.squeeze(tf.slice(t, t.shape.map((_, i) => (i === axis ? index : 0)), t.shape.map((s, i) => (i === axis ? 1 : s))), [axis]),
+  select: selectAnyRank,
   diagonal(t, a, b) {
-    // axes a and b moved last and merged, then the diagonal gathered: reads only diagonal elements
-    // (multiplying by an identity would let an Inf off the diagonal poison it: Inf·0 = NaN)
-    const n = t.shape[a];
-    const rest = t.shape.map((_, i) => i).filter((i) => i !== a && i !== b);
-    const moved = tf.transpose(t, [...rest, a, b]);
-    const merged = tf.reshape(moved, [...rest.map((i) => t.shape[i]), n * n]);
-    const diagonal = tf.gather(merged, tf.range(0, n * n, n + 1, 'int32'), rest.length);
-    // put the kept axis back where a was
-    const order = rest.map((_, k) => k);
-    const position = rest.filter((i) => i < a).length;
-    order.splice(position, 0, rest.length);
-    return tf.transpose(diagonal, order);
+    // the diagonal's elements gathered by their flat positions: reads only them (multiplying by an
+    // identity would let an Inf off the diagonal poison it: Inf·0 = NaN)
+    const { offsets, shape } = diagonalOffsets(t.shape, a, b);
+    return algebraTf.take(t, offsets, shape);
   },
   transpose: (t, perm) => (perm.every((p, i) => p === i) ? t : tf.transpose(t, perm)),
   reshape: (t, shape) => tf.reshape(t, shape),
-  binary: (op, a, b) => elementwise(op).tf(a, b),
-  unary: (op, t) => elementwise(op).tf(t, t),
-  sum: (t, axis) => tf.sum(t, axis),
-  extreme: (t, axis, which) => (which === 'max' ? tf.max(t, axis) : tf.min(t, axis)),
+  binary: (op, a, b) => binaryAnyRank(elementwise(op).tf, a, b, algebraTf.take),
+  unary: (op, t) => unaryAnyRank((x) => elementwise(op).tf(x, x), t),
+  sum: (t, axis) => reduceAnyRank((x, k) => tf.sum(x, k), t, axis),
+  extreme: (t, axis, which) => reduceAnyRank((x, k) => (which === 'max' ? tf.max(x, k) : tf.min(x, k)), t, axis),
   take(t, offsets, shape) {
     const n = t.size;
     const flat = tf.reshape(t, [n]) as tf.Tensor1D;
