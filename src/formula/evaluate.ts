@@ -1,3 +1,4 @@
+import { rowMajorStrides } from '../foundation/indices';
 import type { Algebra, Evaluation } from './algebra';
 import { boundIndex, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
@@ -175,7 +176,7 @@ export class FormulaEvaluator<T> {
     for (const form of forms) for (const name of this.formVars(form)) if (!vars.includes(name)) vars.push(name);
     const sizes = vars.map((v, i) => (i < prefix.length ? shape[i] : this.sizeOf(node, v)));
     const reads = this.formReaders(node, forms, vars, env);
-    const strides = stridesOf(shape);
+    const strides = rowMajorStrides(shape);
     const count = sizes.reduce((a, b) => a * b, 1);
     const offsets = new Int32Array(count);
     const at = new Array<number>(vars.length).fill(0);
@@ -226,7 +227,7 @@ export class FormulaEvaluator<T> {
     const values = this.world.integers?.(name);
     const tensor = this.lookup(read, name, env);
     if (values === undefined) throw new EvaluationError(node, `no integer values for ${name}`);
-    const strides = stridesOf(this.algebra.shape(tensor));
+    const strides = rowMajorStrides(this.algebra.shape(tensor));
     const readers = this.formReaders(node, this.checked.indexForms.get(read)!, vars, env);
     return (at) => {
       let flat = 0;
@@ -411,14 +412,4 @@ function planOf(forms: IndexForm[], prefix: string[]): ReadPlan | null {
     }
   }
   return { selects, diagonals, vars };
-}
-
-/** Row-major strides of a shape. */
-function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  for (let a = shape.length - 1, s = 1; a >= 0; a--) {
-    strides[a] = s;
-    s *= shape[a];
-  }
-  return strides;
 }

@@ -43,6 +43,11 @@ const logical = (value: (a: boolean, b: boolean) => boolean, lower: (a: tf.Tenso
   return { arity: 2, value: (a, b) => +value(a !== 0, b !== 0), tf: (a, b) => lowered(a, b) };
 };
 const notLowered = flat1((a) => tf.equal(a, 0));
+/** tf.maximum's and tf.minimum's gradients do not sum over broadcast axes (tfjs 4.22): both operands go in at the result's shape. */
+const broadcastFirst = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor) => {
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+  return f(tf.broadcastTo(a, shape), tf.broadcastTo(b, shape));
+};
 
 export const ELEMENTWISE = {
   // operators
@@ -80,15 +85,19 @@ export const ELEMENTWISE = {
   softplus: { arity: 1, value: (a) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a))), slope: (a) => sigmoid(a), tf: tf.softplus },
   // step(z) = 1 if z > 0: its derivative is zero everywhere it exists (sign∘relu: tfjs has a gradient for both)
   step: { arity: 1, value: (a) => (a > 0 ? 1 : 0), tf: (a) => tf.sign(tf.relu(a)), kink: 'input' },
-  max: { arity: 2, value: (a, b) => (a >= b ? a : b), slope: (a, b, which) => ((a >= b) === (which === 0) ? 1 : 0), tf: tf.maximum, kink: 'difference' },
-  min: { arity: 2, value: (a, b) => (a <= b ? a : b), slope: (a, b, which) => ((a <= b) === (which === 0) ? 1 : 0), tf: tf.minimum, kink: 'difference' },
+  max: { arity: 2, value: (a, b) => (a >= b ? a : b), slope: (a, b, which) => ((a >= b) === (which === 0) ? 1 : 0), tf: broadcastFirst(tf.maximum), kink: 'difference' },
+  min: { arity: 2, value: (a, b) => (a <= b ? a : b), slope: (a, b, which) => ((a <= b) === (which === 0) ? 1 : 0), tf: broadcastFirst(tf.minimum), kink: 'difference' },
   // a·log(b), 0 where a = 0 (0·log 0 = 0), as a cross-entropy needs; where a = 0 the log reads 1
   // instead of b, so b = 0 there gives neither NaN nor a NaN gradient
   xlogy: {
     arity: 2,
     value: (a, b) => (a === 0 ? 0 : a * Math.log(b)),
     slope: (a, b, which) => (a === 0 ? 0 : which === 0 ? Math.abs(Math.log(b)) : Math.abs(a / b)),
-    tf: (a, b) => tf.mul(a, tf.log(tf.where(tf.equal(a, 0), tf.onesLike(b), b))),
+    tf: (a, b) => {
+      // 1 where a = 0, with a zero gradient (tf.equal has none, so it may not sit on a's path)
+      const zero = notLowered(a);
+      return tf.mul(a, tf.log(tf.add(tf.mul(b, tf.sub(1, zero)), zero)));
+    },
   },
 } satisfies Record<string, ElementwiseEntry>;
 

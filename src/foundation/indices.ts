@@ -7,3 +7,13 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   }
   return index;
 }
+
+/** Row-major strides of a shape: how far apart in the flat array consecutive indices of each axis are. */
+export function rowMajorStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  for (let axis = shape.length - 1, stride = 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= shape[axis];
+  }
+  return strides;
+}

@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { algebraTf } from './algebraTf';
 import { forwardDefinitionsTf } from './definitionsTf';
+import { gradsOrZeros } from './gradsOrZeros';
 import { forwardNetworkTf } from './networkTf';
 import { optimizeTf } from './optimizersTf';
 import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
@@ -114,11 +115,14 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
   const computeGrads = (keepForward: boolean): Map<string, tf.Tensor> => {
     let forwardPass: EnvTf | null = null;
     const gs = tf.tidy(() =>
-      tf.grads((...ps: tf.Tensor[]) => {
-        const e = forward(withParameters(given, names, ps));
-        if (keepForward) forwardPass = keepEnv(e);
-        return e.get('E')!;
-      })(names.map((n) => given.get(n)!)),
+      gradsOrZeros(
+        (...ps: tf.Tensor[]) => {
+          const e = forward(withParameters(given, names, ps));
+          if (keepForward) forwardPass = keepEnv(e);
+          return e.get('E')!;
+        },
+        names.map((n) => given.get(n)!),
+      ),
     );
     // tidy returned them: they belong to the enclosing scope unless kept
     for (const g of gs) tf.keep(g);
@@ -166,7 +170,7 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     if (!g) {
       const base = env.get(symbol);
       if (!base) throw new Error(`no symbol ${symbol} in this computation`);
-      g = tf.keep(tf.tidy(() => tf.grad((q: tf.Tensor) => forward(given, { symbol, value: q }).get('E')!)(base)));
+      g = tf.keep(tf.tidy(() => gradsOrZeros((q: tf.Tensor) => forward(given, { symbol, value: q }).get('E')!, [base])[0]));
       held.set(symbol, g);
     }
     return g;
@@ -219,12 +223,12 @@ export function tfjsWorld(trial: TfTrial): World<tf.Tensor> {
     gradient(symbol, outputs, f) {
       const base = env.get(symbol);
       if (!base) throw new Error(`no symbol ${symbol} in this computation`);
-      const g = tf.grad((q: tf.Tensor) => f(forward(given, { symbol, value: q })));
+      const g = (dy: tf.Tensor) => gradsOrZeros((q: tf.Tensor) => f(forward(given, { symbol, value: q })), [base], dy)[0];
       const rows: tf.Tensor[] = [];
       for (let c = 0; c < outputs; c++) {
         const dy = new Float32Array(outputs);
         dy[c] = 1;
-        rows.push(g(base, tf.tensor1d(dy)));
+        rows.push(g(tf.tensor1d(dy)));
       }
       return tf.stack(rows);
     },
