@@ -48,7 +48,7 @@ const E = (env: Env64): number => env.get('E')!.data[0];
 function backprop(scenario: Scenario, env: Env64): Map<string, Float64Array> {
   const model = scenario.model!;
   const L = model.layers.length;
-  const [N, k] = env.get(`a${L}`)!.shape;
+  const [N] = env.get(`a${L}`)!.shape;
   const divide = model.loss.reduction === 'mean' ? N : 1;
   const y = env.get('y')!.data;
   const o = env.get('o')!.data;

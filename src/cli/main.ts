@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CheckOptions } from './check';
-import { FORMATS, type Format } from '../report/formatNames';
+import { FORMATS } from '../report/formatNames';
 import { EXIT } from '../report/runReport';
 import { BACKEND_CHOICES, type BackendChoice } from '../tfjs/backendChoices';
 import { parseShard, type Shard } from './shard';

@@ -1,7 +1,7 @@
 import type { Expr } from './ast';
 import type { CheckedFormulas } from './check';
 import { FUNCTIONS } from './functions';
-import { constantForm, type IndexForm } from './indexForms';
+import { constantForm } from './indexForms';
 
 // A formula's part that is linear in one symbol Q: the formula with every additive term that does
 // not read Q dropped, when Q enters it linearly (a sum of products, each with Q once, never inside
