@@ -1,11 +1,14 @@
-// ∂E/∂P through the one definition linear in P that reads it (src/reference/chainRule64.ts):
-// ∂E/∂W_l and ∂E/∂b_l of a network from ∂E/∂net_l, N·d_l finite differences instead of d_in·d_l,
-// summed by the chain rule; a computation's γ and β through the normalised output. Checked against
-// the element-by-element derivative it replaces and against closed-form backpropagation.
+// ∂E/∂P through the one definition that reads P, linear or elementwise in it
+// (src/reference/chainRule64.ts): ∂E/∂W_l and ∂E/∂b_l of a network from ∂E/∂net_l, ∂E/∂net_l
+// through the activation from ∂E/∂a_l, a computation's γ and β through the normalised output.
+// Checked against the element-by-element derivative it replaces and against closed-form
+// backpropagation.
 
 import type { Env64 } from '../../src/reference/definitions64';
 import { KinkWatch } from '../../src/reference/definitions64';
-import { exactByChainRule, throughLinear } from '../../src/reference/chainRule64';
+import { chainCost, throughReader } from '../../src/reference/chainRule64';
+import type { CheckedComputation } from '../../src/scenario/compile';
+import type { Value64 } from '../../src/reference/algebra64';
 import { referenceWorld } from '../../src/reference/world64';
 import { algebra64 } from '../../src/reference/algebra64';
 import { computationOf } from '../../src/scenario/computationOf';
@@ -43,6 +46,14 @@ const networks: Scenario[] = [
   network('tanh', 'linear', 'softmax-cross-entropy', 'sum', 8, 2),
   network('relu', 'linear', 'softmax-cross-entropy', 'mean', 8, 3),
 ];
+
+/** The chain rule through a linear reader, which never asks for an elementwise slope. */
+function throughLinear(computation: CheckedComputation, env: Env64, p: string, known: Map<string, Value64>, world: ReturnType<typeof referenceWorld>): Value64 | null {
+  const noSlope = (): never => {
+    throw new Error('a linear reader asked for a slope');
+  };
+  return throughReader(computation, env, new KinkWatch(), p, known, (d) => world.lossGradient!(d)!, noSlope);
+}
 
 /** Closed-form ∂E/∂W_l and ∂E/∂b_l by backpropagation in float64 (independent of the code under test). */
 function backpropagate(scenario: Scenario, env: Env64): Map<string, Float64Array> {
@@ -93,15 +104,19 @@ function backpropagate(scenario: Scenario, env: Env64): Map<string, Float64Array
 }
 
 describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
-  it('is the route the world takes for kernels (N·d_l < d_in·d_l here) and biases once ∂E/∂net_l is known', () => {
+  it('is the route the world takes when the chain costs fewer runs than the symbol has elements, or once ∂E/∂net_l is known', () => {
     const scenario = networks[0];
+    const computation = computationOf(scenario);
     const world = referenceWorld(scenario, drawTrial(scenario, 0));
-    const known = new Map();
-    const chainRule = (p: string) => throughLinear(computationOf(scenario), world.env, new KinkWatch(), p, known, (d) => world.lossGradient!(d)!);
-    // W1 is 4·6, net1 7·6: element by element is cheaper; W2 is 6·5 < net2 7·5: likewise
-    expect([chainRule('W1'), chainRule('b1')]).toEqual([null, null]);
+    const known = new Map<string, Value64>();
+    const chainRule = (p: string) => throughLinear(computation, world.env, p, known, world);
+    // o is softmax(net3) and the loss reads o: net3's 7·3 elements one by one, then one run per
+    // tanh on the way down (a2, a1) and the linear maps for free: 21, 22, 23 runs for net2, net1, W1
+    expect(['net3', 'a2', 'net2', 'a1', 'net1', 'W1', 'b1', 'W3'].map((s) => chainCost(computation, s))).toEqual([21, 21, 22, 22, 23, 23, 6, 15]);
+    // W3 (5·3) and b1 (6) have fewer elements than the chain has runs: element by element
+    expect(chainRule('b1')).toBeNull();
     known.set('net1', world.lossGradient!('net1')!);
-    expect([chainRule('W1') !== null, chainRule('b1') !== null]).toEqual([true, true]);
+    expect([chainCost(computation, 'b1', known), chainRule('W1') !== null, chainRule('b1') !== null]).toEqual([0, true, true]);
   });
 
   it.each(networks.map((s) => [s.title, s] as const))('%s: within the estimates of the element-by-element derivative, and of the closed form', (_, scenario) => {
@@ -128,6 +143,18 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
     }
   });
 
+  it.each(networks.slice(0, 2).map((s) => [s.title, s] as const))('%s: through an activation (elementwise reader), ∂E/∂net_l and ∂E/∂a_l within the estimates of the element-by-element derivative', (_, scenario) => {
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    for (const s of ['net1', 'a1', 'net2', 'a2']) {
+      const g = world.lossGradient!(s)!;
+      const full = world.gradient(s, 1, (e) => e.get('E')!);
+      g.data.forEach((v, i) => {
+        const row = { s, i, chain: v, element: full.data[i] };
+        expect({ ...row, agrees: Math.abs(v - full.data[i]) <= g.error![i] + full.error![i] }).toEqual({ ...row, agrees: true });
+      });
+    }
+  });
+
   it('a kink in ∂E/∂net_l (relu exactly at 0): the kernel and bias of that layer element by element, kinks reported', () => {
     const scenario = Scenario.parse({
       title: 'relu at its kink',
@@ -144,7 +171,7 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
     });
     const values = drawTrial(scenario, 0);
     const world = referenceWorld(scenario, values);
-    const chainRule = (p: string) => throughLinear(computationOf(scenario), world.env, new KinkWatch(), p, new Map(), (d) => world.lossGradient!(d)!);
+    const chainRule = (p: string) => throughLinear(computationOf(scenario), world.env, p, new Map(), world);
     expect(chainRule('W1')).toBeNull();
     for (const p of ['W1', 'b1']) {
       const g = world.lossGradient!(p)!;
@@ -206,7 +233,7 @@ describe('a computation: γ and β of a batch normalisation through its output',
     const B = 6;
     const D = 3;
     for (const p of ['gamma', 'beta']) {
-      const g = throughLinear(computationOf(scenario), env, new KinkWatch(), p, known, (d) => world.lossGradient!(d)!)!;
+      const g = throughLinear(computationOf(scenario), env, p, known, world)!;
       const full = world.gradient(p, 1, (e) => e.get('E')!);
       for (let d = 0; d < D; d++) {
         let closed = 0;
@@ -219,7 +246,7 @@ describe('a computation: γ and β of a batch normalisation through its output',
 
   it('the loss reads out linearly and out reads γ and β linearly: ∂E/∂out = dout, then Σ_n dout·x̂ and Σ_n dout, by the chain rule alone', () => {
     const computation = computationOf(scenario);
-    expect(['out', 'gamma', 'beta', 'xhat', 'x'].map((s) => exactByChainRule(computation, s))).toEqual([true, true, true, true, false]);
+    expect(['out', 'gamma', 'beta', 'xhat', 'x'].map((s) => chainCost(computation, s) === 0)).toEqual([true, true, true, true, false]);
     const world = referenceWorld(scenario, drawTrial(scenario, 1));
     const env = world.env;
     const dout = env.get('dout')!.data;

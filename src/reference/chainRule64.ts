@@ -1,25 +1,33 @@
 import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
 import { sizeOf } from '../foundation/tensor';
+import type { Expr } from '../formula/ast';
 import { checkDefinition, type CheckedDefinition } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import { plainVariable } from '../formula/indexForms';
 import { transposeLinear } from '../formula/transposeLinear';
-import type { CheckedComputation } from '../scenario/compile';
+import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
+import type { KinkAwareEstimate } from './kinks';
 
-// ∂E/∂P through the one definition D that reads P, when D is linear in P (src/formula/
-// transposeLinear.ts): ∂E/∂D differentiated element by element, then summed by the chain rule, its
-// error estimates carried through the sum and the sum's rounding added. Taken when it needs fewer
-// finite differences than P's own elements (a dense layer: N·d elements of net instead of d_in·d
-// of W), when ∂E/∂D is at hand already, or when it follows from the chain rule alone (a chain of
-// linear readers up to E, whose ∂E/∂E is 1); never when ∂E/∂D has a kink, whose elements P's own
-// finite differences tell apart.
+// ∂E/∂P through the one definition D that reads P, by the chain rule, when D is linear in P
+// (src/formula/transposeLinear.ts: ∂E/∂D summed back through the linear map) or elementwise in P
+// (D[i…] = f(P[i…], …): ∂E/∂D times dD/dP, all of whose elements one finite-difference run along
+// P + t·1 gives at once). ∂E/∂D comes the same way from D's own reader where it can, so a chain
+// of such readers ends at E (∂E/∂E = 1) or at a definition differentiated element by element; the
+// error estimates ride along and the sums' rounding is added. Taken when the chain needs fewer
+// finite-difference runs than P's own elements (a dense layer's W from its net, its net through
+// the activation from the next layer's net: N·d_out runs instead of d_in·d_l), or when ∂E/∂D is
+// at hand already; never when ∂E/∂D or dD/dP has a kink, whose elements P's own finite
+// differences tell apart.
 
 const GRADIENT = '__dE_dD';
 const MAGNITUDE = '__dE_dD_abs';
 
+type Reader = { reader: Definition; kind: 'linear' | 'elementwise' };
+
 /** The one definition that reads `symbol` (or one of its other names), read by its own form; else null. */
-function onlyReader(computation: CheckedComputation, symbol: string): CheckedComputation['definitions'][number] | null {
+function onlyReader(computation: CheckedComputation, symbol: string): Definition | null {
   const names = new Set([symbol, ...[...computation.aliases].filter(([, target]) => target === symbol).map(([alias]) => alias)]);
   const readers = computation.definitions.filter((d) => [...names].some((n) => d.reads.has(n) || d.through?.reads.has(n)));
   if (readers.length !== 1) return null;
@@ -28,26 +36,100 @@ function onlyReader(computation: CheckedComputation, symbol: string): CheckedCom
   return reader;
 }
 
-/**
- * Whether ∂E/∂symbol follows from the chain rule alone: E itself, or a symbol whose one reader is
- * linear in it and has such a gradient (E = Σ out·dout makes ∂E/∂out = dout, and then
- * ∂E/∂γ = Σ_n x̂·dout for out = γ·x̂ + β): no finite difference is taken for it.
- */
-export function exactByChainRule(computation: CheckedComputation, symbol: string): boolean {
-  if (symbol === 'E') return true;
-  const reader = onlyReader(computation, symbol);
-  if (reader === null) return false;
-  return transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE) !== null && exactByChainRule(computation, reader.name);
+/** Every read of `symbol` in `node`: index nodes on it, and bare reads. */
+function readsOf(node: Expr, symbol: string, out: Expr[] = []): Expr[] {
+  if (node.kind === 'symbol' && node.name === symbol) out.push(node);
+  else if (node.kind === 'index' && node.base.kind === 'symbol' && node.base.name === symbol) out.push(node);
+  else if (node.kind === 'index') [node.base, ...node.indices].forEach((n) => readsOf(n, symbol, out));
+  else if (node.kind === 'unary') readsOf(node.operand, symbol, out);
+  else if (node.kind === 'binary') [node.left, node.right].forEach((n) => readsOf(n, symbol, out));
+  else if (node.kind === 'call') node.args.forEach((n) => readsOf(n, symbol, out));
+  return out;
 }
 
-/** ∂E/∂symbol through its one linear reader, or null when that does not apply. */
-export function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, known: ReadonlyMap<string, Value64>, lossGradient: (name: string) => Value64): Value64 | null {
+/** Whether `reader` reads `symbol` only at its own element, `symbol[v…]` with v… the reader's axes in order. */
+function elementwiseIn(reader: Definition, symbol: string, rank: number): boolean {
+  if (reader.vars.length !== rank || rank === 0) return false;
+  const reads = readsOf(reader.body, symbol);
+  return (
+    reads.length > 0 &&
+    reads.every((read) => {
+      const forms = reader.checked.indexForms.get(read);
+      return read.kind === 'index' && forms !== undefined && forms.length === rank && forms.every((f, a) => plainVariable(f) === reader.vars[a]);
+    })
+  );
+}
+
+/** The one reader of `symbol` and how the chain rule goes through it, or null. */
+function readerOf(computation: CheckedComputation, symbol: string, shape: readonly number[]): Reader | null {
   const reader = onlyReader(computation, symbol);
   if (reader === null) return null;
-  const p = env.get(symbol);
-  if (!p || (!known.has(reader.name) && sizeOf(reader.shape) >= p.data.length && !exactByChainRule(computation, reader.name))) return null;
   const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE);
-  if (transposed === null || transposed.vars.length !== p.shape.length) return null;
+  if (transposed !== null && transposed.vars.length === shape.length) return { reader, kind: 'linear' };
+  if (elementwiseIn(reader, symbol, shape.length) && reader.shape.join() === shape.join()) return { reader, kind: 'elementwise' };
+  return null;
+}
+
+/**
+ * Finite-difference runs the chain rule needs for ∂E/∂symbol (0 for E and for what is known): a
+ * linear reader costs what its own gradient does, an elementwise one one run more; a symbol
+ * without such a reader, one run per element.
+ */
+export function chainCost(computation: CheckedComputation, symbol: string, known: ReadonlyMap<string, unknown> = new Map()): number {
+  if (symbol === 'E' || known.has(symbol)) return 0;
+  const shape = shapeOf(computation, symbol);
+  const through = shape && readerOf(computation, symbol, shape);
+  const own = shape ? sizeOf(shape) : Infinity;
+  if (!through) return own;
+  return Math.min(own, chainCost(computation, through.reader.name, known) + (through.kind === 'elementwise' ? 1 : 0));
+}
+
+function shapeOf(computation: CheckedComputation, symbol: string): readonly number[] | null {
+  return computation.definitions.find((d) => d.name === symbol)?.shape ?? computation.tensors.find((t) => t.name === symbol)?.shape ?? null;
+}
+
+/**
+ * ∂E/∂symbol through its one linear or elementwise reader, or null when that does not apply or
+ * costs more than the symbol's own elements. `slopeAlong(symbol, reader)`: the derivative of the
+ * reader's every element as every element of the symbol moves by t at once.
+ */
+export function throughReader(
+  computation: CheckedComputation,
+  env: Env64,
+  watch: KinkWatch,
+  symbol: string,
+  known: ReadonlyMap<string, Value64>,
+  lossGradient: (name: string) => Value64,
+  slopeAlong: (symbol: string, reader: string) => KinkAwareEstimate,
+): Value64 | null {
+  const p = env.get(symbol);
+  const through = p ? readerOf(computation, symbol, p.shape) : null;
+  if (!p || !through) return null;
+  const { reader, kind } = through;
+  const cost = chainCost(computation, reader.name, known) + (kind === 'elementwise' ? 1 : 0);
+  if (!known.has(reader.name) && cost >= p.data.length) return null;
+  return kind === 'linear' ? throughLinear(computation, env, watch, symbol, p, reader, lossGradient) : throughElementwise(symbol, p, reader, lossGradient, slopeAlong);
+}
+
+/** ∂E/∂P = ∂E/∂D ⊙ dD/dP for D elementwise in P, the error of each factor carried by the other. */
+function throughElementwise(symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64, slopeAlong: (symbol: string, reader: string) => KinkAwareEstimate): Value64 | null {
+  const g = lossGradient(reader.name);
+  if (g.kink) return null;
+  const slope = slopeAlong(symbol, reader.name);
+  if (slope.kink || slope.value.some((v) => !Number.isFinite(v))) return null;
+  const n = p.data.length;
+  const data = new Float64Array(n);
+  const error = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    data[i] = g.data[i] * slope.value[i];
+    error[i] = Math.abs(g.data[i]) * slope.error[i] + Math.abs(slope.value[i]) * (g.error?.[i] ?? 0) + Number.EPSILON * Math.abs(data[i]);
+  }
+  return { shape: [...p.shape], data, error };
+}
+
+/** ∂E/∂P summed back through D's linear map in P. */
+function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64): Value64 | null {
+  const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE)!;
   const symbols = new Map<string, SymbolInfo>(computation.table.symbols);
   for (const d of computation.definitions) symbols.set(d.name, { shape: d.shape, kind: 'intermediate' });
   symbols.set(GRADIENT, { shape: reader.shape, kind: 'intermediate' });

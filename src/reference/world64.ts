@@ -9,7 +9,7 @@ import { placeColumn, type Jacobian64 } from './gradient64';
 import { derivative64, SideRecorder } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
-import { throughLinear } from './chainRule64';
+import { chainCost, throughReader } from './chainRule64';
 import { seededSample } from './sampling';
 
 /**
@@ -117,11 +117,17 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (symbol === 'E') return { shape: [], data: Float64Array.of(1), error: Float64Array.of(0) };
     let g = lossGradients.get(symbol);
     if (!g) {
-      g = throughLinear(computation, env, watch, symbol, lossGradients, lossGradient) ?? elementwiseLossGradient(symbol);
+      g = throughReader(computation, env, watch, symbol, lossGradients, lossGradient, slopeAlong) ?? elementwiseLossGradient(symbol);
       lossGradients.set(symbol, g);
     }
     return g;
   };
+  /** d reader / d symbol of every element at once, as every element of the symbol moves by t (the reader elementwise in it). */
+  const slopeAlong = (symbol: string, reader: string) =>
+    differentiate(symbol, { kind: 'dense', data: new Float64Array(valueOf(symbol).data.length).fill(1) }, (e) => {
+      const data = e.get(reader)!.data;
+      return data instanceof Float64Array ? data : Float64Array.from(data);
+    });
   const elementwiseLossGradient = (symbol: string): Value64 => {
     const full = jacobian(symbol, 1, 'loss');
     return algebra64.reshape(full, full.shape.slice(1));
