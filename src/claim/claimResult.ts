@@ -23,8 +23,8 @@ export interface WorstElement extends ElementReport {
 }
 
 export interface WorldSummary {
-  /** holds in every trial, refuted in some, or could not be judged */
-  outcome: 'holds' | 'refuted' | 'error';
+  /** holds in every trial judged, refuted in some, every selected element at a kink in every trial (at-kink), or could not be judged */
+  outcome: Outcome;
   message?: string;
   tolerance: Tolerance;
   /** the deciding element of the worst trial */
@@ -127,7 +127,8 @@ function unjudgedOf<K extends 'kinks' | 'imprecise'>(state: ClaimState, world: W
 function summarise(state: ClaimState, world: WorldName): WorldSummary {
   const errors = state.outcomes.filter((o) => o[world].outcome === 'error');
   const refuted = state.outcomes.filter((o) => o[world].outcome === 'refuted').length;
-  const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : 'holds';
+  const atKink = state.outcomes.every((o) => o[world].outcome === 'at-kink');
+  const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : atKink ? 'at-kink' : 'holds';
   const message = errors.length > 0 ? `trial ${errors[0].trial} (seed ${errors[0].seed}): ${errors[0][world].message}` : undefined;
   const extra = world === 'reference' ? { ...(state.coverage ? { coverage: state.coverage } : {}), ...(state.scaleSampled ? { scaleSource: 'sampled' as const } : {}) } : {};
   const kinks = unjudgedOf(state, world, 'kinks');

@@ -44,7 +44,8 @@ export interface ElementReport {
   passes: boolean;
 }
 
-export type Outcome = 'holds' | 'refuted' | 'error';
+/** at-kink: every selected element sits at a kink, so nothing was judged */
+export type Outcome = 'holds' | 'refuted' | 'error' | 'at-kink';
 
 export interface WorldOutcome {
   outcome: Outcome;
@@ -110,7 +111,7 @@ function outcomeFromTally(tally: Tally, sides: Sides, rel: Relation, quantifier:
     const element = judgeElement(sides, tally.impreciseAt, rel, tol);
     return { outcome, message: describeImprecise(imprecise, element), worst: element, ...counts, ...unjudged };
   }
-  if (outcome === 'error' && kinks) return { outcome, message: `every selected element is at a kink: ${describeKinks(kinks, sides.vars)}`, worst: null, ...counts, kinks };
+  if (outcome === 'at-kink') return { outcome, worst: null, ...counts, kinks };
   if (outcome === 'error') return { outcome, message: 'where selects no element', worst: null, ...counts };
   return { outcome, worst: judgeElement(sides, tally.worst, rel, tol), ...counts, ...unjudged };
 }

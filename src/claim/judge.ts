@@ -129,13 +129,17 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
   return tally;
 }
 
-/** The outcome a tally gives under the quantifier, DESIGN §3 (errors before verdicts). */
-export function outcomeOf(tally: Tally, quantifier: Quantifier): 'holds' | 'refuted' | 'error' {
+/**
+ * The outcome a tally gives under the quantifier, DESIGN §3 (errors before verdicts); at-kink when
+ * every selected element sits at a kink, so that nothing was judged.
+ */
+export function outcomeOf(tally: Tally, quantifier: Quantifier): 'holds' | 'refuted' | 'error' | 'at-kink' {
   const all = quantifier === 'all';
   if (tally.notFinite >= 0) return 'error';
   // the judged elements leave the outcome to the ones the estimate would decide
   if (tally.imprecise > 0 && (all ? tally.failing === 0 : tally.failing === tally.selected)) return 'error';
-  // nothing judged: every selected element at a kink, or none selected
+  if (tally.selected === 0 && tally.kinks > 0) return 'at-kink';
+  // nothing selected
   if (tally.selected === 0) return 'error';
   return (all ? tally.failing === 0 : tally.failing < tally.selected) ? 'holds' : 'refuted';
 }

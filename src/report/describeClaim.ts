@@ -22,10 +22,14 @@ export function describeAt(result: ClaimResult, e: WorstElement): string {
   return result.indices.length > 0 ? `element ${formatIndex(result.indices, e.index)}` : 'the value';
 }
 
+/** What the at-kink outcome means, in the words every report uses. */
+export const AT_KINK_WORDS = 'every selected element sits at a kink in every trial: nothing judged';
+
 export function describeWorld(result: ClaimResult, world: WorldName): string {
   const w: WorldSummary = result.worlds[world];
   const tol = `rtol ${w.tolerance.rtol}, atol ${w.tolerance.atol}`;
   if (w.outcome === 'error') return `${world}: error: ${w.message}`;
+  if (w.outcome === 'at-kink') return `${world}: ${AT_KINK_WORDS}${describeWorldKinks(result, w)}`;
   const e = w.worst;
   if (!e) return `${world}: ${w.outcome}${describeWorldKinks(result, w)}`;
   const refuted = w.trialsRefuted > 0 ? `, refuted in ${w.trialsRefuted} of ${result.trials} trials` : '';
@@ -50,6 +54,7 @@ export function describeWorldKinks(result: ClaimResult, w: WorldSummary): string
 export function describeWorst(result: ClaimResult, world: WorldName): string {
   const w: WorldSummary = result.worlds[world];
   if (w.outcome === 'error') return `error: ${w.message}`;
+  if (w.outcome === 'at-kink') return AT_KINK_WORDS;
   const e = w.worst;
   if (!e) return w.outcome;
   const at = e.check === 'direction' || result.indices.length > 0 ? `${describeAt(result, e).replace(/^element /, '')} in trial ${e.trial}` : `trial ${e.trial}`;

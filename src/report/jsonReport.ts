@@ -34,7 +34,8 @@ const WorstElement = z.strictObject({
 });
 
 const World = z.strictObject({
-  outcome: z.enum(['holds', 'refuted', 'error']),
+  /** at-kink: every selected element sat at a kink in every trial (nothing judged) */
+  outcome: z.enum(['holds', 'refuted', 'error', 'at-kink']),
   message: z.string().optional(),
   tolerance: Tolerance,
   trialsRefuted: z.int(),
@@ -52,8 +53,8 @@ const World = z.strictObject({
 const Claim = z.strictObject({
   id: z.string(),
   says: z.string(),
-  expect: z.enum(['holds', 'refuted', 'disputed']),
-  verdict: z.enum(['holds', 'refuted', 'disputed', 'vacuous', 'error']),
+  expect: z.enum(['holds', 'refuted', 'disputed', 'at-kink']),
+  verdict: z.enum(['holds', 'refuted', 'disputed', 'at-kink', 'vacuous', 'error']),
   met: z.boolean(),
   message: z.string().optional(),
   note: z.string().optional(),

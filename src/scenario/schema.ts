@@ -135,7 +135,8 @@ export const Tolerance = z.strictObject({
 });
 export type Tolerance = z.infer<typeof Tolerance>;
 
-export const Verdict = z.enum(['holds', 'refuted', 'disputed']);
+/** at-kink: every element the claim selects sits at a kink (not differentiable there) in every trial, so nothing was judged */
+export const Verdict = z.enum(['holds', 'refuted', 'disputed', 'at-kink']);
 export type Verdict = z.infer<typeof Verdict>;
 
 export const Claim = z.strictObject({
