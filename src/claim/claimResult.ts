@@ -3,6 +3,7 @@ import type { Claim } from '../scenario/schema';
 import type { ElementReport, ImpreciseReport, KinkReport, Outcome, WorldOutcome } from './compare';
 import type { Coverage } from './sampledGradientCheck';
 import type { Sides } from './sides';
+import { stepOf } from './stepSides';
 import { DEFAULT_TOLERANCE, type Tolerance, type WorldName } from './tolerances';
 import { verdictOf, type ClaimVerdict } from './verdict';
 
@@ -64,6 +65,8 @@ export interface ClaimResult {
   note?: string;
   /** free index names, for reading element indices */
   indices: string[];
+  /** the parameter P of a claim whose lhs is next(P)[…]: both sides were judged as steps, next(P) − P against rhs − P */
+  judgedOnStep?: string;
   /** whether moving the rhs past the relation flipped the verdict (claims that hold only) */
   vacuity?: { flipped: boolean; reference: string; tfjs: string };
   trials: number;
@@ -150,7 +153,8 @@ function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs
 /** The claim's result: each world summed up, the verdict, and for a claim that holds, whether the self-test flipped it. */
 export function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimResult {
   const { claim } = state;
-  const base = { id: claim.id, says: claim.says, expect: claim.expect, ...(claim.note ? { note: claim.note } : {}), indices: state.checked?.freeIndices.map((f) => f.name) ?? [], trials };
+  const step = state.checked ? stepOf(state.checked.lhs) : null;
+  const base = { id: claim.id, says: claim.says, expect: claim.expect, ...(claim.note ? { note: claim.note } : {}), indices: state.checked?.freeIndices.map((f) => f.name) ?? [], trials, ...(step !== null ? { judgedOnStep: step } : {}) };
   const worlds = { reference: summarise(state, 'reference'), tfjs: summarise(state, 'tfjs') };
   if (state.problem !== undefined) return { ...base, verdict: 'error', met: false, message: state.problem, worlds };
   let verdict = verdictOf(state.outcomes.map((o) => ({ reference: o.reference.outcome, tfjs: o.tfjs.outcome })));

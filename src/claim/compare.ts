@@ -65,7 +65,7 @@ export interface WorldOutcome {
 export function judgeElement(sides: Sides, position: number, rel: Relation, tol: Tolerance): ElementReport {
   const l = sides.lhs[position];
   const r = sides.rhs[position];
-  const allowed = allowedDifference(tol, sides.scale, l, r, sides.error ? sides.error[position] : 0);
+  const allowed = allowedDifference(tol, sides.scale, l, r, (sides.error ? sides.error[position] : 0) + floorAt(sides, position));
   const flat = flatOf(sides, position);
   const rule = RELATIONS[rel];
   return {
@@ -127,8 +127,11 @@ export function flipOutcome(sides: Sides, rel: Relation, quantifier: Quantifier,
 
 function estimateAt(sides: Sides, position: number, tol: Tolerance): Omit<ImpreciseReport, 'count'> {
   const flat = flatOf(sides, position);
-  return { flat, index: unravel(flat, sides.sizes), estimate: sides.error![position], tolerance: allowedDifference(tol, sides.scale, sides.lhs[position], sides.rhs[position]) };
+  return { flat, index: unravel(flat, sides.sizes), estimate: sides.error![position], tolerance: allowedDifference(tol, sides.scale, sides.lhs[position], sides.rhs[position], floorAt(sides, position)) };
 }
+
+/** The sides' per-element floor at `position` (0 without one). */
+const floorAt = (sides: Sides, position: number): number => (sides.floor ? sides.floor[position] : 0);
 
 const short = (v: number, digits: number): string => String(Number(v.toPrecision(digits)));
 

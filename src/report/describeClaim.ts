@@ -66,10 +66,18 @@ export function describeVerdict(result: ClaimResult): string {
   return result.met ? `${result.verdict}, as expected` : `${result.verdict}, expected ${result.expect}`;
 }
 
-/** The lines under a claim's head: its statement, why, each world, and its note. */
+/** `judged on the step: next(W1) − W1 against rhs − W1`, for a claim whose lhs is next(P)[…]; else undefined. */
+export function describeStep(result: ClaimResult): string | undefined {
+  const p = result.judgedOnStep;
+  return p === undefined ? undefined : `judged on the step: next(${p}) − ${p} against rhs − ${p}`;
+}
+
+/** The lines under a claim's head: its statement, why, how it is judged, each world, and its note. */
 export function describeClaimDetails(result: ClaimResult): string[] {
   const lines = [`says: ${result.says}`];
   if (result.message) lines.push(...result.message.split('\n'));
+  const step = describeStep(result);
+  if (step) lines.push(`${step} (the lhs and rhs below are steps)`);
   lines.push(describeWorld(result, 'reference'), describeWorld(result, 'tfjs'));
   if (result.note) lines.push(`note: ${result.note}`);
   return lines;

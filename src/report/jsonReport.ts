@@ -59,6 +59,8 @@ const Claim = z.strictObject({
   message: z.string().optional(),
   note: z.string().optional(),
   trials: z.int(),
+  /** the parameter P of a claim whose lhs is next(P)[…]: judged on the step, next(P) − P against rhs − P (the worst elements' lhs and rhs are steps) */
+  judgedOnStep: z.string().optional(),
   /** the self-test of claims that hold: moving the rhs past the relation must refute them */
   vacuity: z.strictObject({ flipped: z.boolean(), reference: z.string(), tfjs: z.string() }).optional(),
   worlds: z.strictObject({ reference: World, tfjs: World }),
@@ -161,6 +163,7 @@ function claim(result: ClaimResult, cell?: Record<string, unknown>): z.infer<typ
     ...(result.message !== undefined ? { message: result.message } : {}),
     ...(result.note !== undefined ? { note: result.note } : {}),
     trials: result.trials,
+    ...(result.judgedOnStep !== undefined ? { judgedOnStep: result.judgedOnStep } : {}),
     ...(result.vacuity ? { vacuity: result.vacuity } : {}),
     worlds: { reference: world(result, result.worlds.reference), tfjs: world(result, result.worlds.tfjs) },
     ...(cell ? { cell: cell as z.infer<typeof Claim>['cell'] } : {}),

@@ -1,7 +1,7 @@
 import type { ClaimResult } from '../claim/runScenario';
 import type { ScenarioReport } from '../run/runFile';
 import { formatProblem } from '../foundation/problem';
-import { describeWorst } from './describeClaim';
+import { describeStep, describeWorst } from './describeClaim';
 import { summaryLine, summaryOf, type RunReport } from './runReport';
 import { sweepMarkdownBlock } from './sweepMarkdown';
 
@@ -21,9 +21,11 @@ function verdictCell(claim: ClaimResult): string {
 /** The reference world decides what is shown; both worlds when they disagree or one could not judge. */
 function worstCell(claim: ClaimResult): string {
   if (claim.verdict === 'vacuous' && claim.message) return cell(claim.message);
+  const step = describeStep(claim);
+  const on = step ? `${cell(step)}:<br>` : '';
   const { reference, tfjs } = claim.worlds;
-  if (reference.outcome === tfjs.outcome && reference.outcome !== 'error') return cell(describeWorst(claim, 'reference'));
-  return `${cell(`reference: ${describeWorst(claim, 'reference')}`)}<br>${cell(`tfjs: ${describeWorst(claim, 'tfjs')}`)}`;
+  if (reference.outcome === tfjs.outcome && reference.outcome !== 'error') return `${on}${cell(describeWorst(claim, 'reference'))}`;
+  return `${on}${cell(`reference: ${describeWorst(claim, 'reference')}`)}<br>${cell(`tfjs: ${describeWorst(claim, 'tfjs')}`)}`;
 }
 
 function scenarioBlock(scenario: ScenarioReport): string[] {

@@ -5,7 +5,7 @@ import type { WorldName } from '../../claim/tolerances';
 import type { ScenarioReport } from '../../run/runFile';
 import { formatProblem } from '../../foundation/problem';
 import { valueLabel } from '../../sweep/grid';
-import { describeClaimDetails, describeVerdict, formatIndex, formatNumber } from '../describeClaim';
+import { describeClaimDetails, describeStep, describeVerdict, formatIndex, formatNumber } from '../describeClaim';
 import { summaryLine, summaryOf, type RunReport } from '../runReport';
 import { elementPasses } from '../explainReport';
 import { claimMatrices, describeExpect, describeHoldsWhere, describeMet, type ClaimMatrix } from '../sweepMatrix';
@@ -144,7 +144,7 @@ function PlainScenario({ scenario, elements, ids }: { scenario: ScenarioReport; 
       ids,
       children: [
         h('thead', null, h('tr', null, ...['Claim', 'Verdict', 'Statement'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, ...scenario.claims.map((c) => h('tr', null, h('th', { scope: 'row' }, h('code', null, c.id)), h(VerdictCell, { result: c }), h('td', null, c.says)))),
+        h('tbody', null, ...scenario.claims.map((c) => h('tr', null, h('th', { scope: 'row' }, h('code', null, c.id)), h(VerdictCell, { result: c }), h('td', null, c.says, ...(describeStep(c) ? [h('br', null), h('small', { class: 'muted' }, describeStep(c))] : []))))),
       ],
     }),
     ...scenario.claims.map((c) => elementsBlock(scenario.file, 0, c, c.id, elements, ids)),
