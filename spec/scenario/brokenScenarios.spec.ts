@@ -53,7 +53,7 @@ const brokenFiles: [string, string][] = [
   ['constant-ragged.json', 'constant-ragged.json: constants.G: ragged array: element 1 has shape [1], element 0 has [2]'],
   ['empty-file.json', 'empty-file.json:1:1: invalid JSON: Unexpected end of JSON input'],
   ['empty-lhs.json', 'empty-lhs.json: claims[0].lhs: Too small: expected string to have >=1 characters'],
-  ['expect-unknown.json', 'expect-unknown.json: claims[0].expect: Invalid option: expected one of "holds"|"refuted"|"disputed"'],
+  ['expect-unknown.json', 'expect-unknown.json: claims[0].expect: Invalid option: expected one of "holds"|"refuted"|"disputed"|"at-kink"'],
   ['half-with-softmax.json', 'half-with-softmax.json: model.loss.half: half applies to mse only'],
   ['inputs-fraction.json', 'inputs-fraction.json: model.inputs: Invalid input: expected int, received number'],
   ['labels-negative.json', 'labels-negative.json: data.labels[1]: Too small: expected number to be >=0'],

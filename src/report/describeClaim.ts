@@ -1,6 +1,8 @@
 import type { ClaimResult, WorldSummary, WorstElement } from '../claim/runScenario';
 import type { WorldName } from '../claim/tolerances';
 import { describeKinks } from '../claim/compare';
+import { formatPath } from '../foundation/problem';
+import type { Note } from '../scenario/scenarioNotes';
 
 // Words for one claim's result: used by jest failure messages and by every report format.
 
@@ -9,6 +11,12 @@ export function formatNumber(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(7))) : v.toExponential(4);
+}
+
+/** `note: constants.G[0][1]: 0.1 is not a float32 number: …` */
+export function describeNote(note: Note): string {
+  const path = formatPath(note.path);
+  return `note: ${path === '' ? '' : `${path}: `}${note.message}`;
 }
 
 /** `[i=3, j=0]` from the claim's free index names and an element's index values. */

@@ -153,6 +153,13 @@ export const Claim = z.strictObject({
 });
 export type Claim = z.infer<typeof Claim>;
 
+/**
+ * What a scenario expects of the built-in gradient agreement check (tfjs's own ∂E/∂S against the
+ * reference's, for every tensor and intermediate): that it agrees, or that tfjs's gradient departs.
+ */
+export const AgreementExpectation = z.enum(['agrees', 'disputed']);
+export type AgreementExpectation = z.infer<typeof AgreementExpectation>;
+
 const constantName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a constant name is an identifier');
 const identifier = (what: string) => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `a ${what} name is an identifier`);
 
@@ -204,6 +211,9 @@ export const Scenario = z.strictObject({
   data: Data.optional(),
   computation: Computation.optional().describe('a computation written as formulas (DESIGN §6), instead of model and data'),
   optimizer: Optimizer.optional(),
+  agreement: AgreementExpectation.default('agrees').describe(
+    "what the built-in gradient agreement check (tfjs autodiff against the float64 reference, for every tensor and intermediate) must find: agrees, or disputed where tfjs's own gradient is known to depart",
+  ),
   constants: z.record(constantName, nestedNumbers).default({}),
   claims: z.array(Claim).default([]),
 });
