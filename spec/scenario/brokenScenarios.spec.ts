@@ -93,7 +93,10 @@ const brokenFiles: [string, string][] = [
   ['formula-syntax-unclosed-paren.json', "formula-syntax-unclosed-paren.json: claims[0].rhs: expected ')' to close the '(' at character 9, found the end of the formula at character 21"],
   ['formula-unexpected-character.json', "formula-unexpected-character.json: claims[0].lhs: unexpected character '∂' at character 0"],
   ['formula-unknown-function-near-miss.json', "formula-unknown-function-near-miss.json: claims[0].rhs: unknown function 'sigmod' (did you mean 'sigmoid'?) at character 0"],
-  ['formula-unknown-name-in-where.json', "formula-unknown-name-in-where.json: claims[0].where: unknown name 'kk': neither a symbol nor a free index of lhs or rhs at character 0"],
+  ['formula-unknown-name-in-where.json', "formula-unknown-name-in-where.json: claims[0].where: unknown name 'kk' (did you mean the index 'j' or 'k'?): neither a symbol nor a free index of lhs or rhs at character 0"],
+  // in where an unknown name is most often an index: the indices come before the symbols ('n' is not 'N')
+  ['formula-where-index-not-symbol.json', "formula-where-index-not-symbol.json: claims[0].where: unknown name 'n' (did you mean the index 'j' or 'k', or the symbol 'N'?): neither a symbol nor a free index of lhs or rhs at character 0"],
+  ['formula-max-over-index.json', "formula-max-over-index.json: claims[0].rhs: max(a, b) is the larger of two numbers, element by element; for the largest value over the index 'k' write maxover(k, ...) at character 0"],
   ['formula-unknown-symbol-constructor.json', "formula-unknown-symbol-constructor.json: claims[0].lhs: unknown symbol 'constructor' at character 0"],
   ['formula-unknown-symbol-near-miss.json', "formula-unknown-symbol-near-miss.json: claims[0].rhs: unknown symbol 'W3' (did you mean 'W2'?) at character 9"],
   ['formula-unknown-symbol-word.json', "formula-unknown-symbol-word.json: claims[0].rhs: unknown symbol 'ouput' (did you mean 'o', the network's output?) at character 0"],

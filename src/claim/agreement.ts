@@ -43,7 +43,7 @@ export interface AgreementResult {
   worst: AgreementElement | null;
   /** each symbol with elements past their allowed difference, and how many (over the trials), in the symbols' order */
   departing: { symbol: string; count: number }[];
-  /** symbols larger than LARGE_TENSOR, compared at chosen elements: how many elements each has, and how many were compared per trial (the fewest) */
+  /** symbols compared at chosen elements (agreementInTrial.ts says which): how many elements each has, and how many were compared per trial (the fewest) */
   sampled: { symbol: string; elements: number; compared: number }[];
   /** elements not compared because the reference found a kink there (one-sided derivatives differ), and the first */
   kinks?: { count: number; first: AgreementElement & { forward: number; backward: number } };
@@ -58,6 +58,10 @@ export interface AgreementState {
   symbols: string[];
   /** the symbols in the order they are judged: from the loss back (so the first departing element is the one nearest E) */
   order: string[];
+  /** which of them are parameters (their ∂E/∂P is taken for the gradient scale anyway) */
+  parameters: Set<string>;
+  /** numbers one trial holds (the computation's size: what one finite-difference pass may touch) */
+  numbers: number;
   trials: number;
   compared: number;
   first: AgreementElement | null;
@@ -77,11 +81,11 @@ export interface AgreementState {
  * departs near the loss departs everywhere before it, so the first element found is where the
  * two part.
  */
-export function newAgreementState(computation: Pick<CheckedComputation, 'compared' | 'definitions' | 'tensors'>, tolerance: Tolerance = GRADIENT_AGREEMENT_TOLERANCE): AgreementState {
+export function newAgreementState(computation: Pick<CheckedComputation, 'compared' | 'definitions' | 'tensors' | 'parameters' | 'numbers'>, tolerance: Tolerance = GRADIENT_AGREEMENT_TOLERANCE): AgreementState {
   const symbols = [...computation.compared];
   const backwards = [...computation.definitions.map((d) => d.name).reverse(), ...computation.tensors.map((t) => t.name).reverse()];
   const order = [...backwards.filter((s) => symbols.includes(s)), ...symbols.filter((s) => !backwards.includes(s))];
-  return { tolerance, symbols, order, trials: 0, compared: 0, first: null, worst: null, departing: new Map(), sampled: new Map(), imprecise: 0, elapsedMs: 0 };
+  return { tolerance, symbols, order, parameters: new Set(computation.parameters), numbers: computation.numbers, trials: 0, compared: 0, first: null, worst: null, departing: new Map(), sampled: new Map(), imprecise: 0, elapsedMs: 0 };
 }
 
 /** Worst first: by difference / allowed, non-finite first of all. */
