@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   const worst: Record<WorldName, { value: number; where: string }> = { reference: { value: 0, where: '' }, tfjs: { value: 0, where: '' } };
   let claims = 0;
   const estimate: EstimateShares = { elements: 0, largest: 0, where: '', decided: 0 };
+  const holdingEstimate: EstimateShares = { elements: 0, largest: 0, where: '', decided: 0 };
   const perClaim: Record<WorldName, { value: number; where: string }[]> = { reference: [], tfjs: [] };
   const steps: Record<WorldName, { spacings: number; share: number; where: string; claims: number }> = { reference: { spacings: 0, share: 0, where: '', claims: 0 }, tfjs: { spacings: 0, share: 0, where: '', claims: 0 } };
   for (const file of findScenarioFiles([join(__dirname, '..', 'scenarios')])) {
@@ -93,7 +94,11 @@ async function main(): Promise<void> {
       const holding = new Set(scenario.claims.filter((c) => c.expect === 'holds' && (c.rel ?? '==') === '==' && !c.tolerance).map((c) => c.id));
       for (const result of runScenario(scenario, { keepSides: true })) {
         const claim = scenario.claims.find((c) => c.id === result.id)!;
-        for (const s of result.sides ?? []) addEstimateShares(estimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}`);
+        for (const s of result.sides ?? []) {
+          const where = `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}`;
+          addEstimateShares(estimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, where);
+          if (result.verdict === 'holds') addEstimateShares(holdingEstimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, where);
+        }
         if (!holding.has(result.id)) continue;
         if (result.judgedOnStep !== undefined) {
           for (const world of ['reference', 'tfjs'] as const) {
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
     console.log(`${world}, ${s.claims} holding next(P) claims judged on the step: beyond the tolerance without its floor, at most ${s.spacings.toPrecision(2)} spacings of P per step (the floor allows ${FLOOR_ULPS}); largest share of the allowance used ${s.share.toPrecision(2)} (${s.where})`);
   }
   console.log(`reference error estimate, over ${estimate.elements} elements of every claim: at most ${estimate.largest.toPrecision(2)} of its element's tolerance (${estimate.where}); it decides ${estimate.decided} of them (it may, up to ${ESTIMATE_SHARE} of the tolerance)`);
+  console.log(`  of the claims that hold (${holdingEstimate.elements} elements): at most ${holdingEstimate.largest.toPrecision(2)} (${holdingEstimate.where})`);
 }
 
 void main();
