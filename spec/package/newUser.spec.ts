@@ -190,7 +190,7 @@ describe('the API, from CommonJS and from ES modules, with no TypeScript around'
     const { files, object } = JSON.parse(r.stdout) as { files: Parameters<typeof verdicts>[0] & { backend: string; summary: unknown }; object: Parameters<typeof verdicts>[0] };
     expect({ backend: files.backend, summary: files.summary, files: verdicts(files), object: verdicts(object) }).toEqual({
       backend: process.env.DERIVCHECK_BACKEND ? backend : 'wasm',
-      summary: { files: 2, claims: 4, met: 2, unmet: 2, invalidFiles: 0 },
+      summary: { files: 2, claims: 4, met: 2, unmet: 2, invalidFiles: 0, agreementChecks: 2, agreementUnmet: 0 },
       ...expected,
     });
   }, RUN_TIMEOUT_MS);

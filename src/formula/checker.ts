@@ -482,8 +482,7 @@ export class Checker {
     const nearVariable = nearestName(expr.name, variables);
     const nearSymbol = nearestSymbol(expr.name, symbols);
     if (nearVariable !== undefined) return this.fail(expr, say.unknownNameInWhere(expr.name, [nearVariable], undefined));
-    const indexLike = INDEX_LIKE.test(expr.name) || nearSymbol === undefined;
-    return this.fail(expr, say.unknownNameInWhere(expr.name, indexLike ? variables : [], nearSymbol));
+    return this.fail(expr, say.unknownNameInWhere(expr.name, INDEX_LIKE.test(expr.name) ? variables : [], nearSymbol));
   }
 
   private formText(access: Access): string {
