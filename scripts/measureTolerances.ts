@@ -3,6 +3,7 @@ import { decidedByEstimate } from '../src/claim/judge';
 import { type Relation } from '../src/claim/relations';
 import { type Sides } from '../src/claim/sides';
 import { runScenario } from '../src/claim/runScenario';
+import { FLOOR_ULPS } from '../src/claim/stepSides';
 import { allowedDifference, ESTIMATE_SHARE, type Tolerance, type WorldName } from '../src/claim/tolerances';
 import { loadScenarioChecked } from '../src/run/runFile';
 import { cellsOf } from '../src/sweep/cellsOf';
@@ -14,7 +15,10 @@ import { useBackend } from '../src/tfjs/backend';
 // atol = rtol / 10 (|l − r| / (max(|l|, |r|) + scale / 10)), not counting the reference's own
 // error estimate. The defaults are ~100× these (docs/judging.md, "Tolerances"). Also, over every shipped
 // claim, the largest share of its tolerance that the reference's error estimate is (it may decide
-// an element only up to ESTIMATE_SHARE of it).
+// an element only up to ESTIMATE_SHARE of it). The next(P) claims, judged on the step
+// (src/claim/stepSides.ts), are measured apart: what of |l − r| the tolerance without its floor
+// does not cover (the rounding of P), in spacings of P per optimizer step, which the per-element
+// floor (FLOOR_ULPS) must cover, and the largest share of the whole allowance used.
 
 /** Kinks are not judged; elements the reference did not compute (large tensors) are NaN. */
 function needed(sides: Sides, kink: Uint8Array | null | undefined): number {
@@ -54,12 +58,33 @@ function addEstimateShares(into: EstimateShares, sides: Sides, rel: Relation, to
   }
 }
 
+/**
+ * Over the selected elements of sides judged on the step: the largest part of |l − r| beyond the
+ * tolerance without its floor (and the reference's estimate), in spacings of P per step (the floor
+ * is FLOOR_ULPS of them per step), and the largest share of the whole allowance that |l − r| is.
+ */
+function stepErrors(sides: Sides, tolerance: Tolerance, steps: number): { spacings: number; share: number } {
+  let spacings = 0;
+  let share = 0;
+  for (let i = 0; i < sides.lhs.length; i++) {
+    if ((sides.mask && !sides.mask[i]) || sides.kink?.[i] || !sides.floor) continue;
+    const difference = Math.abs(sides.lhs[i] - sides.rhs[i]);
+    const without = allowedDifference(tolerance, sides.scale, sides.lhs[i], sides.rhs[i], sides.error?.[i] ?? 0);
+    const spacing = sides.floor[i] / (FLOOR_ULPS * steps);
+    if (spacing > 0) spacings = Math.max(spacings, Math.max(0, difference - without) / spacing / steps);
+    share = Math.max(share, difference / (without + sides.floor[i]));
+  }
+  return { spacings, share };
+}
+
 async function main(): Promise<void> {
   const backend = await useBackend();
   const worst: Record<WorldName, { value: number; where: string }> = { reference: { value: 0, where: '' }, tfjs: { value: 0, where: '' } };
   let claims = 0;
   const estimate: EstimateShares = { elements: 0, largest: 0, where: '', decided: 0 };
+  const holdingEstimate: EstimateShares = { elements: 0, largest: 0, where: '', decided: 0 };
   const perClaim: Record<WorldName, { value: number; where: string }[]> = { reference: [], tfjs: [] };
+  const steps: Record<WorldName, { spacings: number; share: number; where: string; claims: number }> = { reference: { spacings: 0, share: 0, where: '', claims: 0 }, tfjs: { spacings: 0, share: 0, where: '', claims: 0 } };
   for (const file of findScenarioFiles([join(__dirname, '..', 'scenarios')])) {
     const loaded = loadScenarioChecked(file);
     if (!loaded.ok) continue;
@@ -69,8 +94,23 @@ async function main(): Promise<void> {
       const holding = new Set(scenario.claims.filter((c) => c.expect === 'holds' && (c.rel ?? '==') === '==' && !c.tolerance).map((c) => c.id));
       for (const result of runScenario(scenario, { keepSides: true })) {
         const claim = scenario.claims.find((c) => c.id === result.id)!;
-        for (const s of result.sides ?? []) addEstimateShares(estimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}`);
+        for (const s of result.sides ?? []) {
+          const where = `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}`;
+          addEstimateShares(estimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, where);
+          if (result.verdict === 'holds') addEstimateShares(holdingEstimate, s.reference, claim.rel ?? '==', result.worlds.reference.tolerance, where);
+        }
         if (!holding.has(result.id)) continue;
+        if (result.judgedOnStep !== undefined) {
+          for (const world of ['reference', 'tfjs'] as const) {
+            steps[world].claims++;
+            for (const s of result.sides ?? []) {
+              const e = stepErrors(s[world], result.worlds[world].tolerance, scenario.optimizer?.steps ?? 1);
+              steps[world].spacings = Math.max(steps[world].spacings, e.spacings);
+              if (e.share >= steps[world].share) Object.assign(steps[world], { share: e.share, where: `${file.replace(/.*scenarios\//, '')}${label} ${result.id} trial ${s.trial}` });
+            }
+          }
+          continue;
+        }
         claims++;
         for (const world of ['reference', 'tfjs'] as const) {
           const claimWorst = { value: 0, where: '' };
@@ -84,13 +124,18 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`backend ${backend}; ${claims} holding == claims`);
+  console.log(`backend ${backend}; ${claims} holding == claims not judged on the step`);
   for (const world of ['reference', 'tfjs'] as const) {
     const sorted = perClaim[world].sort((a, b) => b.value - a.value);
     console.log(`${world}: largest error ${worst[world].value.toExponential(2)} (${worst[world].where}); median over claims ${sorted[Math.floor(sorted.length / 2)].value.toExponential(2)}; next largest:`);
     for (const c of sorted.slice(1, 5)) console.log(`  ${c.value.toExponential(2)} ${c.where}`);
   }
+  for (const world of ['reference', 'tfjs'] as const) {
+    const s = steps[world];
+    console.log(`${world}, ${s.claims} holding next(P) claims judged on the step: beyond the tolerance without its floor, at most ${s.spacings.toPrecision(2)} spacings of P per step (the floor allows ${FLOOR_ULPS}); largest share of the allowance used ${s.share.toPrecision(2)} (${s.where})`);
+  }
   console.log(`reference error estimate, over ${estimate.elements} elements of every claim: at most ${estimate.largest.toPrecision(2)} of its element's tolerance (${estimate.where}); it decides ${estimate.decided} of them (it may, up to ${ESTIMATE_SHARE} of the tolerance)`);
+  console.log(`  of the claims that hold (${holdingEstimate.elements} elements): at most ${holdingEstimate.largest.toPrecision(2)} (${holdingEstimate.where})`);
 }
 
 void main();

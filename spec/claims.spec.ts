@@ -1,19 +1,25 @@
 import { relative } from 'node:path';
-import type { ClaimResult } from '../src/claim/runScenario';
+import { runScenarioWithAgreement, type ScenarioRun } from '../src/claim/runScenario';
 import { describeClaim } from '../src/report/describeClaim';
+import { describeAgreementDetails, describeAgreementLine, describeAgreementVerdict } from '../src/report/describeAgreement';
 import { loadScenarioChecked } from '../src/run/runFile';
-import { runScenario } from '../src/claim/runScenario';
 import { formatProblemLong } from '../src/foundation/problem';
 import { cellsOf } from '../src/sweep/cellsOf';
 import { useSpecBackend } from './support/backend';
 import { root, shippedScenarioFiles } from './support/shippedScenarios';
 
 // One jest test per claim of every shipped scenario, named `<title> › <id>: <says>`, and in a
-// sweep one per claim and cell, `<title> › <id> [axis=value, …]: <says>`. A claim passes when its
-// verdict meets the expectation its scenario records (in a sweep, the cell's rule).
+// sweep one per claim and cell, `<title> › <id> [axis=value, …]: <says>`; and one per scenario
+// (per cell) for the built-in gradient agreement check, `<title> › gradient agreement`. A claim
+// passes when its verdict meets the expectation its scenario records (in a sweep, the cell's
+// rule), the check when its verdict is the scenario's `agreement` (agrees by default).
 const files = shippedScenarioFiles();
 
 useSpecBackend();
+
+it('finds the shipped scenarios', () => {
+  expect(files.length).toBeGreaterThanOrEqual(7);
+});
 
 for (const file of files) {
   const loaded = loadScenarioChecked(file);
@@ -24,19 +30,27 @@ for (const file of files) {
     continue;
   }
   const { scenario } = loaded;
-  if (scenario.claims.length === 0) continue;
   const cells = cellsOf(loaded);
   describe(scenario.title, () => {
-    let results: Map<string, ClaimResult>[];
+    let runs: ScenarioRun[];
     beforeAll(() => {
-      results = cells.map((cell) => new Map(runScenario(cell.scenario).map((r) => [r.id, r])));
+      runs = cells.map((cell) => runScenarioWithAgreement(cell.scenario));
     });
     // claim by claim, each in every cell
     const tests = scenario.claims.flatMap((c) => cells.map((cell, k) => [`${c.id}${cell.label}: ${c.says}`, k, c.id] as const));
-    it.each(tests)('%s', (_name, k, id) => {
-      const result = results[k].get(id)!;
-      if (!result.met) throw new Error(`${relative(root, file)}${cells[k].label}\n${describeClaim(result)}`);
-      expect(result.verdict).toBe(result.expect);
+    if (tests.length > 0) {
+      it.each(tests)('%s', (_name, k, id) => {
+        const result = runs[k].claims.find((r) => r.id === id)!;
+        if (!result.met) throw new Error(`${relative(root, file)}${cells[k].label}\n${describeClaim(result)}`);
+        expect(result.verdict).toBe(result.expect);
+      });
+    }
+    it.each(cells.map((cell, k) => [`gradient agreement${cell.label}`, k] as const))('%s', (_name, k) => {
+      const agreement = runs[k].agreement!;
+      if (!agreement.met) {
+        throw new Error(`${relative(root, file)}${cells[k].label}: ${describeAgreementVerdict(agreement)}: ${describeAgreementLine(agreement)}\n${describeAgreementDetails(agreement).join('\n')}`);
+      }
+      expect({ verdict: agreement.verdict, compared: agreement.compared > 0 }).toEqual({ verdict: agreement.expect, compared: true });
     });
   });
 }

@@ -63,7 +63,7 @@ describe('checkScenario(scenario, options)', () => {
   it('checks a scenario given as an object', async () => {
     const report = JsonReport.parse(await checkScenario(scenarioObject(), { trials: 1, backend }));
     expect(verdicts(report)).toEqual([['scenario', [['article-rule-expected-to-hold', 'refuted', false], ['corrected-rule', 'holds', true]]]]);
-    expect(report.summary).toEqual({ files: 1, claims: 2, met: 1, unmet: 1, invalidFiles: 0 });
+    expect(report.summary).toEqual({ files: 1, claims: 2, met: 1, unmet: 1, invalidFiles: 0, agreementChecks: 1, agreementUnmet: 0 });
   });
 
   it('reports an invalid object with its problems, as a file', async () => {

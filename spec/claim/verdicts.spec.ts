@@ -143,7 +143,7 @@ describe('compareSides: nothing to judge is an error, never a pass', () => {
 });
 
 describe('verdictOf: the two worlds over every trial', () => {
-  const outcomes: Outcome[] = ['holds', 'refuted', 'error'];
+  const outcomes: Outcome[] = ['holds', 'refuted', 'error', 'at-kink'];
   const single: Record<string, string> = {
     'holds/holds': 'holds',
     'holds/refuted': 'disputed',
@@ -151,7 +151,8 @@ describe('verdictOf: the two worlds over every trial', () => {
     'refuted/refuted': 'refuted',
   };
   it.each(outcomes.flatMap((reference) => outcomes.map((tfjs) => [reference, tfjs] as const)))('one trial, reference %s, tfjs %s', (reference, tfjs) => {
-    const expected = reference === 'error' || tfjs === 'error' ? 'error' : single[`${reference}/${tfjs}`];
+    // a trial where the reference found every selected element at a kink judges nothing
+    const expected = reference === 'error' || tfjs === 'error' ? 'error' : reference === 'at-kink' ? 'at-kink' : (single[`${reference}/${tfjs}`] ?? 'disputed');
     expect(verdictOf([{ reference, tfjs }])).toBe(expected);
   });
 
@@ -160,6 +161,7 @@ describe('verdictOf: the two worlds over every trial', () => {
   const RefOnly = { reference: 'refuted', tfjs: 'holds' } as const;
   const TfOnly = { reference: 'holds', tfjs: 'refuted' } as const;
   const Err = { reference: 'holds', tfjs: 'error' } as const;
+  const K = { reference: 'at-kink', tfjs: 'at-kink' } as const;
   const cases: [string, { reference: Outcome; tfjs: Outcome }[], string][] = [
     ['holds in every trial', [H, H, H], 'holds'],
     ['both refute in one trial of three', [H, R, H], 'refuted'],
@@ -168,6 +170,11 @@ describe('verdictOf: the two worlds over every trial', () => {
     ['the worlds disagree both ways in different trials', [RefOnly, TfOnly], 'disputed'],
     ['an error in any trial', [R, H, Err], 'error'],
     ['an error in the reference world', [{ reference: 'error', tfjs: 'holds' }, H], 'error'],
+    ['every trial at a kink', [K, K], 'at-kink'],
+    ['a trial at a kink judges nothing: the others hold', [K, H, H], 'holds'],
+    ['a trial at a kink judges nothing: another refutes', [H, K, R], 'refuted'],
+    ['a trial at a kink judges nothing: the worlds disagree in another', [K, TfOnly], 'disputed'],
+    ['an error beats the kinks', [K, { reference: 'at-kink', tfjs: 'error' }], 'error'],
   ];
   it.each(cases)('%s: %s', (_name, trials, verdict) => {
     expect(verdictOf(trials)).toBe(verdict);

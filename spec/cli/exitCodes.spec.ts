@@ -29,7 +29,7 @@ describe('derivcheck exit codes', () => {
     const run = await runCli([good, invalid, unmet, join(fixtures, 'no-such-file.json'), '--format', 'json']);
     expect(run).toMatchObject({ code: 2 });
     const report = JsonReport.parse(JSON.parse(run.stdout));
-    expect(report.summary).toEqual({ files: 5, claims: 6, met: 5, unmet: 1, invalidFiles: 2 });
+    expect(report.summary).toEqual({ files: 5, claims: 6, met: 5, unmet: 1, invalidFiles: 2, agreementChecks: 3, agreementUnmet: 0 });
     const bad = report.scenarios.find((s) => s.file.endsWith('unknown-loss.json'));
     expect(bad).toMatchObject({ claims: [], problems: [{ path: 'model.loss.type' }] });
     expect(bad?.error).toMatch(/unknown-loss\.json: model\.loss\.type: Invalid option/);

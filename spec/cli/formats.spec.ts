@@ -40,16 +40,20 @@ describe.each(['text', 'json', 'junit', 'markdown', 'html'])('--format %s', (for
 });
 
 describe('text', () => {
-  it('has one line per claim with its mark and verdict, the problems of the invalid file, and a summary line', () => {
+  it('has one line per claim with its mark and verdict, one for the gradient agreement check of each file, the problems of the invalid file, and a summary line', () => {
     const lines = runs.text.stdout.split('\n');
     const claimLines = lines.filter((l) => /^ {2}[✓✗] /.test(l)).map((l) => l.trim().replace(/ {2,}/g, ' | '));
+    const agrees = (symbols: string, elements: number) => `✓ gradient agreement | agrees, as expected | tfjs autodiff agrees with the float64 reference on ∂E/∂ of ${symbols}: ${elements} elements in 2 trials`;
     expect(claimLines).toEqual([
       '✓ output-delta | holds, as expected | ∂E/∂net_k = (o_k − y_k)/N',
       '✓ hidden-delta-without-phi-prime | refuted, as expected | δ_j = Σ_k w_jk δ_k (no φ′)',
+      agrees('x, W1, b1, W2, b2, net1, a1, net2, a2, o', 120),
       '✓ outputs-sum-to-one | holds, as expected | Σ_k o_k = 1',
       '✓ unlabelled-error-is-o | holds, as expected | ∂E/∂net_k = o_k for the outputs without the label',
+      agrees('x, W1, b1, net1, a1, o', 40),
       '✗ article-rule-expected-to-hold | refuted, expected holds | ∂E/∂net_k = o_k − 1 for every output k',
       '✓ corrected-rule | holds, as expected | ∂E/∂net_k = o_k − y_k',
+      agrees('x, W1, b1, net1, a1, o', 34),
     ]);
     expect(runs.text.stdout).toContain('spec/fixtures/cli/invalid/unknown-loss.json — invalid scenario file, not run\n  ! spec/fixtures/cli/invalid/unknown-loss.json: model.loss.type: Invalid option');
     expect(runs.text.stdout).toMatch(/ {6}reference: refuted, refuted in 2 of 2 trials; worst element \[k=1\] in trial 0 \(seed 3\): lhs 0\.3198985, rhs -0\.6801015/);
@@ -84,7 +88,7 @@ describe('json', () => {
     const parsed = JsonReport.safeParse(JSON.parse(runs.json.stdout));
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     const report = parsed.data!;
-    expect(report).toMatchObject({ tool: 'derivcheck', summary: { files: 4, claims: 6, met: 5, unmet: 1, invalidFiles: 1 } });
+    expect(report).toMatchObject({ tool: 'derivcheck', summary: { files: 4, claims: 6, met: 5, unmet: 1, invalidFiles: 1, agreementChecks: 3, agreementUnmet: 0 } });
     expect(['tensorflow', 'wasm', 'cpu']).toContain(report.backend);
     expect(report.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
@@ -104,6 +108,13 @@ describe('json', () => {
     expect(claim.worlds.tfjs.elapsedMs).toBeGreaterThan(0);
   });
 
+  it('gives each valid file its gradient agreement check, and the invalid one none', () => {
+    const report = JsonReport.parse(JSON.parse(runs.json.stdout));
+    const checks = report.scenarios.map((s) => s.agreement?.map((a) => ({ verdict: a.verdict, met: a.met, trials: a.trials, departing: a.departing, first: a.first, symbols: a.symbols.length })));
+    const agrees = (symbols: number) => [{ verdict: 'agrees', met: true, trials: 2, departing: [], first: null, symbols }];
+    expect(checks).toEqual([agrees(10), agrees(6), undefined, agrees(6)]);
+  });
+
   it('differs between two runs only in the fields named for timing', () => {
     const withoutTimes = (text: string) => JSON.parse(text, (key, value: unknown) => (key === 'elapsedMs' ? undefined : value));
     expect(withoutTimes(runs.jsonAgain.stdout)).toEqual(withoutTimes(runs.json.stdout));
@@ -118,11 +129,12 @@ describe('junit', () => {
     expect(XMLValidator.validate(runs.junit.stdout)).toBe(true);
   });
 
-  it('has one testcase per claim, one per invalid file, and counts that agree with them', () => {
+  it('has one testcase per claim, one per valid file for its gradient agreement check, one per invalid file, and counts that agree with them', () => {
     const suites = parse(runs.junit.stdout).testsuites;
-    const cases = suites.testsuite.flatMap((s: { testcase: unknown[] }) => s.testcase);
-    expect({ tests: suites.tests, failures: suites.failures, errors: suites.errors }).toEqual({ tests: '7', failures: '1', errors: '1' });
-    expect(cases).toHaveLength(7);
+    const cases = suites.testsuite.flatMap((s: { testcase: { name: string }[] }) => s.testcase);
+    expect({ tests: suites.tests, failures: suites.failures, errors: suites.errors }).toEqual({ tests: '10', failures: '1', errors: '1' });
+    expect(cases).toHaveLength(10);
+    expect(cases.filter((c: { name: string }) => c.name === 'gradient agreement: tfjs autodiff against the float64 reference')).toHaveLength(3);
     for (const suite of suites.testsuite) {
       const failures = suite.testcase.filter((c: Record<string, unknown>) => c.failure).length;
       const errors = suite.testcase.filter((c: Record<string, unknown>) => c.error).length;
@@ -146,7 +158,7 @@ describe('junit', () => {
     const withoutTimes = (xml: string) => xml.replace(/ time="[\d.]+"/g, '');
     expect(withoutTimes(written)).toBe(withoutTimes(runs.junit.stdout));
     expect(XMLValidator.validate(written)).toBe(true);
-    expect(parse(written).testsuites.tests).toBe('7');
+    expect(parse(written).testsuites.tests).toBe('10');
     expect(runs.text.stdout).toMatch(/^6 claims in 4 files: 5 met, 1 unmet; 1 invalid file · /m);
   });
 });
@@ -167,5 +179,6 @@ describe('markdown', () => {
     expect(rows[4]).toMatch(/\| \\\[k=1\\\] in trial 0: lhs 0\.3198985, rhs -0\.6801015, difference 1 \|$/);
     expect(md).toContain('**spec/fixtures/cli/invalid/unknown-loss.json** — ❗ invalid scenario file, not run:');
     expect(md.trimEnd().split('\n').at(-1)).toMatch(/^6 claims in 4 files: 5 met, 1 unmet; 1 invalid file · derivcheck /);
+    expect(md.match(/^✅ Gradient agreement \(tfjs autodiff against the float64 reference\): agrees, as expected: tfjs autodiff agrees with the float64 reference on ∂E\/∂ of /gm)).toHaveLength(3);
   });
 });

@@ -38,7 +38,7 @@ describe('a Markdown derivation', () => {
       { name: `${at}:3`, problems: [`${at}:3:1: a derivcheck-claim block belongs to the derivcheck scenario block above it, and there is none`] },
       { name: `${at}:9`, problems: [`${at}:12:49: model.layers[0].units: Too small: expected number to be >=1`] },
       { name: `${at}:23`, problems: [`${at}:38:12: claims[0].rhs: unknown symbol 'W3' (did you mean 'W1'?) at character 0\n      W3[0,0]\n      ^^`] },
-      { name: `${at}:45`, problems: [`${at}:54:3: claims[0].expect: Invalid option: expected one of "holds"|"refuted"|"disputed"`] },
+      { name: `${at}:45`, problems: [`${at}:54:3: claims[0].expect: Invalid option: expected one of "holds"|"refuted"|"disputed"|"at-kink"`] },
       { name: `${at}:60`, problems: [`${at}:70:9: claims[1].id: duplicate claim id 'same' (first at claims[0])`] },
       { name: `${at}:75`, problems: [`${at}:79:1: invalid JSON: Expected double-quoted property name`] },
       { name: `${at}:84`, problems: [`${at}:93:38: invalid JSON: Expected ',' or '}' after property value`] },

@@ -190,7 +190,7 @@ describe('the API, from CommonJS and from ES modules, with no TypeScript around'
     const { files, object } = JSON.parse(r.stdout) as { files: Parameters<typeof verdicts>[0] & { backend: string; summary: unknown }; object: Parameters<typeof verdicts>[0] };
     expect({ backend: files.backend, summary: files.summary, files: verdicts(files), object: verdicts(object) }).toEqual({
       backend: process.env.DERIVCHECK_BACKEND ? backend : 'wasm',
-      summary: { files: 2, claims: 4, met: 2, unmet: 2, invalidFiles: 0 },
+      summary: { files: 2, claims: 4, met: 2, unmet: 2, invalidFiles: 0, agreementChecks: 2, agreementUnmet: 0 },
       ...expected,
     });
   }, RUN_TIMEOUT_MS);
@@ -230,7 +230,8 @@ describe('with jest (and TypeScript) installed', () => {
     const init = await ok('npx', ['derivcheck', 'init'], project);
     expect(init.stdout).toContain('next: npm test');
     const test = await run('npm', ['test'], project);
-    expect({ code: test.code, passed: /^Tests: +3 passed, 3 total$/m.test(test.stderr) }).toEqual({ code: 0, passed: true });
+    // the starter scenario's 3 claims and its gradient agreement check
+    expect({ code: test.code, passed: /^Tests: +4 passed, 4 total$/m.test(test.stderr) }).toEqual({ code: 0, passed: true });
   }, RUN_TIMEOUT_MS);
 
   it('scenarioTests: a met claim passes; an unmet one fails with its place, verdict and worst element', async () => {
@@ -241,11 +242,16 @@ describe('with jest (and TypeScript) installed', () => {
     const tests = result.testResults.flatMap((r) => r.assertionResults.map((a) => ({ name: [...a.ancestorTitles, a.title].join(' › '), status: a.status, failure: a.failureMessages.join('\n') })));
     const worstInBothWorlds = (place: string, id: string) =>
       expect.stringMatching(new RegExp(`^Error: ${place}: ${id}: verdict refuted, expected holds — NOT MET\\n.*\\n  reference: refuted, .*worst element \\[k=\\d\\] .*\\n  tfjs: refuted, .*worst element \\[k=\\d\\] `));
+    const agreement = (scenario: string) => ({ name: `${scenario} › gradient agreement: tfjs autodiff against the float64 reference`, status: 'passed', failure: '' });
+    const notes = `mine/notes.md:${NOTES_LINES.scenario} — Half squared error on a 2-2 linear network`;
+    const softmax = 'mine/softmax.json — Softmax error terms on a 2-3 linear network';
     expect(tests).toEqual([
-      { name: `mine/notes.md:${NOTES_LINES.scenario} — Half squared error on a 2-2 linear network › half-met: ∂E/∂a_k = a_k − t_k`, status: 'passed', failure: '' },
-      { name: `mine/notes.md:${NOTES_LINES.scenario} — Half squared error on a 2-2 linear network › half-unmet: ∂E/∂a_k = 2(a_k − t_k)`, status: 'failed', failure: worstInBothWorlds(`mine/notes\\.md:${NOTES_LINES.unmet}`, 'half-unmet') },
-      { name: 'mine/softmax.json — Softmax error terms on a 2-3 linear network › error-met: ∂E/∂net_k = o_k − y_k', status: 'passed', failure: '' },
-      { name: 'mine/softmax.json — Softmax error terms on a 2-3 linear network › error-unmet: ∂E/∂net_k = o_k − 1', status: 'failed', failure: worstInBothWorlds('mine/softmax\\.json:\\d+', 'error-unmet') },
+      { name: `${notes} › half-met: ∂E/∂a_k = a_k − t_k`, status: 'passed', failure: '' },
+      { name: `${notes} › half-unmet: ∂E/∂a_k = 2(a_k − t_k)`, status: 'failed', failure: worstInBothWorlds(`mine/notes\\.md:${NOTES_LINES.unmet}`, 'half-unmet') },
+      agreement(notes),
+      { name: `${softmax} › error-met: ∂E/∂net_k = o_k − y_k`, status: 'passed', failure: '' },
+      { name: `${softmax} › error-unmet: ∂E/∂net_k = o_k − 1`, status: 'failed', failure: worstInBothWorlds('mine/softmax\\.json:\\d+', 'error-unmet') },
+      agreement(softmax),
     ]);
   }, RUN_TIMEOUT_MS);
 

@@ -127,7 +127,7 @@ describe('claims at and near a kink: never a false refutation, never a false pas
     const [result] = runScenario(scenario);
     expect({ verdict: result.verdict, lhs: result.worlds.reference.worst?.lhs, text: describeClaim(result) }).toMatchObject({ verdict: 'holds', lhs: expect.closeTo(-1 / (Math.exp(-8) / (1 + Math.exp(-8))), 6) });
     const agreement = checkGradientAgreement(scenario);
-    expect({ agrees: agreement.agrees, mismatches: agreement.mismatches }).toEqual({ agrees: true, mismatches: [] });
+    expect({ verdict: agreement.verdict, departing: agreement.departing, first: agreement.first }).toEqual({ verdict: 'agrees', departing: [], first: null });
   });
 
   // relu kink exactly at net1 = 0 (w1 = 1, b1 = −1), plus a second unit away from it
@@ -159,13 +159,17 @@ describe('claims at and near a kink: never a false refutation, never a false pas
     expect(text).toMatch(/lhs from one-sided derivatives 0 \(backward\) and -?\d/);
   });
 
-  it('every selected element at a kink: error, with that message', () => {
-    const [result] = runScenario(reluNet(1, -1, [{ id: 'zero', says: '0', lhs: 'grad(E, W1)[i,j]', rhs: '0', expect: 'holds' }]));
-    expect({ verdict: result.verdict, message: result.message }).toEqual({ verdict: 'error', message: expect.stringContaining('every selected element is at a kink') });
+  it.each([
+    { why: 'every selected element at a kink: at-kink in both worlds, nothing judged', rhs: '0', expect: 'at-kink' as const },
+    { why: 'a wrong formula at the kink only is at-kink too (it cannot be judged there)', rhs: '7', expect: 'at-kink' as const },
+  ])('$why', ({ rhs, expect: verdict }) => {
+    const [result] = runScenario(reluNet(1, -1, [{ id: 'zero', says: '0', lhs: 'grad(E, W1)[i,j]', rhs, expect: verdict }]));
+    const got = { verdict: result.verdict, met: result.met, outcomes: [result.worlds.reference.outcome, result.worlds.tfjs.outcome], kinks: result.worlds.reference.kinks?.count, text: describeClaim(result) };
+    expect(got).toEqual({ verdict, met: true, outcomes: ['at-kink', 'at-kink'], kinks: 1, text: expect.stringContaining('every selected element sits at a kink in every trial') });
   });
 
   it('the built-in gradient check skips and counts kink elements instead of a false mismatch', () => {
     const agreement = checkGradientAgreement(reluNet(1, -1, []));
-    expect({ agrees: agreement.agrees, kinks: agreement.kinks?.count, mismatches: agreement.mismatches }).toEqual({ agrees: true, kinks: 4, mismatches: [] });
+    expect({ verdict: agreement.verdict, kinks: agreement.kinks?.count, departing: agreement.departing }).toEqual({ verdict: 'agrees', kinks: 4, departing: [] });
   });
 });

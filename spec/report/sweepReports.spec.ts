@@ -81,15 +81,16 @@ describe('a sweep in the reports', () => {
         { id: 'output-error', expect: 'holds', holdsWhere: { kind: 'every' }, missed: [] },
       ],
     });
-    expect(json.summary).toEqual({ files: 1, claims: 12, met: 10, unmet: 2, invalidFiles: 0 });
+    expect(json.summary).toEqual({ files: 1, claims: 12, met: 10, unmet: 2, invalidFiles: 0, agreementChecks: 6, agreementUnmet: 0 });
   });
 
-  it('JUnit: one testcase per claim and cell, a failure for each cell that misses', () => {
+  it('JUnit: one testcase per claim and cell, a failure for each cell that misses, and a gradient agreement testcase per cell', () => {
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(renderReport('junit', report, plain));
     const suite = xml.testsuites.testsuite[0];
     const cases = (suite.testcase as { name: string; failure?: { message: string } }[]).map((t) => [t.name.replace(/:.*/, ''), t.failure?.message ?? 'met']);
+    expect(cases.slice(12)).toEqual(['linear', 'sigmoid', 'tanh'].flatMap((activation) => [2, 3].map((classes) => [`gradient agreement [activation=${activation}, classes=${classes}]`, 'met'])));
     expect({ tests: suite.tests, failures: suite.failures, cases: cases.slice(0, 6) }).toEqual({
-      tests: '12',
+      tests: '18',
       failures: '2',
       cases: [
         ['hidden-error [activation=linear, classes=2]', 'met'],

@@ -3,6 +3,7 @@ import type { Claim } from '../scenario/schema';
 import type { ElementReport, ImpreciseReport, KinkReport, Outcome, WorldOutcome } from './compare';
 import type { Coverage } from './sampledGradientCheck';
 import type { Sides } from './sides';
+import { stepOf } from './stepSides';
 import { DEFAULT_TOLERANCE, type Tolerance, type WorldName } from './tolerances';
 import { verdictOf, type ClaimVerdict } from './verdict';
 
@@ -23,8 +24,8 @@ export interface WorstElement extends ElementReport {
 }
 
 export interface WorldSummary {
-  /** holds in every trial, refuted in some, or could not be judged */
-  outcome: 'holds' | 'refuted' | 'error';
+  /** holds in every trial judged, refuted in some, every selected element at a kink in every trial (at-kink), or could not be judged */
+  outcome: Outcome;
   message?: string;
   tolerance: Tolerance;
   /** the deciding element of the worst trial */
@@ -64,6 +65,8 @@ export interface ClaimResult {
   note?: string;
   /** free index names, for reading element indices */
   indices: string[];
+  /** the parameter P of a claim whose lhs is next(P)[…]: both sides were judged as steps, next(P) − P against rhs − P */
+  judgedOnStep?: string;
   /** whether moving the rhs past the relation flipped the verdict (claims that hold only) */
   vacuity?: { flipped: boolean; reference: string; tfjs: string };
   trials: number;
@@ -127,7 +130,8 @@ function unjudgedOf<K extends 'kinks' | 'imprecise'>(state: ClaimState, world: W
 function summarise(state: ClaimState, world: WorldName): WorldSummary {
   const errors = state.outcomes.filter((o) => o[world].outcome === 'error');
   const refuted = state.outcomes.filter((o) => o[world].outcome === 'refuted').length;
-  const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : 'holds';
+  const atKink = state.outcomes.every((o) => o[world].outcome === 'at-kink');
+  const outcome = errors.length > 0 ? 'error' : refuted > 0 ? 'refuted' : atKink ? 'at-kink' : 'holds';
   const message = errors.length > 0 ? `trial ${errors[0].trial} (seed ${errors[0].seed}): ${errors[0][world].message}` : undefined;
   const extra = world === 'reference' ? { ...(state.coverage ? { coverage: state.coverage } : {}), ...(state.scaleSampled ? { scaleSource: 'sampled' as const } : {}) } : {};
   const kinks = unjudgedOf(state, world, 'kinks');
@@ -149,7 +153,8 @@ function vacuity(state: ClaimState): { flipped: boolean; reference: string; tfjs
 /** The claim's result: each world summed up, the verdict, and for a claim that holds, whether the self-test flipped it. */
 export function finish(state: ClaimState, trials: number, keepSides: boolean): ClaimResult {
   const { claim } = state;
-  const base = { id: claim.id, says: claim.says, expect: claim.expect, ...(claim.note ? { note: claim.note } : {}), indices: state.checked?.freeIndices.map((f) => f.name) ?? [], trials };
+  const step = state.checked ? stepOf(state.checked.lhs) : null;
+  const base = { id: claim.id, says: claim.says, expect: claim.expect, ...(claim.note ? { note: claim.note } : {}), indices: state.checked?.freeIndices.map((f) => f.name) ?? [], trials, ...(step !== null ? { judgedOnStep: step } : {}) };
   const worlds = { reference: summarise(state, 'reference'), tfjs: summarise(state, 'tfjs') };
   if (state.problem !== undefined) return { ...base, verdict: 'error', met: false, message: state.problem, worlds };
   let verdict = verdictOf(state.outcomes.map((o) => ({ reference: o.reference.outcome, tfjs: o.tfjs.outcome })));

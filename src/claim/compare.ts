@@ -44,7 +44,8 @@ export interface ElementReport {
   passes: boolean;
 }
 
-export type Outcome = 'holds' | 'refuted' | 'error';
+/** at-kink: every selected element sits at a kink, so nothing was judged */
+export type Outcome = 'holds' | 'refuted' | 'error' | 'at-kink';
 
 export interface WorldOutcome {
   outcome: Outcome;
@@ -64,7 +65,7 @@ export interface WorldOutcome {
 export function judgeElement(sides: Sides, position: number, rel: Relation, tol: Tolerance): ElementReport {
   const l = sides.lhs[position];
   const r = sides.rhs[position];
-  const allowed = allowedDifference(tol, sides.scale, l, r, sides.error ? sides.error[position] : 0);
+  const allowed = allowedDifference(tol, sides.scale, l, r, (sides.error ? sides.error[position] : 0) + floorAt(sides, position));
   const flat = flatOf(sides, position);
   const rule = RELATIONS[rel];
   return {
@@ -110,7 +111,7 @@ function outcomeFromTally(tally: Tally, sides: Sides, rel: Relation, quantifier:
     const element = judgeElement(sides, tally.impreciseAt, rel, tol);
     return { outcome, message: describeImprecise(imprecise, element), worst: element, ...counts, ...unjudged };
   }
-  if (outcome === 'error' && kinks) return { outcome, message: `every selected element is at a kink: ${describeKinks(kinks, sides.vars)}`, worst: null, ...counts, kinks };
+  if (outcome === 'at-kink') return { outcome, worst: null, ...counts, kinks };
   if (outcome === 'error') return { outcome, message: 'where selects no element', worst: null, ...counts };
   return { outcome, worst: judgeElement(sides, tally.worst, rel, tol), ...counts, ...unjudged };
 }
@@ -126,8 +127,11 @@ export function flipOutcome(sides: Sides, rel: Relation, quantifier: Quantifier,
 
 function estimateAt(sides: Sides, position: number, tol: Tolerance): Omit<ImpreciseReport, 'count'> {
   const flat = flatOf(sides, position);
-  return { flat, index: unravel(flat, sides.sizes), estimate: sides.error![position], tolerance: allowedDifference(tol, sides.scale, sides.lhs[position], sides.rhs[position]) };
+  return { flat, index: unravel(flat, sides.sizes), estimate: sides.error![position], tolerance: allowedDifference(tol, sides.scale, sides.lhs[position], sides.rhs[position], floorAt(sides, position)) };
 }
+
+/** The sides' per-element floor at `position` (0 without one). */
+const floorAt = (sides: Sides, position: number): number => (sides.floor ? sides.floor[position] : 0);
 
 const short = (v: number, digits: number): string => String(Number(v.toPrecision(digits)));
 

@@ -75,6 +75,7 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
   const rule = RELATIONS[rel];
   const { lhs, rhs, mask, error, scale } = sides;
   const kink = sides.kink ?? null;
+  const floor = sides.floor ?? null;
   const each = options.each ?? null;
   const moving = options.movedRhs === true;
   const all = quantifier === 'all';
@@ -94,8 +95,9 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
     }
     const l = lhs[at];
     const estimate = error !== null ? error[at] : 0;
-    const r = moving ? (at < moves ? movedRhs(rel, l, rhs[at], estimate, atol, rtol) : NaN) : rhs[at];
-    const tolerance = atol + rtol * Math.max(Math.abs(l), Math.abs(r));
+    const absolute = floor !== null ? atol + floor[at] : atol;
+    const r = moving ? (at < moves ? movedRhs(rel, l, rhs[at], estimate, absolute, rtol) : NaN) : rhs[at];
+    const tolerance = absolute + rtol * Math.max(Math.abs(l), Math.abs(r));
     const allowed = tolerance + estimate;
     // an infinite allowance passes everything and a NaN one fails everything: neither is a judgement
     if (!Number.isFinite(l) || !Number.isFinite(r) || !Number.isFinite(allowed)) {
@@ -129,13 +131,17 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
   return tally;
 }
 
-/** The outcome a tally gives under the quantifier, DESIGN §3 (errors before verdicts). */
-export function outcomeOf(tally: Tally, quantifier: Quantifier): 'holds' | 'refuted' | 'error' {
+/**
+ * The outcome a tally gives under the quantifier, DESIGN §3 (errors before verdicts); at-kink when
+ * every selected element sits at a kink, so that nothing was judged.
+ */
+export function outcomeOf(tally: Tally, quantifier: Quantifier): 'holds' | 'refuted' | 'error' | 'at-kink' {
   const all = quantifier === 'all';
   if (tally.notFinite >= 0) return 'error';
   // the judged elements leave the outcome to the ones the estimate would decide
   if (tally.imprecise > 0 && (all ? tally.failing === 0 : tally.failing === tally.selected)) return 'error';
-  // nothing judged: every selected element at a kink, or none selected
+  if (tally.selected === 0 && tally.kinks > 0) return 'at-kink';
+  // nothing selected
   if (tally.selected === 0) return 'error';
   return (all ? tally.failing === 0 : tally.failing < tally.selected) ? 'holds' : 'refuted';
 }

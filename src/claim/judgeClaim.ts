@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { activePool, type ArrayPool } from '../foundation/arrayPool';
 import type { Value64 } from '../reference/algebra64';
 import type { ReferenceWorld } from '../reference/world64';
+import { computationOf } from '../scenario/computationOf';
+import type { Optimizer } from '../scenario/schema';
 import { sideReader } from '../tfjs/readSides';
 import { tfjsWorld, type TfTrial } from '../tfjs/worldTf';
 import type { TrialOutcome, ClaimState } from './claimResult';
@@ -44,7 +46,7 @@ const read64 = (t: Value64) => ({ data: t.data, error: t.error ?? null, ...(t.ki
  * (`plan`; an Error: finding that out failed), by the sampled check (`hinted`: the elements tfjs
  * found worst; then seeded elements, directions).
  */
-function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, plan: LargeGradientLhs | Error | null, hinted: readonly number[]): Judged {
+function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: number, plan: LargeGradientLhs | Error | null, hinted: readonly number[], optimizer: Optimizer | undefined): Judged {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
   const tolerance = state.tolerance.reference;
@@ -59,7 +61,7 @@ function referenceSides(state: ClaimState, reference: ReferenceWorld, seed: numb
     return { outcome: errorOutcome(e), sides: null };
   }
   return guarded(
-    () => sidesOf(checked, reference, read64, () => reference.gradientScale()),
+    () => sidesOf(checked, reference, read64, () => reference.gradientScale(), optimizer),
     (s) => compareSides(s, rel, quantifier, tolerance),
   );
 }
@@ -75,7 +77,7 @@ function tfjsSides(state: ClaimState, t: TrialContext, pool: ArrayPool | null): 
   let judged!: Judged;
   tf.tidy(() => {
     const world = tfjsWorld(t.tfTrial);
-    judged = guarded(() => sidesOf(checked, world, reader.read, () => world.gradientScale()), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
+    judged = guarded(() => sidesOf(checked, world, reader.read, () => world.gradientScale(), computationOf(t.tfTrial.scenario).optimizer), (s) => compareSides(s, rel, quantifier, state.tolerance.tfjs));
   });
   return { ...judged, release: reader.release };
 }
@@ -123,7 +125,7 @@ export function judgeInTrial(state: ClaimState, t: TrialContext): TrialOutcome {
   state.elapsed.tfjs += performance.now() - t0;
   memoryCheckpoint('tfjs sides');
   t0 = performance.now();
-  const ref = referenceSides(state, t.reference, t.seed, plan, hinted);
+  const ref = referenceSides(state, t.reference, t.seed, plan, hinted, computationOf(t.tfTrial.scenario).optimizer);
   state.elapsed.reference += performance.now() - t0;
   memoryCheckpoint('reference sides');
   if (ref.sides?.kink?.includes(1) && first.sides !== null) {

@@ -2,11 +2,14 @@ import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../foundation/arrayPool
 import { checkClaim, type CheckedClaim } from '../formula/check';
 import { renderFormulaError } from '../formula/formulaError';
 import { referenceWorld } from '../reference/world64';
-import { symbolTableOf } from '../scenario/computationOf';
+import { computationOf, symbolTableOf } from '../scenario/computationOf';
 import type { Scenario } from '../scenario/schema';
 import { drawTrial } from '../scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../tfjs/trialTensors';
 import { tfjsTrial, type TfTrial } from '../tfjs/worldTf';
+import { finishAgreement, newAgreementState, type AgreementResult, type AgreementState } from './agreement';
+import { agreementInTrial } from './agreementInTrial';
+import { pointToAgreement } from './agreementPointer';
 import { finish, toleranceFor, type ClaimResult, type ClaimState } from './claimResult';
 import { judgeInTrial } from './judgeClaim';
 import { memoryCheckpoint } from './memoryCheckpoint';
@@ -16,7 +19,8 @@ import { usesDerivatives } from './sidesOf';
 export type { ClaimResult, WorldSummary, WorstElement } from './claimResult';
 
 // Runs a scenario's claims: each trial draws its numbers, builds each world once, and judges every
-// claim in it (judgeClaim.ts); each claim's trials are summed up into its verdict (claimResult.ts).
+// claim in it (judgeClaim.ts) and the built-in gradient agreement check (agreementInTrial.ts) on
+// the same two worlds; each claim's trials are summed up into its verdict (claimResult.ts).
 
 export interface RunOptions {
   /** overrides the scenario's trials / seed */
@@ -28,6 +32,14 @@ export interface RunOptions {
   keepSides?: boolean;
   /** called after each trial (progress) */
   onTrial?: (trial: number, trials: number) => void;
+  /** run the built-in gradient agreement check in each trial (default true; explain leaves it out) */
+  agreement?: boolean;
+}
+
+/** A scenario's run: every claim's result, and the gradient agreement check's (null when not run). */
+export interface ScenarioRun {
+  claims: ClaimResult[];
+  agreement: AgreementResult | null;
 }
 
 const derivatives = (c: CheckedClaim): boolean => usesDerivatives(c.lhs) || usesDerivatives(c.rhs) || (c.where ? usesDerivatives(c.where) : false);
@@ -36,7 +48,7 @@ const derivatives = (c: CheckedClaim): boolean => usesDerivatives(c.lhs) || uses
  * One trial: its values drawn, each world built once, every claim judged in it. A function of its
  * own so that the trial's values are let go before the next trial draws its own.
  */
-function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOverride: number | undefined, keep: boolean): void {
+function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOverride: number | undefined, keep: boolean, agreement: AgreementState | null): void {
   const values = drawTrial(scenario, trial, seedOverride);
   const tensors = trialTensors(values);
   memoryCheckpoint('trial drawn');
@@ -46,9 +58,13 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
   const reference = referenceWorld(scenario, values, { scaleHints: () => (hints ??= largestGradientElements(scenario, tfTrial!)) });
   try {
     const t0 = performance.now();
-    tfTrial = tfjsTrial(scenario, values, tensors, { withGradients: live.some((s) => derivatives(s.checked!)), uploadAgainFrom: POOLED_LENGTH });
+    tfTrial = tfjsTrial(scenario, values, tensors, {
+      withGradients: agreement !== null || live.some((s) => derivatives(s.checked!)),
+      uploadAgainFrom: POOLED_LENGTH,
+      ...(agreement ? { alsoDifferentiate: agreement.symbols } : {}),
+    });
     // counted in the tfjs world's time of the trial's first claim, which would have computed it
-    live[0].elapsed.tfjs += performance.now() - t0;
+    if (live.length > 0) live[0].elapsed.tfjs += performance.now() - t0;
     memoryCheckpoint('tfjs forward and backward');
     // one pool for the trial's large arrays, dropped with it (src/foundation/arrayPool.ts)
     const pool = new ArrayPool();
@@ -56,6 +72,7 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
       const context = { tfTrial, reference, trial, seed: values.seed, keep };
       state.outcomes.push(withArrayPool(pool, () => judgeInTrial(state, context)));
     }
+    if (agreement) agreementInTrial(agreement, tfTrial, reference, trial, values.seed);
   } finally {
     tfTrial?.dispose();
     disposeTrialTensors(tensors);
@@ -67,6 +84,15 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
  * once and evaluates every claim in it; the verdicts follow DESIGN §3.
  */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): ClaimResult[] {
+  return runScenarioWithAgreement(scenario, options).claims;
+}
+
+/**
+ * runScenario, with the built-in gradient agreement check of every trial (unless
+ * `options.agreement` is false, or claim ids were asked for and the scenario has none of them); a
+ * disputed claim that reads a gradient the check finds departing says so.
+ */
+export function runScenarioWithAgreement(scenario: Scenario, options: RunOptions = {}): ScenarioRun {
   const trials = options.trials ?? scenario.trials;
   const table = symbolTableOf(scenario);
   const wanted = options.claimIds ? scenario.claims.filter((c) => options.claimIds!.includes(c.id)) : scenario.claims;
@@ -83,12 +109,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Claim
   });
   const live = states.filter((s) => s.checked !== null);
   const keep = options.keepSides === true;
-  for (let trial = 0; trial < trials && live.length > 0; trial++) {
-    runTrial(scenario, live, trial, options.seed, keep);
+  const checking = options.agreement !== false && (!options.claimIds || wanted.length > 0);
+  const agreement = checking ? newAgreementState(computationOf(scenario)) : null;
+  for (let trial = 0; trial < trials && (live.length > 0 || agreement !== null); trial++) {
+    runTrial(scenario, live, trial, options.seed, keep, agreement);
     options.onTrial?.(trial + 1, trials);
   }
   memoryCheckpoint('trials done');
   const results = states.map((s) => finish(s, trials, keep));
+  const agreed = agreement ? finishAgreement(agreement, scenario.agreement) : null;
   memoryCheckpoint('verdicts');
-  return results;
+  return { claims: agreed ? pointToAgreement(results, states, scenario, agreed) : results, agreement: agreed };
 }

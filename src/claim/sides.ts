@@ -22,6 +22,12 @@ export interface Sides {
   at?: Int32Array | null;
   /** magnitude that absolute tolerances are scaled by */
   scale: number;
+  /**
+   * per element, an absolute allowance added to the tolerance: the rounding the world's precision
+   * forces on numbers of that size (a claim judged on the step, src/claim/stepSides.ts). Part of
+   * the tolerance, not an estimate: the estimate's rule (src/claim/judge.ts) does not apply to it.
+   */
+  floor?: Float64Array | null;
   /** 1 where the reference took a derivative at a kink (not differentiable there): not judged in either world */
   kink?: Uint8Array | null;
   /** with `kink`: lhs and rhs as computed from the forward, and the backward, one-sided derivatives */

@@ -2,10 +2,12 @@ import type { World } from '../formula/algebra';
 import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import type { Optimizer } from '../scenario/schema';
 import type { SideValues, Sides } from './sides';
+import { onTheStep, stepOf } from './stepSides';
 
-/** Which part of a claim a Reader reads. */
-export type Side = 'lhs' | 'rhs' | 'where';
+/** Which part of a claim a Reader reads; `start`: the parameter P a next(P) claim's step starts from. */
+export type Side = 'lhs' | 'rhs' | 'where' | 'start';
 
 /** Reads a world's tensor (one side of a claim) as numbers (float64, or tfjs's own float32) and its error bound, if it carries one. */
 export type Reader<T> = (t: T, side: Side) => {
@@ -28,15 +30,26 @@ function maxAbsSelected(values: SideValues, mask: Uint8Array | null): number {
 
 /**
  * Evaluates lhs, rhs and where of a checked claim in one world and lays them out over the
- * claim's free indices. `gradientScale` is asked for only when the claim takes derivatives.
+ * claim's free indices. `gradientScale` is asked for only when the claim takes derivatives. A
+ * claim whose lhs is next(P)[…] is laid out on the step (src/claim/stepSides.ts): both sides
+ * minus P, the scale the largest step or lr times the gradient scale, and the rounding of P as
+ * a floor; `optimizer` is the scenario's.
  */
-export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number): Sides {
+export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number, optimizer?: Pick<Optimizer, 'learningRate' | 'steps'>): Sides {
   const evaluator = new FormulaEvaluator(claim, world);
   const vars = claim.freeIndices.map((f) => f.name);
   const sizes = claim.freeIndices.map((f) => f.size);
-  const lay = (node: Expr, side: Side) => read(expandTo(world.algebra, evaluator.evaluate(node), vars, sizes), side);
-  const lhs = lay(claim.lhs, 'lhs');
-  const rhs = lay(claim.rhs, 'rhs');
+  const layWith = (e: FormulaEvaluator<T>, node: Expr, side: Side) => read(expandTo(world.algebra, e.evaluate(node), vars, sizes), side);
+  const lay = (node: Expr, side: Side) => layWith(evaluator, node, side);
+  const stepped = stepOf(claim.lhs);
+  let lhs = lay(claim.lhs, 'lhs');
+  let rhs = lay(claim.rhs, 'rhs');
+  let floor: Float64Array | null = null;
+  if (stepped !== null && optimizer) {
+    // P laid out as the lhs is: the lhs itself with next(P) read as P
+    const p = layWith(new FormulaEvaluator(claim, { ...world, next: (symbol: string) => world.env.get(symbol)! }), claim.lhs, 'start');
+    ({ lhs, rhs, floor } = onTheStep(lhs, rhs, p.data, world.name === 'tfjs' ? 'float32' : 'float64', optimizer));
+  }
   const mask = claim.where ? Uint8Array.from(lay(claim.where, 'where').data, (v) => (v !== 0 ? 1 : 0)) : null;
   let error: Float64Array | null = null;
   if (lhs.error || rhs.error) {
@@ -46,8 +59,9 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
   // The lhs is the quantity under test: a large rhs must not loosen every element's allowance
   // (that would let `o <= 0.01 + 1e9·delta(n,k)` hold); the rhs enters per element through rtol.
   let scale = maxAbsSelected(lhs.data, mask);
-  if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, gradientScale());
-  return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale, ...kinksOf(lhs, rhs) };
+  // a step is lr times a gradient (or, for adaptive rules, about lr): its scale is lr times theirs
+  if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, (floor !== null ? optimizer!.learningRate : 1) * gradientScale());
+  return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale, ...kinksOf(lhs, rhs), ...(floor !== null ? { floor } : {}) };
 }
 
 /** The union of both sides' kink flags and each side's one-sided values; nothing when neither has a kink. */

@@ -1,5 +1,5 @@
 import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
-import { boundIndex, type Expr } from './ast';
+import { boundIndex, childrenOf, type Expr } from './ast';
 import { failAt } from './formulaError';
 import { FUNCTIONS } from './functions';
 import { addForms, constantForm, describeForm, formBounds, isConstant, plainVariable, scaleForm, validRange, variableForm, type IndexForm } from './indexForms';
@@ -325,6 +325,7 @@ export class Checker {
     if (fn.role !== 'pad' && expr.args.length !== fn.arity) this.fail(expr, say.wrongArity(expr.name, fn.arity, expr.args.length));
     switch (fn.role) {
       case 'elementwise': {
+        this.checkNotReduction(expr);
         for (const arg of expr.args) if (this.visit(arg) !== 'number') this.fail(arg, say.needsNumbers(expr.name));
         return { type: 'number', free: union(expr.args.map((a) => this.freeOf(a))) };
       }
@@ -355,6 +356,18 @@ export class Checker {
         return { type: 'number', free };
       }
     }
+  }
+
+  /**
+   * max(k, e) or min(k, e) written as a maximum over an index (the first argument a name that is
+   * no symbol and indexes a tensor in e): say it is maxover(k, e).
+   */
+  private checkNotReduction(expr: Expr & { kind: 'call' }): void {
+    // in where and ind an index may be a number, so max(k, …) may mean what it says there
+    if ((expr.name !== 'max' && expr.name !== 'min') || expr.args.length !== 2 || this.conditionsAllowed()) return;
+    const [k, e] = expr.args;
+    if (k.kind !== 'symbol' || this.table.symbols.has(k.name) || !indexesWith(e, k.name)) return;
+    this.fail(expr, say.maxAsReduction(expr.name, k.name));
   }
 
   /** sum/mean/maxover/minover(k, e): k is local to e and takes its range from e. */
@@ -468,10 +481,15 @@ export class Checker {
   private failUnknownSymbol(expr: Expr & { kind: 'symbol' }, mayBeIndex = false): never {
     const notYet = this.options.notYet?.(expr.name);
     if (notYet !== undefined) this.fail(expr, notYet);
-    const variables = mayBeIndex ? [...this.scopes.map((b) => b.name), ...this.free.keys()] : [];
-    const candidates = [...this.table.symbols.keys(), ...variables];
-    const near = nearestSymbol(expr.name, candidates);
-    return this.fail(expr, mayBeIndex ? say.unknownNameInWhere(expr.name, near) : say.unknownSymbol(expr.name, near));
+    const symbols = [...this.table.symbols.keys()];
+    if (!mayBeIndex) return this.fail(expr, say.unknownSymbol(expr.name, nearestSymbol(expr.name, symbols)));
+    // where a number may be an index's value, a short unknown name is most often an index: the
+    // index variables come first (a near one alone), then the nearest symbol ('n' is not 'N')
+    const variables = [...new Set([...this.scopes.map((b) => b.name), ...this.free.keys()])];
+    const nearVariable = nearestName(expr.name, variables);
+    const nearSymbol = nearestSymbol(expr.name, symbols);
+    if (nearVariable !== undefined) return this.fail(expr, say.unknownNameInWhere(expr.name, [nearVariable], undefined));
+    return this.fail(expr, say.unknownNameInWhere(expr.name, INDEX_LIKE.test(expr.name) ? variables : [], nearSymbol));
   }
 
   private formText(access: Access): string {
@@ -498,6 +516,16 @@ export class Checker {
     this.field = place.field;
     return failAt(place.formula, place.pos, place.end, reason);
   }
+}
+
+/** Names written as index variables are: a lowercase letter, perhaps with a digit or two (n, k2). */
+const INDEX_LIKE = /^[a-z][a-z0-9]{0,2}$/;
+
+/** Whether `name` stands in an index of some tensor read in `node` (`o[n,k]` indexes with k). */
+function indexesWith(node: Expr, name: string): boolean {
+  const mentions = (e: Expr): boolean => (e.kind === 'symbol' && e.name === name) || childrenOf(e).some(mentions);
+  if (node.kind === 'index' && node.indices.some(mentions)) return true;
+  return childrenOf(node).some((c) => indexesWith(c, name));
 }
 
 /** Names of several lists, each once, in order of first appearance. */

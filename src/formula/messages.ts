@@ -26,6 +26,14 @@ const suggestion = (near: Suggestion | string | undefined) => {
   return ` (did you mean ${quote(name)}${says === undefined ? '' : `, ${says}`}?)`;
 };
 
+/** ` (did you mean the index 'j' or 'k', or the symbol 'N'?)` */
+function indexSuggestion(indices: readonly string[], near: Suggestion | undefined): string {
+  const quoted = indices.map(quote);
+  const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  const symbol = near === undefined ? '' : `, or the symbol ${quote(near.name)}${near.says === undefined ? '' : `, ${near.says}`}`;
+  return ` (did you mean the index ${list}${symbol}?)`;
+}
+
 /** Example index variables for "index it like W1[i,j]". */
 export function exampleIndices(rank: number): string {
   const names = ['i', 'j', 'k', 'l', 'm', 'p', 'q', 'r'];
@@ -69,8 +77,11 @@ export const say = {
   // checker: names
   unknownSymbol: (name: string, near: Suggestion | undefined) => `unknown symbol ${quote(name)}${suggestion(near)}`,
   unknownFunction: (name: string, near: string | undefined) => `unknown function ${quote(name)}${suggestion(near)}`,
-  unknownNameInWhere: (name: string, near: Suggestion | undefined) =>
-    `unknown name ${quote(name)}${suggestion(near)}: neither a symbol nor a free index of lhs or rhs`,
+  /** index variables first (a name in where is most often an index), then the nearest symbol */
+  unknownNameInWhere: (name: string, indices: readonly string[], near: Suggestion | undefined) =>
+    `unknown name ${quote(name)}${indices.length === 0 ? suggestion(near) : indexSuggestion(indices, near)}: neither a symbol nor a free index of lhs or rhs`,
+  maxAsReduction: (fn: 'max' | 'min', index: string) =>
+    `${fn}(a, b) is the ${fn === 'max' ? 'larger' : 'smaller'} of two numbers, element by element; for the ${fn === 'max' ? 'largest' : 'smallest'} value over the index ${quote(index)} write ${fn}over(${index}, ...)`,
   functionWithoutCall: (name: string) => `${quote(name)} is a function; call it like ${name}(...)`,
   symbolCalled: (name: string, rank: number) =>
     rank === 0

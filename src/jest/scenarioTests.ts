@@ -1,8 +1,10 @@
 import { isAbsolute, relative } from 'node:path';
 import { z } from 'zod';
 import { checkedOptions, OptionsSchema, runOptionsOf, type DerivcheckOptions } from '../api/options';
-import { runScenario, type ClaimResult } from '../claim/runScenario';
+import type { AgreementResult } from '../claim/agreement';
+import { runScenarioWithAgreement, type ClaimResult } from '../claim/runScenario';
 import { sortedUnique } from '../cli/shard';
+import { AGREEMENT_NAME, describeAgreementDetails, describeAgreementLine, describeAgreementVerdict } from '../report/describeAgreement';
 import { describeClaim } from '../report/describeClaim';
 import { scenarioSourcesOf } from '../run/runFile';
 import { claimsNotFound } from '../run/runFiles';
@@ -11,8 +13,9 @@ import { formatProblemLong } from '../foundation/problem';
 import { backendFromEnvironment, useBackend } from '../tfjs/backend';
 
 // `scenarioTests(paths)` in a spec file of the user's project: one describe per scenario (a
-// JSON file, or a Markdown file's derivcheck block) and one test per claim, which passes when
-// the claim's verdict meets its expectation. Jest registers tests synchronously, so the files
+// JSON file, or a Markdown file's derivcheck block), one test per claim, which passes when the
+// claim's verdict meets its expectation, and one for the scenario's built-in gradient agreement
+// check, which passes when its verdict is the scenario's `agreement` (agrees by default). Jest registers tests synchronously, so the files
 // are found, loaded and checked here, at registration; the claims run in each describe's
 // beforeAll, where the backend is started too.
 
@@ -79,12 +82,16 @@ export function scenarioTests(paths: string | readonly string[], options: Scenar
     const { scenario } = loaded;
     for (const c of scenario.claims) known.add(c.id);
     const claims = scenario.claims.flatMap((claim, i) => (!opts.claims || opts.claims.includes(claim.id) ? [{ claim, line: source.claimLines[i] }] : []));
-    if (claims.length === 0) continue;
+    // with ids asked for, a scenario without any of them is left out (its check too)
+    if (opts.claims && claims.length === 0) continue;
     describe(`${name} — ${scenario.title}`, () => {
       let results: Map<string, ClaimResult>;
+      let agreement: AgreementResult | null;
       beforeAll(async () => {
         await started();
-        results = new Map(runScenario(scenario, run).map((r) => [r.id, r]));
+        const ran = runScenarioWithAgreement(scenario, run);
+        results = new Map(ran.claims.map((r) => [r.id, r]));
+        agreement = ran.agreement;
       }, timeout);
       for (const { claim, line } of claims) {
         registered.add(claim.id);
@@ -93,6 +100,9 @@ export function scenarioTests(paths: string | readonly string[], options: Scenar
           if (!result.met) throw failure(`${shown(source.file)}${line !== undefined ? `:${line}` : ''}: ${describeClaim(result)}`);
         });
       }
+      it(`${AGREEMENT_NAME}: tfjs autodiff against the float64 reference`, () => {
+        if (agreement && !agreement.met) throw failure(`${shown(source.file)}: ${AGREEMENT_NAME}: ${describeAgreementVerdict(agreement)}: ${describeAgreementLine(agreement)}\n${describeAgreementDetails(agreement).map((d) => `  ${d}`).join('\n')}`);
+      });
     });
   }
 

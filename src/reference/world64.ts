@@ -47,6 +47,11 @@ export interface ReferenceWorld extends World<Value64> {
    * E (then only the part of E that moves is computed, where the move allows)
    */
   elementDerivative(symbol: string, f: ((env: Env64) => number) | 'loss', element: number): Derivative64;
+  /**
+   * ∂E/∂Q at one element (flat index) of Q, computed once per trial and element: shared by the
+   * gradient scale of a large parameter and the built-in gradient check's chosen elements
+   */
+  lossDerivativeAt(symbol: string, element: number): Derivative64;
   /** d/dt f(env(Q + t·v)) at t = 0 */
   directionalDerivative(symbol: string, f: ((env: Env64) => number) | 'loss', v: Float64Array): Derivative64;
   /** how the gradient scale was obtained: every element, or chosen elements of large parameters */
@@ -135,6 +140,14 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   let next: ((symbol: string) => Value64) | undefined;
   let scale: number | undefined;
   let sampled = false;
+  const elementLossDerivatives = new Map<string, Map<number, Derivative64>>();
+  const lossDerivativeAt = (symbol: string, element: number): Derivative64 => {
+    let known = elementLossDerivatives.get(symbol);
+    if (!known) elementLossDerivatives.set(symbol, (known = new Map()));
+    let d = known.get(element);
+    if (!d) known.set(element, (d = scalarAlong(symbol, 'loss', { kind: 'element', index: element })));
+    return d;
+  };
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
     if (p.data.length <= LARGE_TENSOR) return maxAbs(lossGradient(name).data);
@@ -143,7 +156,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const elements = new Set(seededSample(values.seed, name, p.data.length, SCALE_SAMPLE));
     if (hint !== undefined) elements.add(hint);
     let m = 0;
-    for (const element of elements) m = Math.max(m, Math.abs(scalarAlong(name, 'loss', { kind: 'element', index: element }).value));
+    for (const element of elements) m = Math.max(m, Math.abs(lossDerivativeAt(name, element).value));
     return m;
   };
   const differentiable = (symbol: string) => env.has(symbol) && symbol !== 'E' && !computation.counts.has(symbol) && !computation.constants.has(symbol) && symbol !== 'lr';
@@ -155,6 +168,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     gradient,
     lossGradient: (symbol) => (differentiable(symbol) ? lossGradient(symbol) : null),
     elementDerivative: (symbol, f, element) => scalarAlong(symbol, f, { kind: 'element', index: element }),
+    lossDerivativeAt,
     directionalDerivative: (symbol, f, v) => scalarAlong(symbol, f, { kind: 'dense', data: v }),
     next(symbol) {
       // later steps' gradients from a reference world of the trial with the parameters moved

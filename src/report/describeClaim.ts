@@ -1,6 +1,8 @@
 import type { ClaimResult, WorldSummary, WorstElement } from '../claim/runScenario';
 import type { WorldName } from '../claim/tolerances';
 import { describeKinks } from '../claim/compare';
+import { formatPath } from '../foundation/problem';
+import type { Note } from '../scenario/scenarioNotes';
 
 // Words for one claim's result: used by jest failure messages and by every report format.
 
@@ -9,6 +11,12 @@ export function formatNumber(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(7))) : v.toExponential(4);
+}
+
+/** `note: constants.G[0][1]: 0.1 is not a float32 number: …` */
+export function describeNote(note: Note): string {
+  const path = formatPath(note.path);
+  return `note: ${path === '' ? '' : `${path}: `}${note.message}`;
 }
 
 /** `[i=3, j=0]` from the claim's free index names and an element's index values. */
@@ -22,10 +30,14 @@ export function describeAt(result: ClaimResult, e: WorstElement): string {
   return result.indices.length > 0 ? `element ${formatIndex(result.indices, e.index)}` : 'the value';
 }
 
+/** What the at-kink outcome means, in the words every report uses. */
+export const AT_KINK_WORDS = 'every selected element sits at a kink in every trial: nothing judged';
+
 export function describeWorld(result: ClaimResult, world: WorldName): string {
   const w: WorldSummary = result.worlds[world];
   const tol = `rtol ${w.tolerance.rtol}, atol ${w.tolerance.atol}`;
   if (w.outcome === 'error') return `${world}: error: ${w.message}`;
+  if (w.outcome === 'at-kink') return `${world}: ${AT_KINK_WORDS}${describeWorldKinks(result, w)}`;
   const e = w.worst;
   if (!e) return `${world}: ${w.outcome}${describeWorldKinks(result, w)}`;
   const refuted = w.trialsRefuted > 0 ? `, refuted in ${w.trialsRefuted} of ${result.trials} trials` : '';
@@ -50,6 +62,7 @@ export function describeWorldKinks(result: ClaimResult, w: WorldSummary): string
 export function describeWorst(result: ClaimResult, world: WorldName): string {
   const w: WorldSummary = result.worlds[world];
   if (w.outcome === 'error') return `error: ${w.message}`;
+  if (w.outcome === 'at-kink') return AT_KINK_WORDS;
   const e = w.worst;
   if (!e) return w.outcome;
   const at = e.check === 'direction' || result.indices.length > 0 ? `${describeAt(result, e).replace(/^element /, '')} in trial ${e.trial}` : `trial ${e.trial}`;
@@ -61,10 +74,18 @@ export function describeVerdict(result: ClaimResult): string {
   return result.met ? `${result.verdict}, as expected` : `${result.verdict}, expected ${result.expect}`;
 }
 
-/** The lines under a claim's head: its statement, why, each world, and its note. */
+/** `judged on the step: next(W1) − W1 against rhs − W1`, for a claim whose lhs is next(P)[…]; else undefined. */
+export function describeStep(result: ClaimResult): string | undefined {
+  const p = result.judgedOnStep;
+  return p === undefined ? undefined : `judged on the step: next(${p}) − ${p} against rhs − ${p}`;
+}
+
+/** The lines under a claim's head: its statement, why, how it is judged, each world, and its note. */
 export function describeClaimDetails(result: ClaimResult): string[] {
   const lines = [`says: ${result.says}`];
   if (result.message) lines.push(...result.message.split('\n'));
+  const step = describeStep(result);
+  if (step) lines.push(`${step} (the lhs and rhs below are steps)`);
   lines.push(describeWorld(result, 'reference'), describeWorld(result, 'tfjs'));
   if (result.note) lines.push(`note: ${result.note}`);
   return lines;

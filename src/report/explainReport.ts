@@ -6,7 +6,7 @@ import type { Relation } from '../claim/relations';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import type { Tolerance, WorldName } from '../claim/tolerances';
 import type { Claim } from '../scenario/schema';
-import { describeVerdict, describeWorld, formatNumber } from './describeClaim';
+import { AT_KINK_WORDS, describeStep, describeVerdict, describeWorld, formatNumber } from './describeClaim';
 
 // `derivcheck explain`: the element table of one claim in both worlds, for the worst trial (the
 // trial of the worse world's worst element), each world's elements sorted worst first.
@@ -100,6 +100,7 @@ function tableLines(header: string[], body: string[][], failing: boolean[], c: C
 function outcomeWords(summary: WorldSummary, trials: number): string {
   if (summary.outcome === 'error') return `error: ${summary.message}`;
   if (summary.outcome === 'refuted') return `refuted in ${summary.trialsRefuted} of ${trials} trials`;
+  if (summary.outcome === 'at-kink') return AT_KINK_WORDS;
   return trials === 1 ? 'holds in its one trial' : `holds in all ${trials} trials`;
 }
 
@@ -137,6 +138,8 @@ export function explainReport(file: string, claim: Claim, result: ClaimResult, t
     `  verdict: ${result.met ? c.green(describeVerdict(result)) : c.red(c.bold(describeVerdict(result)))}`,
   ];
   if (result.message) lines.push(...result.message.split('\n').map((l) => `  ${l}`));
+  const step = describeStep(result);
+  if (step) lines.push(`  ${step}: the lhs and rhs in the tables are steps`);
   if (claim.note) lines.push(`  note:    ${claim.note}`);
   if (!tables) {
     lines.push('', 'No element table: neither world judged any element.', `  ${describeWorld(result, 'reference')}`, `  ${describeWorld(result, 'tfjs')}`);

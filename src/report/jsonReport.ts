@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ClaimResult, WorldSummary } from '../claim/runScenario';
 import { formatPath, formatProblemLong } from '../foundation/problem';
-import type { ScenarioReport, SweepReport } from '../run/runFile';
+import type { AgreementElement, AgreementResult } from '../claim/agreement';
+import { agreementsOf, type ScenarioReport, type SweepReport } from '../run/runFile';
 import type { Axis } from '../sweep/grid';
 import { claimMatrices } from './sweepMatrix';
 import { summaryOf, type RunReport } from './runReport';
@@ -34,7 +35,8 @@ const WorstElement = z.strictObject({
 });
 
 const World = z.strictObject({
-  outcome: z.enum(['holds', 'refuted', 'error']),
+  /** at-kink: every selected element sat at a kink in every trial (nothing judged) */
+  outcome: z.enum(['holds', 'refuted', 'error', 'at-kink']),
   message: z.string().optional(),
   tolerance: Tolerance,
   trialsRefuted: z.int(),
@@ -52,12 +54,14 @@ const World = z.strictObject({
 const Claim = z.strictObject({
   id: z.string(),
   says: z.string(),
-  expect: z.enum(['holds', 'refuted', 'disputed']),
-  verdict: z.enum(['holds', 'refuted', 'disputed', 'vacuous', 'error']),
+  expect: z.enum(['holds', 'refuted', 'disputed', 'at-kink']),
+  verdict: z.enum(['holds', 'refuted', 'disputed', 'at-kink', 'vacuous', 'error']),
   met: z.boolean(),
   message: z.string().optional(),
   note: z.string().optional(),
   trials: z.int(),
+  /** the parameter P of a claim whose lhs is next(P)[…]: judged on the step, next(P) − P against rhs − P (the worst elements' lhs and rhs are steps) */
+  judgedOnStep: z.string().optional(),
   /** the self-test of claims that hold: moving the rhs past the relation must refute them */
   vacuity: z.strictObject({ flipped: z.boolean(), reference: z.string(), tfjs: z.string() }).optional(),
   worlds: z.strictObject({ reference: World, tfjs: World }),
@@ -82,6 +86,52 @@ const Sweep = z.strictObject({
   ),
 });
 
+/** One element of the gradient agreement check: tfjs's ∂E/∂symbol against the reference's. */
+const AgreementElement = z.strictObject({
+  symbol: z.string(),
+  /** the element of the symbol, one index per axis */
+  index: z.array(z.int()),
+  trial: z.int(),
+  seed: z.int(),
+  tfjs: JsonNumber,
+  reference: JsonNumber,
+  /** |tfjs − reference| */
+  difference: JsonNumber,
+  /** the difference the tolerance allows there */
+  allowed: JsonNumber,
+});
+
+/** The built-in gradient agreement check of a scenario (of one cell of a sweep). */
+const Agreement = z.strictObject({
+  /** the scenario's `agreement` field */
+  expect: z.enum(['agrees', 'disputed']),
+  verdict: z.enum(['agrees', 'disputed', 'error']),
+  met: z.boolean(),
+  /** why the verdict is error */
+  message: z.string().optional(),
+  tolerance: Tolerance,
+  trials: z.int(),
+  /** the symbols S whose ∂E/∂S were compared */
+  symbols: z.array(z.string()),
+  /** elements compared over every trial */
+  compared: z.int(),
+  /** the first element where tfjs and the reference part, null when none does */
+  first: AgreementElement.nullable(),
+  /** the element closest to (or furthest past) its allowed difference */
+  worst: AgreementElement.nullable(),
+  /** each symbol with elements past their allowance, and how many */
+  departing: z.array(z.strictObject({ symbol: z.string(), count: z.int() })),
+  /** symbols too large to compare in full: their size, and the elements compared per trial (the fewest) */
+  sampled: z.array(z.strictObject({ symbol: z.string(), elements: z.int(), compared: z.int() })),
+  /** elements not compared because the reference found a kink there, and the first */
+  kinks: z.strictObject({ count: z.int(), first: AgreementElement.extend({ forward: JsonNumber, backward: JsonNumber }) }).optional(),
+  /** elements not compared because the reference's error estimate would decide them */
+  imprecise: z.int().optional(),
+  /** in a sweep: the cell, each axis's value by name */
+  cell: z.record(z.string(), z.json()).optional(),
+  elapsedMs: z.number(),
+});
+
 const Problem = z.strictObject({
   path: z.string(),
   message: z.string(),
@@ -99,6 +149,10 @@ const Scenario = z.strictObject({
   /** for a sweep, every cell's claims, cell after cell, each with its `cell` */
   claims: z.array(Claim),
   sweep: Sweep.optional(),
+  /** the built-in gradient agreement check: one, or one per cell of a sweep (each with `cell`); absent for an invalid file */
+  agreement: z.array(Agreement).optional(),
+  /** what a valid scenario should know before its verdicts are read: numbers float32 cannot hold, targets softmax-cross-entropy does not expect */
+  notes: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
   elapsedMs: z.number(),
 });
 
@@ -107,7 +161,8 @@ export const JsonReport = z.strictObject({
   version: z.string(),
   backend: z.string(),
   scenarios: z.array(Scenario),
-  summary: z.strictObject({ files: z.int(), claims: z.int(), met: z.int(), unmet: z.int(), invalidFiles: z.int() }),
+  /** agreementChecks: gradient agreement checks run; agreementUnmet: those whose verdict is not the one expected */
+  summary: z.strictObject({ files: z.int(), claims: z.int(), met: z.int(), unmet: z.int(), invalidFiles: z.int(), agreementChecks: z.int(), agreementUnmet: z.int() }),
   elapsedMs: z.number(),
 });
 export type JsonReport = z.infer<typeof JsonReport>;
@@ -160,6 +215,7 @@ function claim(result: ClaimResult, cell?: Record<string, unknown>): z.infer<typ
     ...(result.message !== undefined ? { message: result.message } : {}),
     ...(result.note !== undefined ? { note: result.note } : {}),
     trials: result.trials,
+    ...(result.judgedOnStep !== undefined ? { judgedOnStep: result.judgedOnStep } : {}),
     ...(result.vacuity ? { vacuity: result.vacuity } : {}),
     worlds: { reference: world(result, result.worlds.reference), tfjs: world(result, result.worlds.tfjs) },
     ...(cell ? { cell: cell as z.infer<typeof Claim>['cell'] } : {}),
@@ -167,6 +223,31 @@ function claim(result: ClaimResult, cell?: Record<string, unknown>): z.infer<typ
 }
 
 const cellRecord = (axes: readonly Axis[], values: readonly unknown[]) => Object.fromEntries(axes.map((a, k) => [a.name, values[k]]));
+
+function agreementElement(e: AgreementElement): z.infer<typeof AgreementElement> {
+  return { symbol: e.symbol, index: e.index, trial: e.trial, seed: e.seed, tfjs: num(e.tfjs), reference: num(e.reference), difference: num(e.difference), allowed: num(e.allowed) };
+}
+
+function agreement(a: AgreementResult, cell?: Record<string, unknown>): z.infer<typeof Agreement> {
+  return {
+    expect: a.expect,
+    verdict: a.verdict,
+    met: a.met,
+    ...(a.message !== undefined ? { message: a.message } : {}),
+    tolerance: a.tolerance,
+    trials: a.trials,
+    symbols: a.symbols,
+    compared: a.compared,
+    first: a.first && agreementElement(a.first),
+    worst: a.worst && agreementElement(a.worst),
+    departing: a.departing,
+    sampled: a.sampled,
+    ...(a.kinks ? { kinks: { count: a.kinks.count, first: { ...agreementElement(a.kinks.first), forward: num(a.kinks.first.forward), backward: num(a.kinks.first.backward) } } } : {}),
+    ...(a.imprecise !== undefined ? { imprecise: a.imprecise } : {}),
+    ...(cell ? { cell: cell as z.infer<typeof Agreement>['cell'] } : {}),
+    elapsedMs: a.elapsedMs,
+  };
+}
 
 function sweep(report: SweepReport): z.infer<typeof Sweep> {
   return {
@@ -194,12 +275,17 @@ function scenario(s: ScenarioReport): z.infer<typeof Scenario> {
         })),
       }
     : {};
+  const checks = agreementsOf(s);
+  const agreements = {
+    ...(checks.length > 0 ? { agreement: checks.map((c) => agreement(c.agreement, c.values && s.sweep ? cellRecord(s.sweep.axes, c.values) : undefined)) } : {}),
+    ...(s.notes ? { notes: s.notes.map((n) => ({ path: formatPath(n.path), message: n.message })) } : {}),
+  };
   if (s.sweep) {
     const { axes, cells } = s.sweep;
     const claims = cells.flatMap((c) => c.claims.map((r) => claim(r, cellRecord(axes, c.values))));
-    return { file: s.file, title: s.title, claims, sweep: sweep(s.sweep), elapsedMs: s.elapsedMs };
+    return { file: s.file, title: s.title, claims, sweep: sweep(s.sweep), ...agreements, elapsedMs: s.elapsedMs };
   }
-  return { file: s.file, title: s.title, ...invalid, claims: s.claims.map((r) => claim(r)), elapsedMs: s.elapsedMs };
+  return { file: s.file, title: s.title, ...invalid, claims: s.claims.map((r) => claim(r)), ...agreements, elapsedMs: s.elapsedMs };
 }
 
 export function jsonReportOf(report: RunReport): JsonReport {

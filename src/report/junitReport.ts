@@ -1,15 +1,19 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { ClaimResult } from '../claim/runScenario';
-import type { ScenarioReport } from '../run/runFile';
-import { formatProblemLong } from '../foundation/problem';
+import type { AgreementResult } from '../claim/agreement';
+import { agreementsOf, type ScenarioReport } from '../run/runFile';
+import { cellLabel } from '../sweep/grid';
+import { AGREEMENT_NAME, describeAgreementDetails, describeAgreementLine, describeAgreementVerdict } from './describeAgreement';
+import { formatPath, formatProblemLong } from '../foundation/problem';
 import { describeClaim, describeVerdict } from './describeClaim';
 import { summaryOf, type RunReport } from './runReport';
 import { claimMatrices, describeHoldsWhere } from './sweepMatrix';
 
-// The JUnit XML report: one testsuite per scenario file, one testcase per claim. An unmet claim
-// is a <failure>; a claim that could not be evaluated (verdict error) and an invalid file are an
-// <error>. Times are in seconds, as JUnit readers expect.
+// The JUnit XML report: one testsuite per scenario file, one testcase per claim and one for the
+// gradient agreement check (per cell in a sweep). An unmet claim or check is a <failure>; a claim
+// or check that could not be evaluated (verdict error) and an invalid file are an <error>. Times
+// are in seconds, as JUnit readers expect.
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
@@ -27,6 +31,22 @@ function addClaim(suite: XMLBuilder, file: string, claim: ClaimResult, cell?: st
   testcase.ele(kind, { message: `${cell ? `${cell}: ` : ''}${describeVerdict(claim)}`, type: claim.verdict }).txt(describeClaim(claim));
 }
 
+/** The gradient agreement check's testcase; in a sweep, one per cell, the cell's label after its name. */
+function addAgreement(suite: XMLBuilder, file: string, a: AgreementResult, cell?: string): void {
+  const testcase = suite.ele('testcase', { name: `${AGREEMENT_NAME}${cell ? ` ${cell}` : ''}: tfjs autodiff against the float64 reference`, classname: classNameOf(file), file, time: seconds(a.elapsedMs) });
+  if (a.met) return;
+  const kind = a.verdict === 'error' ? 'error' : 'failure';
+  testcase.ele(kind, { message: `${cell ? `${cell}: ` : ''}${describeAgreementVerdict(a)}`, type: a.verdict }).txt([describeAgreementLine(a), ...describeAgreementDetails(a)].join('\n'));
+}
+
+/** A scenario's testcases that fail (`failure`) and that could not be evaluated (`error`): claims and agreement checks. */
+function counts(scenario: ScenarioReport): { tests: number; failures: number; errors: number } {
+  const checks = agreementsOf(scenario).map((c) => c.agreement);
+  const unmet = [...scenario.claims.filter((c) => !c.met).map((c) => c.verdict), ...checks.filter((a) => !a.met).map((a) => a.verdict)];
+  const errors = unmet.filter((v) => v === 'error').length;
+  return { tests: scenario.claims.length + checks.length, failures: unmet.length - errors, errors };
+}
+
 function addScenario(root: XMLBuilder, scenario: ScenarioReport, backend: string): void {
   if (scenario.problems) {
     const suite = root.ele('testsuite', { name: scenario.file, file: scenario.file, tests: 1, failures: 0, errors: 1, skipped: 0, time: seconds(scenario.elapsedMs) });
@@ -36,30 +56,30 @@ function addScenario(root: XMLBuilder, scenario: ScenarioReport, backend: string
       .txt(scenario.problems.map(formatProblemLong).join('\n'));
     return;
   }
-  const failures = scenario.claims.filter((c) => !c.met && c.verdict !== 'error').length;
-  const errors = scenario.claims.filter((c) => !c.met && c.verdict === 'error').length;
-  const suite = root.ele('testsuite', { name: scenario.title, file: scenario.file, tests: scenario.claims.length, failures, errors, skipped: 0, time: seconds(scenario.elapsedMs) });
+  const suite = root.ele('testsuite', { name: scenario.title, file: scenario.file, ...counts(scenario), skipped: 0, time: seconds(scenario.elapsedMs) });
   const properties = suite.ele('properties');
   properties.ele('property', { name: 'backend', value: backend });
+  for (const note of scenario.notes ?? []) properties.ele('property', { name: `note: ${formatPath(note.path)}`, value: note.message });
   if (scenario.sweep) {
     // where each claim holds, in words; then one testcase per claim and cell
     const matrices = claimMatrices(scenario.sweep);
     for (const matrix of matrices) properties.ele('property', { name: `${matrix.id}: where it holds`, value: describeHoldsWhere(matrix) });
     for (const matrix of matrices) for (const cell of matrix.cells) addClaim(suite, scenario.file, cell.result, cell.label);
+    for (const { values, agreement } of agreementsOf(scenario)) addAgreement(suite, scenario.file, agreement, cellLabel(scenario.sweep.axes, values ?? []));
     return;
   }
   for (const claim of scenario.claims) addClaim(suite, scenario.file, claim);
+  if (scenario.agreement) addAgreement(suite, scenario.file, scenario.agreement);
 }
 
 export function junitReport(report: RunReport): string {
   const summary = summaryOf(report);
-  const errors = report.scenarios.reduce((n, s) => n + (s.problems ? 1 : s.claims.filter((c) => !c.met && c.verdict === 'error').length), 0);
-  const tests = summary.claims + summary.invalidFiles;
+  const valid = report.scenarios.filter((s) => !s.problems).map(counts);
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
     name: `derivcheck ${report.version} (${report.backend})`,
-    tests,
-    failures: summary.unmet - (errors - summary.invalidFiles),
-    errors,
+    tests: valid.reduce((n, c) => n + c.tests, 0) + summary.invalidFiles,
+    failures: valid.reduce((n, c) => n + c.failures, 0),
+    errors: valid.reduce((n, c) => n + c.errors, 0) + summary.invalidFiles,
     time: seconds(report.elapsedMs),
   });
   for (const scenario of report.scenarios) addScenario(root, scenario, report.backend);

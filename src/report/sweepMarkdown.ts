@@ -1,11 +1,13 @@
-import type { ScenarioReport } from '../run/runFile';
+import { agreementsOf, type ScenarioReport } from '../run/runFile';
+import { describeSweepAgreement } from './describeAgreement';
 import { valueLabel } from '../sweep/grid';
 import { claimMatrices, describeExpect, describeHoldsWhere, describeMet, type ClaimMatrix, type MatrixCell } from './sweepMatrix';
 import { describeWorst } from './describeClaim';
-import { cell } from './markdownReport';
+import { agreementLine, cell, noteBlock } from './markdownReport';
 
 // The markdown report of a sweep: per claim a line (statement, how many cells met, where it
-// holds), its verdict table over the axes, and the cells that miss their expectation.
+// holds), its verdict table over the axes, and the cells that miss their expectation; then the
+// gradient agreement check over the cells.
 
 
 const verdictCell = (c: MatrixCell) => (c.result.met ? `✅ ${c.result.verdict}` : `❌ **${c.result.verdict}**, expected ${c.result.expect}`);
@@ -31,8 +33,16 @@ function matrixBlock(matrix: ClaimMatrix): string[] {
   return lines;
 }
 
+/** The gradient agreement check over the cells: one line, and each cell that misses its expectation. */
+function agreementBlock(scenario: ScenarioReport): string[] {
+  const cells = agreementsOf(scenario);
+  if (cells.length === 0) return [];
+  const { met, line, missed } = describeSweepAgreement(scenario.sweep!.axes, cells);
+  return [`${met ? '✅' : '❌'} Gradient agreement (tfjs autodiff against the float64 reference): ${cell(line)}`, '', ...missed.flatMap((m) => [`- ${agreementLine(m.agreement, m.label)}`]), ...(missed.length > 0 ? [''] : [])];
+}
+
 export function sweepMarkdownBlock(scenario: ScenarioReport): string[] {
   const sweep = scenario.sweep!;
   const grid = sweep.axes.map((a) => `${cell(a.name)} (\`${a.path}\`)`).join(' × ');
-  return [`**${cell(scenario.title)}** (\`${scenario.file}\`): a sweep over ${grid}, ${sweep.cells.length} cells`, '', ...claimMatrices(sweep).flatMap(matrixBlock)];
+  return [`**${cell(scenario.title)}** (\`${scenario.file}\`): a sweep over ${grid}, ${sweep.cells.length} cells`, '', ...noteBlock(scenario), ...claimMatrices(sweep).flatMap(matrixBlock), ...agreementBlock(scenario)];
 }

@@ -1,12 +1,14 @@
 import type { Colors } from 'picocolors/types';
-import type { ScenarioReport } from '../run/runFile';
+import { agreementsOf, type ScenarioReport } from '../run/runFile';
+import { AGREEMENT_NAME, describeAgreementDetails, describeAgreementLine, describeAgreementVerdict, describeSweepAgreement } from './describeAgreement';
 import { valueLabel } from '../sweep/grid';
-import { describeClaimDetails, describeVerdict } from './describeClaim';
+import { describeClaimDetails, describeNote, describeVerdict } from './describeClaim';
 import { claimMatrices, describeExpect, describeHoldsWhere, describeMet, type ClaimMatrix } from './sweepMatrix';
 
 // The text report of a sweep: per claim a head line (met in every cell or not), its expectation,
 // where it holds, its verdict table (rows: the values of every axis but the last; columns: the
-// last axis's values) and, for each cell that misses its expectation, both worlds' worst elements.
+// last axis's values) and, for each cell that misses its expectation, both worlds' worst elements;
+// then the gradient agreement check over the cells, with each cell that misses its expectation.
 
 const MARK = { met: '✓', unmet: '✗' } as const;
 
@@ -45,5 +47,18 @@ export function sweepScenarioLines(scenario: ScenarioReport, c: Colors): string[
   const matrices = claimMatrices(sweep);
   const idWidth = Math.max(0, ...matrices.map((m) => m.id.length));
   const claims = matrices.length > 0 ? matrices.flatMap((m) => claimLines(m, idWidth, c)) : [`  ${c.dim('(no claims)')}`];
-  return [`${c.bold(scenario.file)} ${c.dim(`— ${scenario.title}`)}`, `  ${c.dim(`sweep: ${grid} = ${sweep.cells.length} cells`)}`, ...claims];
+  return [`${c.bold(scenario.file)} ${c.dim(`— ${scenario.title}`)}`, `  ${c.dim(`sweep: ${grid} = ${sweep.cells.length} cells`)}`, ...(scenario.notes ?? []).map((n) => `  ${c.dim(describeNote(n))}`), ...claims, ...agreementLines(scenario, c)];
+}
+
+/** The gradient agreement check over the cells: one line, and each cell that misses its expectation with its details. */
+function agreementLines(scenario: ScenarioReport, c: Colors): string[] {
+  const cells = agreementsOf(scenario);
+  if (cells.length === 0) return [];
+  const { met, line, missed } = describeSweepAgreement(scenario.sweep!.axes, cells);
+  const lines = [`  ${met ? c.green(MARK.met) : c.red(MARK.unmet)} ${AGREEMENT_NAME}  ${met ? line : c.red(c.bold(line))}`];
+  for (const cell of missed) {
+    lines.push(`      ${c.red(MARK.unmet)} ${cell.label}: ${c.red(describeAgreementVerdict(cell.agreement))}: ${describeAgreementLine(cell.agreement)}`);
+    lines.push(...describeAgreementDetails(cell.agreement).map((detail) => `          ${detail}`));
+  }
+  return lines;
 }

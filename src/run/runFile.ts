@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScenario';
-import type { Problem } from '../foundation/problem';
+import type { AgreementResult } from '../claim/agreement';
+import { runScenarioWithAgreement, type ClaimResult, type RunOptions } from '../claim/runScenario';
+import { formatPath, type Problem } from '../foundation/problem';
+import { notesOf, type Note } from '../scenario/scenarioNotes';
 import { loadMarkdownScenarios } from '../markdown/loadMarkdown';
 import { isMarkdownFile } from '../markdown/markdownFiles';
 import { offsetOf } from '../scenario/jsonPlaces';
@@ -11,7 +13,7 @@ import type { Axis } from '../sweep/grid';
 /** A sweep's run: its axes, and each cell's claims in the grid's order. */
 export interface SweepReport {
   axes: Axis[];
-  cells: { values: unknown[]; claims: ClaimResult[]; elapsedMs: number }[];
+  cells: { values: unknown[]; claims: ClaimResult[]; agreement?: AgreementResult; elapsedMs: number }[];
   /** each claim's expectation rules as written, by claim id (absent for one verdict) */
   rules: Record<string, { when?: string; expect: string }[]>;
 }
@@ -26,7 +28,17 @@ export interface ScenarioReport {
   claims: ClaimResult[];
   /** present for a file with a sweep */
   sweep?: SweepReport;
+  /** the built-in gradient agreement check (a sweep has one per cell, in `sweep.cells`); absent when it did not run */
+  agreement?: AgreementResult;
+  /** what a valid scenario should know before its verdicts are read (src/scenario/scenarioNotes.ts); absent when none */
+  notes?: Note[];
   elapsedMs: number;
+}
+
+/** Every gradient agreement check of a scenario: its own, or each cell's with the cell's values. */
+export function agreementsOf(scenario: ScenarioReport): { values?: unknown[]; agreement: AgreementResult }[] {
+  if (scenario.sweep) return scenario.sweep.cells.flatMap((c) => (c.agreement ? [{ values: c.values, agreement: c.agreement }] : []));
+  return scenario.agreement ? [{ agreement: scenario.agreement }] : [];
 }
 
 /** Loads a scenario file with every check, formulas included. */
@@ -52,17 +64,32 @@ export interface FileRunOptions extends RunOptions {
 export function runLoaded(loaded: LoadResult, options: FileRunOptions = {}, t0 = performance.now()): ScenarioReport {
   const { file } = loaded;
   if (!loaded.ok) return { file, title: '', problems: loaded.problems, claims: [], elapsedMs: performance.now() - t0 };
+  const notes = notesOfLoaded(loaded);
   if (loaded.sweep) {
     const cells = loaded.sweep.cells.map(({ values, scenario }, k) => {
       const t1 = performance.now();
       options.onCell?.(k + 1, loaded.sweep!.cells.length);
-      return { values, claims: runScenario(scenario, options), elapsedMs: performance.now() - t1 };
+      const run = runScenarioWithAgreement(scenario, options);
+      return { values, claims: run.claims, ...(run.agreement ? { agreement: run.agreement } : {}), elapsedMs: performance.now() - t1 };
     });
     const sweep = { axes: loaded.sweep.axes, cells, rules: loaded.sweep.rules };
-    return { file, title: loaded.scenario.title, claims: cells.flatMap((c) => c.claims), sweep, elapsedMs: performance.now() - t0 };
+    return { file, title: loaded.scenario.title, ...notes, claims: cells.flatMap((c) => c.claims), sweep, elapsedMs: performance.now() - t0 };
   }
-  const claims = runScenario(loaded.scenario, options);
-  return { file, title: loaded.scenario.title, claims, elapsedMs: performance.now() - t0 };
+  const run = runScenarioWithAgreement(loaded.scenario, options);
+  return { file, title: loaded.scenario.title, ...notes, claims: run.claims, ...(run.agreement ? { agreement: run.agreement } : {}), elapsedMs: performance.now() - t0 };
+}
+
+/** The notes of a loaded scenario: of each cell of a sweep, each note once. */
+function notesOfLoaded(loaded: Extract<LoadResult, { ok: true }>): { notes?: Note[] } {
+  const all = (loaded.sweep ? loaded.sweep.cells.map((c) => c.scenario) : [loaded.scenario]).flatMap(notesOf);
+  const seen = new Set<string>();
+  const notes = all.filter((n) => {
+    const key = `${formatPath(n.path)}: ${n.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return notes.length > 0 ? { notes } : {};
 }
 
 /** Loads, checks and runs one scenario file (each cell of a sweep); an invalid file is reported, never thrown. */

@@ -135,7 +135,8 @@ export const Tolerance = z.strictObject({
 });
 export type Tolerance = z.infer<typeof Tolerance>;
 
-export const Verdict = z.enum(['holds', 'refuted', 'disputed']);
+/** at-kink: every element the claim selects sits at a kink (not differentiable there) in every trial, so nothing was judged */
+export const Verdict = z.enum(['holds', 'refuted', 'disputed', 'at-kink']);
 export type Verdict = z.infer<typeof Verdict>;
 
 export const Claim = z.strictObject({
@@ -151,6 +152,13 @@ export const Claim = z.strictObject({
   note: z.string().optional(),
 });
 export type Claim = z.infer<typeof Claim>;
+
+/**
+ * What a scenario expects of the built-in gradient agreement check (tfjs's own ∂E/∂S against the
+ * reference's, for every tensor and intermediate): that it agrees, or that tfjs's gradient departs.
+ */
+export const AgreementExpectation = z.enum(['agrees', 'disputed']);
+export type AgreementExpectation = z.infer<typeof AgreementExpectation>;
 
 const constantName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a constant name is an identifier');
 const identifier = (what: string) => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, `a ${what} name is an identifier`);
@@ -203,6 +211,9 @@ export const Scenario = z.strictObject({
   data: Data.optional(),
   computation: Computation.optional().describe('a computation written as formulas (DESIGN §6), instead of model and data'),
   optimizer: Optimizer.optional(),
+  agreement: AgreementExpectation.default('agrees').describe(
+    "what the built-in gradient agreement check (tfjs autodiff against the float64 reference, for every tensor and intermediate) must find: agrees, or disputed where tfjs's own gradient is known to depart",
+  ),
   constants: z.record(constantName, nestedNumbers).default({}),
   claims: z.array(Claim).default([]),
 });

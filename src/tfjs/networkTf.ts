@@ -55,15 +55,32 @@ function lossFromOutput(model: Model, y: tf.Tensor, o: tf.Tensor): tf.Tensor {
 }
 
 /**
+ * ∂E/∂o as the tfjs world gives it: E written on the output o itself (lossFromOutput), divided by
+ * N for mean reduction, differentiated by tf.grad at `o`. The network's E is computed from the
+ * logits, so o is not on its path; this is the loss with o held.
+ */
+export function outputGradientTf(model: Model, y: tf.Tensor, o: tf.Tensor): tf.Tensor {
+  const N = o.shape[0];
+  return tf.grad((q: tf.Tensor) => {
+    const total = lossFromOutput(model, y, q);
+    return model.loss.reduction === 'mean' ? tf.div(total, N) : total;
+  })(o);
+}
+
+/**
  * Forward pass of one trial with tfjs ops. With an override, that symbol takes the given tensor
  * (x and a0 are one symbol) and everything after it follows from it, so tf.grad of any function
- * of the environment differentiates through the network.
+ * of the environment differentiates through the network. `shifts` adds a tensor (zeros, of the
+ * symbol's shape) to each intermediate it names right after it is computed: differentiated
+ * together with the parameters, their gradients are ∂E/∂(that intermediate), from one backward
+ * pass.
  */
-export function forwardNetworkTf(model: Model, tensors: EnvTf, override?: OverrideTf): EnvTf {
+export function forwardNetworkTf(model: Model, tensors: EnvTf, override?: OverrideTf, shifts?: EnvTf): EnvTf {
   const env: EnvTf = new Map();
   const pick = (name: string, compute: () => tf.Tensor): tf.Tensor => {
     const held = override && (override.symbol === name || (name === 'x' && override.symbol === 'a0'));
-    const value = held ? override.value : compute();
+    const shift = held ? undefined : shifts?.get(name);
+    const value = held ? override.value : shift ? tf.add(compute(), shift) : compute();
     env.set(name, value);
     return value;
   };

@@ -9,7 +9,7 @@ import { readInto } from './readInto';
 
 export interface SideReader {
   /** a side's numbers: float32 as tfjs holds them (never copied to float64) */
-  read(tensor: tf.Tensor, side: 'lhs' | 'rhs' | 'where'): { data: Float32Array | Float64Array; error: null };
+  read(tensor: tf.Tensor, side: 'lhs' | 'rhs' | 'where' | 'start'): { data: Float32Array | Float64Array; error: null };
   /** gives the pooled array back; the numbers read into it must not be read again */
   release(): void;
 }
@@ -25,7 +25,7 @@ export function sideReader(pool: ArrayPool | null): SideReader {
   let pair: Float64Array | null = null;
   return {
     read(tensor, side) {
-      if (pool !== null && side !== 'where' && tensor.dtype === 'float32' && tensor.size >= POOLED_LENGTH) {
+      if (pool !== null && (side === 'lhs' || side === 'rhs') && tensor.dtype === 'float32' && tensor.size >= POOLED_LENGTH) {
         pair ??= pool.float64(tensor.size);
         if (pair.length === tensor.size) return { data: readInto(tensor, new Float32Array(pair.buffer, side === 'lhs' ? 0 : 4 * tensor.size, tensor.size)), error: null };
       }

@@ -7,7 +7,7 @@ import type { TrialValues } from '../scenario/trialValues';
 import { algebraTf } from './algebraTf';
 import { forwardDefinitionsTf } from './definitionsTf';
 import { gradsOrZeros } from './gradsOrZeros';
-import { forwardNetworkTf } from './networkTf';
+import { forwardNetworkTf, outputGradientTf } from './networkTf';
 import { optimizeTf } from './optimizersTf';
 import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
 
@@ -15,19 +15,22 @@ import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
 // losses, a computation from its definitions lowered to tfjs ops), derivatives by tf.grad, next(P)
 // by tf.train.*. float32 throughout.
 
-/** The forward pass from given tensors (the trial's, or with parameters swapped), one symbol optionally held. */
-type ForwardTf = (given: EnvTf, override?: OverrideTf) => EnvTf;
+/**
+ * The forward pass from given tensors (the trial's, or with parameters swapped), one symbol
+ * optionally held, and zero shifts optionally added after the intermediates they name.
+ */
+type ForwardTf = (given: EnvTf, override?: OverrideTf, shifts?: EnvTf) => EnvTf;
 
 function forwardOf(scenario: Scenario, computation: CheckedComputation, values: TrialValues): ForwardTf {
   if (computation.form === 'network') {
-    return (given, override) => {
+    return (given, override, shifts) => {
       const env: EnvTf = new Map(given);
-      for (const [name, t] of forwardNetworkTf(scenario.model!, given, override)) env.set(name, t);
+      for (const [name, t] of forwardNetworkTf(scenario.model!, given, override, shifts)) env.set(name, t);
       return env;
     };
   }
   const integers = (name: string) => values.tensors.get(name)!.data;
-  return (given, override) => forwardDefinitionsTf(computation, given, integers, override);
+  return (given, override, shifts) => forwardDefinitionsTf(computation, given, integers, override, shifts);
 }
 
 /** The given tensors with the parameters (named in `names` order) replaced. */
@@ -39,8 +42,9 @@ function withParameters(given: EnvTf, names: string[], params: tf.Tensor[]): Env
 
 /**
  * What the tfjs world of one trial shares between claims: the forward pass and ∂E/∂P for every
- * parameter P, from one tf.grads (the forward pass that tf.grads runs is the one kept), and the
- * gradient scale. Tensors are kept past tf.tidy; `dispose` frees them (never the trial's tensors).
+ * parameter P (and ∂E/∂S for the symbols S of `alsoDifferentiate`), from one tf.grads (the
+ * forward pass that tf.grads runs is the one kept), and the gradient scale. Tensors are kept past
+ * tf.tidy; `dispose` frees them (never the trial's tensors).
  */
 export interface TfTrial {
   scenario: Scenario;
@@ -51,8 +55,8 @@ export interface TfTrial {
   /** the forward pass of the trial (tfjs tensors, kept) */
   env: Map<string, tf.Tensor>;
   /**
-   * ∂E/∂P for parameter P (kept; computed on first use with the forward pass), ∂E/∂S for a symbol
-   * S named in the `alsoDifferentiate` option (kept; one tf.grad on first use), else null
+   * ∂E/∂P for parameter P and ∂E/∂S for a symbol S named in the `alsoDifferentiate` option (kept;
+   * computed together on first use, with the forward pass), else null
    */
   lossGradient(symbol: string): tf.Tensor | null;
   /** max |∂E/∂P| over every parameter, from the same gradients */
@@ -71,7 +75,10 @@ export interface TfTrial {
 export interface TfTrialOptions {
   /** compute ∂E/∂P with the forward pass (one forward+backward), else only if asked for */
   withGradients?: boolean;
-  /** symbols besides the parameters whose ∂E/∂S lossGradient answers (the built-in gradient check's) */
+  /**
+   * symbols besides the parameters whose ∂E/∂S lossGradient answers (the built-in gradient
+   * check's), from the same backward pass as the parameters'
+   */
   alsoDifferentiate?: readonly string[];
   /**
    * On wasm, parameters of at least this many elements are uploaded again after the forward pass:
@@ -84,8 +91,11 @@ export interface TfTrialOptions {
 /**
  * The shared part of one trial's tfjs world, over the trial's uploaded tensors (`tensors`, which
  * the caller disposes). `alsoDifferentiate` names symbols besides the parameters (the input, the
- * intermediates, o: the built-in gradient check's) whose ∂E/∂S lossGradient answers too, each by
- * one tf.grad with S held at its forward value, computed when first asked for.
+ * intermediates, o: the built-in gradient check's) whose ∂E/∂S lossGradient answers too: tensors
+ * are differentiated as the parameters are, and each intermediate by a zero tensor added after it
+ * in the forward pass, all in the one tf.grads of the parameters. A network's o is not on the
+ * path of its E (computed from the logits, as tf.losses does): its ∂E/∂o is the loss written on o
+ * differentiated at o (networkTf.ts outputGradientTf), computed when first asked for.
  */
 export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvTf, options: TfTrialOptions = {}): TfTrial {
   const computation = computationOf(scenario);
@@ -102,7 +112,12 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
   if (computation.optimizer) given.set('lr', scalar(computation.optimizer.learningRate));
   for (const [alias, target] of computation.aliases) if (given.has(target)) given.set(alias, given.get(target)!);
   const also = new Set(options.alsoDifferentiate?.filter((s) => !names.includes(s) && s !== 'E'));
-  const held = new Map<string, tf.Tensor>();
+  const tensorNames = new Set(computation.tensors.map((t) => t.name));
+  // the network's o is held instead (see above); every other intermediate gets a zero shift
+  const outputHeld = computation.form === 'network' && also.has('o');
+  const inputs = [...names, ...[...also].filter((s) => tensorNames.has(s))];
+  const shifted = computation.definitions.filter((d) => also.has(d.name) && !(outputHeld && d.name === 'o'));
+  let outputGradient: tf.Tensor | null = null;
   const owned = () => new Set<tf.Tensor>([...given.values()]);
   let grads: Map<string, tf.Tensor> | null = null;
   let scale: number | undefined;
@@ -116,28 +131,30 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     let forwardPass: EnvTf | null = null;
     const gs = tf.tidy(() =>
       gradsOrZeros(
-        (...ps: tf.Tensor[]) => {
-          const e = forward(withParameters(given, names, ps));
+        (...xs: tf.Tensor[]) => {
+          const shifts = shifted.length > 0 ? new Map(shifted.map((d, i) => [d.name, xs[inputs.length + i]])) : undefined;
+          const e = forward(withParameters(given, inputs, xs.slice(0, inputs.length)), undefined, shifts);
           if (keepForward) forwardPass = keepEnv(e);
           return e.get('E')!;
         },
-        names.map((n) => given.get(n)!),
+        [...inputs.map((n) => given.get(n)!), ...shifted.map((d) => tf.zeros(d.shape))],
       ),
     );
     // tidy returned them: they belong to the enclosing scope unless kept
     for (const g of gs) tf.keep(g);
     if (keepForward) env = forwardPass!;
-    return new Map(names.map((n, i) => [n, gs[i]]));
+    return new Map([...inputs, ...shifted.map((d) => d.name)].map((n, i) => [n, gs[i]]));
   };
+  const differentiated = inputs.length + shifted.length;
   let failed = false;
-  if (options.withGradients && names.length > 0) {
+  if (options.withGradients && differentiated > 0) {
     try {
       grads = computeGrads(true);
     } catch {
       failed = true; // asked for again by a claim, inside its own guard, where the error is reported
     }
   }
-  if (!options.withGradients || failed || names.length === 0) {
+  if (!options.withGradients || failed || differentiated === 0) {
     tf.tidy(() => {
       env = keepEnv(forward(given));
     });
@@ -165,16 +182,7 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     }
   }
   const gradients = (): Map<string, tf.Tensor> => (grads ??= computeGrads(false));
-  const heldGradient = (symbol: string): tf.Tensor => {
-    let g = held.get(symbol);
-    if (!g) {
-      const base = env.get(symbol);
-      if (!base) throw new Error(`no symbol ${symbol} in this computation`);
-      g = tf.keep(tf.tidy(() => gradsOrZeros((q: tf.Tensor) => forward(given, { symbol, value: q }).get('E')!, [base])[0]));
-      held.set(symbol, g);
-    }
-    return g;
-  };
+  const heldOutputGradient = (): tf.Tensor => (outputGradient ??= tf.keep(tf.tidy(() => outputGradientTf(scenario.model!, env.get('y')!, env.get('o')!))));
   return {
     scenario,
     values,
@@ -183,9 +191,10 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     get env() {
       return env;
     },
-    lossGradient: (symbol) => (names.includes(symbol) ? gradients().get(symbol)! : also.has(symbol) ? heldGradient(symbol) : null),
+    lossGradient: (symbol) => (outputHeld && symbol === 'o' ? heldOutputGradient() : names.includes(symbol) || also.has(symbol) ? (gradients().get(symbol) ?? null) : null),
     gradientScale() {
-      scale ??= tf.tidy(() => Math.max(0, ...[...gradients().values()].map((g) => tf.max(tf.abs(g)).dataSync()[0])));
+      // the parameters' gradients only: the others of the same backward pass are not the scale
+      scale ??= tf.tidy(() => Math.max(0, ...names.map((n) => tf.max(tf.abs(gradients().get(n)!)).dataSync()[0])));
       return scale;
     },
     uploadAgain,
@@ -200,7 +209,7 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
       const mine = owned();
       tf.dispose([...env.values()].filter((t) => !mine.has(t)));
       if (grads) tf.dispose([...grads.values()]);
-      tf.dispose([...held.values()]);
+      if (outputGradient) outputGradient.dispose();
       tf.dispose(own);
     },
   };

@@ -42,6 +42,10 @@ describe('the HTML report of a sweep', () => {
     expect(labels.filter((l) => l.startsWith('tfjs world (float32), lhs − rhs: heat map'))).toHaveLength(4);
   });
 
+  it("shows the sweep's gradient agreement check over its cells", () => {
+    expect(html).toMatch(/<section aria-label="gradient agreement"><h3><span class="mark-met" aria-hidden="true">✓ <\/span>Gradient agreement — agrees in every cell \(6\), as expected<\/h3>/);
+  });
+
   it('labels both colour scales of each world', () => {
     expect(all(/<figcaption>(lhs and rhs \(one scale\)|lhs − rhs \(0 is white\))<\/figcaption>/g)).toHaveLength(4 * 2 * 2);
     expect(all(/<linearGradient id="([^"]+)"/g).length).toBe(new Set(all(/<linearGradient id="([^"]+)"/g)).size);

@@ -86,7 +86,7 @@ function claimElements(scenario: Parameters<typeof runScenario>[0], result: Clai
   const claim = scenario.claims.find((c) => c.id === result.id);
   if (worst === null || !claim) return { missing: result.message ?? 'neither world judged an element' };
   // trial t of seed s draws from s + t: the worst trial alone is seed s + t, trial 0
-  const again = runScenario(scenario, { claimIds: [result.id], seed: worst.seed, trials: 1, keepSides: true })[0];
+  const again = runScenario(scenario, { claimIds: [result.id], seed: worst.seed, trials: 1, keepSides: true, agreement: false })[0];
   const tables = elementTables(again, claim);
   const kept = again.sides?.[0];
   if (!tables || !kept) return { missing: again.message ?? 'neither world judged an element' };

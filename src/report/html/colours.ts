@@ -28,6 +28,7 @@ export const VERDICT_COLOURS: Record<ClaimVerdict, string> = {
   holds: '#cfe4f5',
   refuted: '#fbdcb8',
   disputed: '#ecc9df',
+  'at-kink': '#e4e4e4',
   vacuous: '#e4e4e4',
   error: '#e4e4e4',
 };

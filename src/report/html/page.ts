@@ -2,11 +2,13 @@ import { h, type ComponentChild } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { ClaimResult } from '../../claim/runScenario';
 import type { WorldName } from '../../claim/tolerances';
-import type { ScenarioReport } from '../../run/runFile';
+import type { AgreementResult } from '../../claim/agreement';
+import { agreementsOf, type ScenarioReport } from '../../run/runFile';
+import { describeAgreementDetails, describeAgreementLine, describeAgreementVerdict, describeSweepAgreement } from '../describeAgreement';
 import { formatProblem } from '../../foundation/problem';
 import { valueLabel } from '../../sweep/grid';
-import { describeClaimDetails, describeVerdict, formatIndex, formatNumber } from '../describeClaim';
-import { summaryLine, summaryOf, type RunReport } from '../runReport';
+import { describeClaimDetails, describeNote, describeStep, describeVerdict, formatIndex, formatNumber } from '../describeClaim';
+import { allMet, summaryLine, summaryOf, type RunReport } from '../runReport';
 import { elementPasses } from '../explainReport';
 import { claimMatrices, describeExpect, describeHoldsWhere, describeMet, type ClaimMatrix } from '../sweepMatrix';
 import { DIVERGING, divergingColour, SEQUENTIAL, sequentialColour, VERDICT_COLOURS } from './colours';
@@ -15,7 +17,7 @@ import { Heatmap, Legend } from './heatmap';
 import { STYLES } from './styles';
 
 // `--format html`: one self-contained page (inline CSS and SVG, no script, nothing loaded) that
-// shows each file and claim with its verdict; for a claim that is refuted or misses its
+// shows each file and claim with its verdict and the file's gradient agreement check; for a claim that is refuted or misses its
 // expectation, heat maps of lhs, rhs and their difference in both worlds; a sweep's verdicts as
 // coloured matrices. Everything drawn is also there as text: tables, and labels for screen readers.
 
@@ -144,7 +146,7 @@ function PlainScenario({ scenario, elements, ids }: { scenario: ScenarioReport; 
       ids,
       children: [
         h('thead', null, h('tr', null, ...['Claim', 'Verdict', 'Statement'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, ...scenario.claims.map((c) => h('tr', null, h('th', { scope: 'row' }, h('code', null, c.id)), h(VerdictCell, { result: c }), h('td', null, c.says)))),
+        h('tbody', null, ...scenario.claims.map((c) => h('tr', null, h('th', { scope: 'row' }, h('code', null, c.id)), h(VerdictCell, { result: c }), h('td', null, c.says, ...(describeStep(c) ? [h('br', null), h('small', { class: 'muted' }, describeStep(c))] : []))))),
       ],
     }),
     ...scenario.claims.map((c) => elementsBlock(scenario.file, 0, c, c.id, elements, ids)),
@@ -211,18 +213,39 @@ function SweepElements({ matrix, file, elements, ids }: { matrix: ClaimMatrix; f
   );
 }
 
+/** The built-in gradient agreement check: its verdict, what it found, and (unmet) its details; in a sweep, each cell that misses. */
+function AgreementSection({ scenario }: { scenario: ScenarioReport }): ComponentChild {
+  const checks = agreementsOf(scenario);
+  if (checks.length === 0) return null;
+  const title = (met: boolean, words: string) => h('h3', null, h(Mark, { met }), 'Gradient agreement', ` — ${words}`);
+  const what = h('p', { class: 'muted' }, "tfjs autodiff's own ∂E/∂S against the float64 reference's, for every tensor and intermediate S, in every trial.");
+  const details = (a: AgreementResult) => h('ul', { class: 'muted' }, ...describeAgreementDetails(a).map((line) => h('li', null, line)));
+  if (scenario.sweep) {
+    const { met, line, missed } = describeSweepAgreement(scenario.sweep.axes, checks);
+    return h(
+      'section',
+      { 'aria-label': 'gradient agreement' },
+      title(met, line),
+      what,
+      ...missed.map((m) => h('div', null, h('p', null, h(Mark, { met: false }), `${m.label}: ${describeAgreementVerdict(m.agreement)}: ${describeAgreementLine(m.agreement)}`), details(m.agreement))),
+    );
+  }
+  const a = checks[0].agreement;
+  return h('section', { 'aria-label': 'gradient agreement' }, title(a.met, describeAgreementVerdict(a)), what, h('p', null, describeAgreementLine(a)), a.met ? null : details(a));
+}
+
 function ScenarioSection({ scenario, elements, ids }: { scenario: ScenarioReport; elements: ElementsIndex; ids: Ids }): ComponentChild {
-  const head = [h('h2', null, h('code', null, scenario.file)), scenario.title ? h('p', null, scenario.title) : null];
+  const head = [h('h2', null, h('code', null, scenario.file)), scenario.title ? h('p', null, scenario.title) : null, ...(scenario.notes ?? []).map((n) => h('p', { class: 'muted' }, describeNote(n)))];
   if (scenario.problems) {
     return h('section', null, ...head, h('p', null, h('span', { class: 'mark-unmet' }, '! '), 'Invalid scenario file, not run:'), h('ul', { class: 'problems' }, ...scenario.problems.map((p) => h('li', null, h('code', null, formatProblem(p))))));
   }
-  return h('section', null, ...head, scenario.sweep ? h(SweepScenario, { scenario, elements, ids }) : h(PlainScenario, { scenario, elements, ids }));
+  return h('section', null, ...head, scenario.sweep ? h(SweepScenario, { scenario, elements, ids }) : h(PlainScenario, { scenario, elements, ids }), h(AgreementSection, { scenario }));
 }
 
 function Page({ report, elements }: { report: RunReport; elements: ElementsIndex }): ComponentChild {
   const summary = summaryOf(report);
   const ids = new Ids();
-  const ok = summary.unmet === 0 && summary.invalidFiles === 0;
+  const ok = allMet(summary);
   return h(
     'html',
     { lang: 'en' },
