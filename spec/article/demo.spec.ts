@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { referenceWorld } from '../../src/reference/world64';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
+import { loadScenarioFile } from '../../src/load/loadScenario';
 import type { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { disposeTrialTensors, trialTensors } from '../../src/tfjs/trialTensors';

@@ -6,7 +6,7 @@ import { describeAgreementElement } from '../../src/report/describeAgreement';
 import { exitCodeOf, summaryOf } from '../../src/report/runReport';
 import { runScenarioFile } from '../../src/run/runFile';
 import { symbolTableOf } from '../../src/scenario/computationOf';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
+import { loadScenarioFile } from '../../src/load/loadScenario';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 

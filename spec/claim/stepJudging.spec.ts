@@ -3,7 +3,7 @@ import { runScenario } from '../../src/claim/runScenario';
 import { FLOOR_ULPS, onTheStep, stepOf, ulpOf } from '../../src/claim/stepSides';
 import { parseFormula } from '../../src/formula/parser';
 import { describeClaim } from '../../src/report/describeClaim';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
+import { loadScenarioFile } from '../../src/load/loadScenario';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 

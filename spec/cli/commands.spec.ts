@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenarioJsonSchemaText } from '../../src/scenario/jsonSchema';
+import { scenarioJsonSchemaText } from '../../src/load/jsonSchema';
 import { bin, ensureCliBuilt, fixtures, root, runCli, type CliRun } from '../support/cli';
 
 // explain, schema, --help and --version, and the hint of a bin without its build.

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { JsonReport } from '../../src/report/jsonReport';
-import { parseShard, shardOf, sortedUnique } from '../../src/cli/shard';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { parseShard, shardOf, sortedUnique } from '../../src/run/shard';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
 import { ensureCliBuilt, fixtures, root, runCli } from '../support/cli';
 
 // --shard i/n splits the sorted files into n contiguous parts: together the shards run every

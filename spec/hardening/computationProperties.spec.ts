@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runScenario } from '../../src/claim/runScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import { computationOf } from '../../src/scenario/computationOf';
-import { parseScenarioText } from '../../src/scenario/loadScenario';
+import { parseScenarioText } from '../../src/load/loadScenario';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
 import { checked, evaluateIn } from '../support/formulaWorlds';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runScenarioFile, type ScenarioReport } from '../../src/run/runFile';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
 import { formatProblem } from '../../src/foundation/problem';
 import { useSpecBackend } from '../support/backend';
 

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { runScenariosOfFile, type ScenarioReport } from '../../src/run/runFile';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
 import { useSpecBackend } from '../support/backend';
 
 // Two runs over the same files give the same report, once the fields that hold timings (their

@@ -2,7 +2,7 @@ import { runScenario } from '../../src/claim/runScenario';
 import { symbolTableOf } from '../../src/scenario/computationOf';
 import { checkClaim } from '../../src/formula/check';
 import { renderFormulaError } from '../../src/formula/formulaError';
-import { parseScenarioText } from '../../src/scenario/loadScenario';
+import { parseScenarioText } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';

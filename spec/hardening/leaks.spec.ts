@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join, relative } from 'node:path';
 import { runScenario } from '../../src/claim/runScenario';
 import { loadScenarioChecked } from '../../src/run/runFile';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
 import { formatProblem } from '../../src/foundation/problem';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';

@@ -8,9 +8,9 @@ import { checkClaim } from '../../src/formula/check';
 import { FormulaError } from '../../src/formula/formulaError';
 import { parseFormula } from '../../src/formula/parser';
 import { MAX_FORMULA_LENGTH } from '../../src/formula/scanner';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
 import { computationOf } from '../../src/scenario/computationOf';
-import { parseScenarioText } from '../../src/scenario/loadScenario';
+import { parseScenarioText } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import { useSpecBackend } from '../support/backend';
 

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
 import { loadScenarioChecked } from '../../src/run/runFile';
-import { loadScenarioFile, parseScenarioText, type LoadResult } from '../../src/scenario/loadScenario';
+import { loadScenarioFile, parseScenarioText, type LoadResult } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 
 // Every file in spec/fixtures/broken is a real scenario file with one mistake in it (in the JSON,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
+import { loadScenarioFile } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import type { Scenario } from '../../src/scenario/schema';
 

@@ -1,10 +1,10 @@
-import { sortedUnique } from '../cli/shard';
-import { packageVersion } from '../cli/version';
+import { sortedUnique } from '../run/shard';
+import { packageVersion } from '../foundation/version';
 import { jsonReportOf, type JsonReport } from '../report/jsonReport';
 import { runLoaded, type ScenarioReport } from '../run/runFile';
 import { claimsNotFound, idsOf, missingClaims, runFiles } from '../run/runFiles';
-import { findScenarioFiles } from '../scenario/findScenarioFiles';
-import { checkScenarioJson } from '../scenario/loadScenario';
+import { findScenarioFiles } from '../load/findScenarioFiles';
+import { checkScenarioJson } from '../load/loadScenario';
 import { backendFromEnvironment, useBackend } from '../tfjs/backend';
 import { checkedOptions, OptionsSchema, runOptionsOf, type DerivcheckOptions } from './options';
 

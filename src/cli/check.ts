@@ -3,13 +3,13 @@ import { renderReport, type Format } from '../report/formats';
 import { exitCodeOf, EXIT, summaryOf, type RunReport } from '../report/runReport';
 import type { ScenarioReport } from '../run/runFile';
 import { missingClaims, runFiles } from '../run/runFiles';
-import { findScenarioFiles } from '../scenario/findScenarioFiles';
+import { findScenarioFiles } from '../load/findScenarioFiles';
 import type { BackendChoice } from '../tfjs/backendChoices';
 import type { ElementsIndex } from '../report/html/collectElements';
 import { fail, startBackend } from './fail';
-import { shardOf, sortedUnique, type Shard } from './shard';
+import { shardOf, sortedUnique, type Shard } from '../run/shard';
 import { coloursFor, progressOn } from './terminal';
-import { packageVersion } from './version';
+import { packageVersion } from '../foundation/version';
 
 // `derivcheck [paths…]`: runs every scenario file found, renders the report in the asked
 // format, and gives the exit code of DESIGN §4.

@@ -1,7 +1,7 @@
 import { runScenario, type ClaimResult, type RunOptions } from '../claim/runScenario';
 import { elementTables, explainReport } from '../report/explainReport';
 import { EXIT } from '../report/runReport';
-import type { LoadResult } from '../scenario/loadScenario';
+import type { LoadResult } from '../load/loadScenario';
 import { cellsOf, type LabelledCell } from '../sweep/cellsOf';
 import { matches, parseCondition } from '../sweep/condition';
 import { renderFormulaError } from '../formula/formulaError';

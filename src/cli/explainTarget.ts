@@ -1,7 +1,7 @@
 import { nearestName } from '../formula/nearestName';
 import { scenarioSourcesOf } from '../run/runFile';
 import { formatProblemLong } from '../foundation/problem';
-import type { LoadResult } from '../scenario/loadScenario';
+import type { LoadResult } from '../load/loadScenario';
 import type { Scenario } from '../scenario/schema';
 
 // Which scenario `derivcheck explain FILE --claim ID` works on: a JSON file's; in a Markdown

@@ -3,8 +3,8 @@ import type { CheckOptions } from './check';
 import { FORMATS } from '../report/formatNames';
 import { EXIT } from '../report/runReport';
 import { BACKEND_CHOICES, type BackendChoice } from '../tfjs/backendChoices';
-import { parseShard, type Shard } from './shard';
-import { packageVersion } from './version';
+import { parseShard, type Shard } from '../run/shard';
+import { packageVersion } from '../foundation/version';
 
 // The derivcheck command: argument parsing only. Each command's module (and with it
 // TensorFlow.js) is loaded when that command runs, so --help, --version and schema start fast.

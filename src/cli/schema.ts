@@ -1,4 +1,4 @@
-import { scenarioJsonSchemaText } from '../scenario/jsonSchema';
+import { scenarioJsonSchemaText } from '../load/jsonSchema';
 
 // `derivcheck schema`: the JSON Schema of scenario files, for editors and other tools.
 

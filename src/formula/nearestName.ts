@@ -48,7 +48,7 @@ function characterGap(a: string, b: string): number {
 }
 
 /**
- * Words a derivation may write for a network symbol (src/model/symbols.ts). A misspelt word is
+ * Words a derivation may write for a network symbol (src/scenario/network.ts). A misspelt word is
  * far from the one-letter symbol it means ('ouput' is 4 edits from 'o'), so spelling alone
  * never suggests it. `names` picks the symbols the word may mean; the word suggests one only
  * when exactly one of them exists: 'weights' means W1 in a one-layer network, nothing in two.

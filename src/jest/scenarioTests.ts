@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { checkedOptions, OptionsSchema, runOptionsOf, type DerivcheckOptions } from '../api/options';
 import type { AgreementResult } from '../claim/agreement';
 import { runScenarioWithAgreement, type ClaimResult } from '../claim/runScenario';
-import { sortedUnique } from '../cli/shard';
+import { sortedUnique } from '../run/shard';
 import { AGREEMENT_NAME, describeAgreementDetails, describeAgreementLine, describeAgreementVerdict } from '../report/describeAgreement';
 import { describeClaim } from '../report/describeClaim';
 import { scenarioSourcesOf } from '../run/runFile';
 import { claimsNotFound } from '../run/runFiles';
-import { findScenarioFiles } from '../scenario/findScenarioFiles';
+import { findScenarioFiles } from '../load/findScenarioFiles';
 import { formatProblemLong } from '../foundation/problem';
 import { backendFromEnvironment, useBackend } from '../tfjs/backend';
 

@@ -9,7 +9,7 @@ import { placeColumn, type Jacobian64 } from './gradient64';
 import { derivative64, SideRecorder } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
-import { chainCost, throughReader } from './chainRule64';
+import { throughReader } from './chainRule64';
 import { seededSample } from './sampling';
 
 /**

@@ -3,11 +3,11 @@ import type { AgreementResult } from '../claim/agreement';
 import { runScenarioWithAgreement, type ClaimResult, type RunOptions } from '../claim/runScenario';
 import { formatPath, type Problem } from '../foundation/problem';
 import { notesOf, type Note } from '../scenario/scenarioNotes';
-import { loadMarkdownScenarios } from '../markdown/loadMarkdown';
-import { isMarkdownFile } from '../markdown/markdownFiles';
+import { loadMarkdownScenarios } from '../load/loadMarkdown';
+import { isMarkdownFile } from '../load/markdownFiles';
 import { offsetOf } from '../scenario/jsonPlaces';
-import { lineColumn, loadScenarioFile, type LoadResult } from '../scenario/loadScenario';
-import type { ScenarioSource } from '../scenario/scenarioSource';
+import { lineColumn, loadScenarioFile, type LoadResult } from '../load/loadScenario';
+import type { ScenarioSource } from '../load/scenarioSource';
 import type { Axis } from '../sweep/grid';
 
 /** A sweep's run: its axes, and each cell's claims in the grid's order. */

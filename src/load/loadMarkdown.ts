@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { offsetOf } from '../scenario/jsonPlaces';
-import { checkScenarioJson, lineColumn, parseJsonText, type LoadResult } from '../scenario/loadScenario';
+import { checkScenarioJson, lineColumn, parseJsonText, type LoadResult } from './loadScenario';
 import type { Problem } from '../foundation/problem';
-import type { ScenarioSource } from '../scenario/scenarioSource';
+import type { ScenarioSource } from './scenarioSource';
 import { derivcheckBlocks, type FencedBlock } from './fencedBlocks';
 
 // A Markdown derivation (DESIGN §7): each ```derivcheck block holds a scenario, each

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { scenarioSourcesOf } from '../../src/run/runFile';
 import { formatProblemLong } from '../../src/foundation/problem';
-import type { ScenarioSource } from '../../src/scenario/scenarioSource';
+import type { ScenarioSource } from '../../src/load/scenarioSource';
 
 // Markdown derivations (DESIGN §7): each derivcheck block is a scenario named `file:LINE`, the
 // claim blocks under it are its claims, and every problem points at the line (and column) of

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
 import { renderFormulaError, type FormulaProblem } from '../formula/formulaError';
-import type { LoadResult } from '../scenario/loadScenario';
+import type { LoadResult } from './loadScenario';
 import { formatPath, type Problem } from '../foundation/problem';
 import type { Scenario } from '../scenario/schema';
-import { matches, parseCondition, type Condition } from './condition';
-import { cellCount, cellIndices, cellLabel, type Axis, type SweepGrid } from './grid';
-import { overlaps, parsePath, pathProblem, setAtPath, type PathStep } from './jsonPath';
-import { ExpectRules, Sweep, SWEEP_LIMITS } from './schema';
+import { matches, parseCondition, type Condition } from '../sweep/condition';
+import { cellCount, cellIndices, cellLabel, type Axis, type SweepGrid } from '../sweep/grid';
+import { overlaps, parsePath, pathProblem, setAtPath, type PathStep } from '../sweep/jsonPath';
+import { ExpectRules, Sweep, SWEEP_LIMITS } from '../sweep/schema';
 
 // A scenario file with a sweep, read as its cells: the sweep and the rules are checked first;
 // then every cell (the file with each axis's value set at its path, `sweep` left out and each
@@ -24,7 +24,7 @@ function placed(path: Path, problem: FormulaProblem): Place {
   return { path, message, detail: detail.join('\n') };
 }
 
-/** How the loader words a schema error (src/scenario/loadScenario.ts): given, as the loader calls this file. */
+/** How the loader words a schema error (loadScenario.ts): given, as the loader calls this file. */
 export type SchemaWords = (error: z.ZodError) => Place[];
 
 const under = (prefix: Path, places: Place[]): Place[] => places.map((p) => ({ ...p, path: [...prefix, ...p.path] }));

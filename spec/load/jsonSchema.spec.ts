@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { findScenarioFiles } from '../../src/scenario/findScenarioFiles';
-import { scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/scenario/jsonSchema';
-import { loadScenarioFile } from '../../src/scenario/loadScenario';
+import { findScenarioFiles } from '../../src/load/findScenarioFiles';
+import { scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/load/jsonSchema';
+import { loadScenarioFile } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 
 // The committed JSON Schema is generated from the zod schema; editors validate scenario files

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { holdsDerivcheckBlock, isMarkdownFile } from '../markdown/markdownFiles';
+import { holdsDerivcheckBlock, isMarkdownFile } from './markdownFiles';
 
 /**
  * Scenario files under the given paths: files as given; folders searched for *.json, and for

@@ -1,4 +1,4 @@
-import { derivcheckBlocks } from '../../src/markdown/fencedBlocks';
+import { derivcheckBlocks } from '../../src/load/fencedBlocks';
 
 // Which fenced blocks of a Markdown text are derivcheck blocks, by CommonMark's fence rules
 // (markdown-it), with the line of each and the indentation the file has before its content.

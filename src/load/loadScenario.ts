@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { expandSweep, needsSweep } from '../sweep/expandSweep';
+import { expandSweep, needsSweep } from './expandSweep';
 import type { SweepGrid } from '../sweep/grid';
-import { checkMeaning } from './checkMeaning';
-import { checkFormulas } from './computationOf';
+import { checkMeaning } from '../scenario/checkMeaning';
+import { checkFormulas } from '../scenario/computationOf';
 import { formatPath, type Problem } from '../foundation/problem';
-import { Scenario } from './schema';
+import { Scenario } from '../scenario/schema';
 
 export type LoadResult =
   /** a file with a sweep has its cells in `sweep`, and its first cell in `scenario` */

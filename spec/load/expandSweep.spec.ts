@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseScenarioText } from '../../src/scenario/loadScenario';
+import { parseScenarioText } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import { cellsOf } from '../../src/sweep/cellsOf';
 
