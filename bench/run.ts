@@ -15,7 +15,7 @@ import { expandTo, FormulaEvaluator } from '../src/formula/evaluate';
 import { matMulPlain } from '../src/reference/matMul64';
 import { referenceWorld } from '../src/reference/world64';
 import { runScenarioFile } from '../src/run/runFile';
-import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../src/load/findScenarioFiles';
 import { Scenario } from '../src/scenario/schema';
 import { drawTrial } from '../src/scenario/trialValues';
 import { useBackend } from '../src/tfjs/backend';

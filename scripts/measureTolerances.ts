@@ -7,7 +7,7 @@ import { FLOOR_ULPS } from '../src/claim/stepSides';
 import { allowedDifference, ESTIMATE_SHARE, type Tolerance, type WorldName } from '../src/claim/tolerances';
 import { loadScenarioChecked } from '../src/run/runFile';
 import { cellsOf } from '../src/sweep/cellsOf';
-import { findScenarioFiles } from '../src/scenario/findScenarioFiles';
+import { findScenarioFiles } from '../src/load/findScenarioFiles';
 import { useBackend } from '../src/tfjs/backend';
 
 // npm run measure:tolerances — the measurement the default tolerances come from: over every
