@@ -1,7 +1,7 @@
 import type { Expr } from '../../src/formula/ast';
 import { checkClaim, CheckedClaim } from '../../src/formula/check';
 import type { SymbolInfo, SymbolKind, SymbolTable } from '../../src/foundation/symbols';
-import { printSexpr } from '../../src/formula/printer';
+import { printSexpr } from '../support/printSexpr';
 
 // The DESIGN example: 10 inputs, layers of 20 and 2 units, batch 1, one constant G.
 function table(hasOptimizer = true): SymbolTable {

@@ -1,7 +1,7 @@
 import type { Expr } from '../../src/formula/ast';
 import { FormulaError } from '../../src/formula/formulaError';
 import { MAX_NESTING, MAX_TREE_HEIGHT, parseFormula } from '../../src/formula/parser';
-import { printSexpr } from '../../src/formula/printer';
+import { printSexpr } from '../support/printSexpr';
 
 /** The error a formula gives, as the three rendered lines (or 'no error'). */
 function errorOf(text: string): string {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { BinaryOp, Expr, UnaryOp } from '../../src/formula/ast';
 import { parseFormula } from '../../src/formula/parser';
-import { printFormula, printSexpr } from '../../src/formula/printer';
+import { printFormula } from '../../src/formula/printer';
+import { printSexpr } from '../support/printSexpr';
 
 describe('printFormula', () => {
   it.each<[string, string]>([

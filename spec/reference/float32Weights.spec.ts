@@ -2,7 +2,6 @@ import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
 import { KinkWatch } from '../../src/reference/definitions64';
 import { movedPass } from '../../src/reference/movedPass64';
-import { asFloat64, cloneTensor64 } from '../../src/foundation/tensor';
 import { referenceWorld } from '../../src/reference/world64';
 import { computationOf } from '../../src/scenario/computationOf';
 
@@ -37,13 +36,5 @@ describe('float32 storage of the weights', () => {
     const E = (t: number) => pass(t).get('E')!.data[0];
     expect(E(1e-9)).not.toBe(E(0));
     expect(E(0)).toBe(base.get('E')!.data[0]);
-  });
-
-  it('a clone is float64, and asFloat64 refuses float32 storage', () => {
-    expect(cloneTensor64(W1).data).toBeInstanceOf(Float64Array);
-    expect(Array.from(cloneTensor64(W1).data)).toEqual(Array.from(W1.data));
-    expect(() => asFloat64(W1.data)).toThrow(/float32 storage/);
-    const E = referenceWorld(scenario, values).env.get('E')!;
-    expect(asFloat64(E.data)).toBe(E.data);
   });
 });

@@ -1,5 +1,5 @@
 // Tree → text. printFormula gives text that parses back to the same tree, with only the
-// parentheses the operator table requires; printSexpr gives a compact S-expression for specs.
+// parentheses the operator table requires.
 
 import type { Expr } from './ast';
 import { BINARY_OPERATORS, PREFIX_OPERATORS, PRIMARY_PREC } from './operators';
@@ -48,22 +48,4 @@ export function printFormula(expr: Expr): string {
 function wrap(expr: Expr, parenthesise: boolean): string {
   const text = printFormula(expr);
   return parenthesise ? `(${text})` : text;
-}
-
-/** Compact S-expression: `(* (index x 0 i) (sum k (index W2 j k)))`. Spans are left out. */
-export function printSexpr(expr: Expr): string {
-  switch (expr.kind) {
-    case 'number':
-      return String(expr.value);
-    case 'symbol':
-      return expr.name;
-    case 'index':
-      return `(index ${printSexpr(expr.base)} ${expr.indices.map(printSexpr).join(' ')})`;
-    case 'call':
-      return `(${expr.name}${expr.args.map((a) => ` ${printSexpr(a)}`).join('')})`;
-    case 'unary':
-      return `(${expr.op === '-' ? 'neg' : 'not'} ${printSexpr(expr.operand)})`;
-    case 'binary':
-      return `(${expr.op} ${printSexpr(expr.left)} ${printSexpr(expr.right)})`;
-  }
 }

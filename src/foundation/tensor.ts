@@ -10,12 +10,6 @@ export interface Tensor64 {
   data: Floats;
 }
 
-/** `data` as the Float64Array it must be where it is written or kept (computed values, never a trial's float32 weights). */
-export function asFloat64(data: Floats): Float64Array {
-  if (!(data instanceof Float64Array)) throw new Error('reference: float32 storage where computed float64 values were expected');
-  return data;
-}
-
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -25,11 +19,6 @@ export function tensor64(shape: number[], data?: Float64Array | number[]): Tenso
   const buffer = data === undefined ? new Float64Array(n) : Float64Array.from(data);
   if (buffer.length !== n) throw new Error(`tensor64: ${buffer.length} values for shape [${shape.join(',')}]`);
   return { shape: [...shape], data: buffer };
-}
-
-export function cloneTensor64(t: Tensor64): Tensor64 {
-  // always float64: a clone is made to be moved
-  return { shape: [...t.shape], data: Float64Array.from(t.data) };
 }
 
 export function maxAbs(data: ArrayLike<number>): number {

@@ -1,5 +1,3 @@
-import { derivative64 } from './kinks';
-import { cloneTensor64, type Tensor64 } from '../foundation/tensor';
 
 export { initialStep } from './kinks';
 
@@ -15,34 +13,6 @@ export interface Jacobian64 {
   backward?: Float64Array;
   /** calls of F it cost */
   evaluations: number;
-}
-
-/**
- * ∂F/∂Q element by element: F(Q with one element moved by t), differentiated at t = 0 by
- * Ridders' extrapolated central differences, kink-aware (src/reference/kinks.ts). `evaluate`
- * must not keep the tensor it is given.
- */
-export function jacobian64(evaluate: (q: Tensor64) => Float64Array, base: Tensor64): Jacobian64 {
-  const q = cloneTensor64(base);
-  const n = q.data.length;
-  let outputs = -1;
-  let result: Jacobian64 = { value: new Float64Array(0), error: new Float64Array(0), evaluations: 0 };
-  for (let m = 0; m < n; m++) {
-    const origin = base.data[m];
-    const estimate = derivative64((t) => {
-      q.data[m] = origin + t;
-      const out = evaluate(q);
-      q.data[m] = origin;
-      return out;
-    }, origin);
-    if (outputs < 0) {
-      outputs = estimate.value.length;
-      result = { value: new Float64Array(outputs * n), error: new Float64Array(outputs * n), evaluations: 0 };
-    }
-    result.evaluations += estimate.evaluations;
-    placeColumn(result, estimate, m, n);
-  }
-  return result;
 }
 
 /** Writes one element's derivative estimate (all of F's components) into column m of a Jacobian. */

@@ -66,12 +66,6 @@ export function sideOf(z: number): number {
   return z > 0 ? 1 : z < 0 ? -1 : 0;
 }
 
-/** Whether some moved[i] is on another side of 0 than base[i]. */
-export function sidesDiffer(base: ArrayLike<number>, moved: ArrayLike<number>): boolean {
-  for (let i = 0; i < base.length; i++) if (sideOf(moved[i]) !== sideOf(base[i])) return true;
-  return false;
-}
-
 /**
  * Records, over the calls of f along one move, on which side of its kink each input of a kinked
  * function is, in call order: the call at t = 0 is the reference (`begin(true)`), each later
