@@ -110,11 +110,12 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
     const world = referenceWorld(scenario, drawTrial(scenario, 0));
     const known = new Map<string, Value64>();
     const chainRule = (p: string) => throughLinear(computation, world.env, p, known, world);
-    // o is softmax(net3) and the loss reads o: net3's 7·3 elements one by one, then one run per
-    // tanh on the way down (a2, a1) and the linear maps for free: 21, 22, 23 runs for net2, net1, W1
-    expect(['net3', 'a2', 'net2', 'a1', 'net1', 'W1', 'b1', 'W3'].map((s) => chainCost(computation, s))).toEqual([21, 21, 22, 22, 23, 23, 6, 15]);
-    // W3 (5·3) and b1 (6) have fewer elements than the chain has runs: element by element
-    expect(chainRule('b1')).toBeNull();
+    // E sums rows that net3 (7·3) feeds row by row: one run per column (lossRows.ts), then one run
+    // per tanh on the way down (a2, a1) and the linear maps for free: 3, 4, 5 runs for net3, net2,
+    // net1; W1 (4·6) and b1 (6) in 5 through net1, W3 (5·3) in 3 through net3
+    expect(['net3', 'a2', 'net2', 'a1', 'net1', 'W1', 'b1', 'W3', 'b3'].map((s) => chainCost(computation, s))).toEqual([3, 3, 4, 4, 5, 5, 5, 3, 3]);
+    // b3 has as many elements (3) as the chain has runs: element by element
+    expect(chainRule('b3')).toBeNull();
     known.set('net1', world.lossGradient!('net1')!);
     expect([chainCost(computation, 'b1', known), chainRule('W1') !== null, chainRule('b1') !== null]).toEqual([0, true, true]);
   });

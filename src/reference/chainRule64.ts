@@ -1,6 +1,4 @@
 import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
-import { sizeOf } from '../foundation/tensor';
-import type { Expr } from '../formula/ast';
 import { checkDefinition, type CheckedDefinition } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
@@ -9,6 +7,7 @@ import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
 import type { KinkAwareEstimate } from './kinks';
+import { ownRuns, readsOf } from './lossRows';
 
 // ∂E/∂P through the one definition D that reads P, by the chain rule, when D is linear in P
 // (src/formula/transposeLinear.ts: ∂E/∂D summed back through the linear map) or elementwise in P
@@ -34,17 +33,6 @@ function onlyReader(computation: CheckedComputation, symbol: string): Definition
   const [reader] = readers;
   if (reader.through || ![...names].every((n) => n === symbol || !reader.reads.has(n))) return null;
   return reader;
-}
-
-/** Every read of `symbol` in `node`: index nodes on it, and bare reads. */
-function readsOf(node: Expr, symbol: string, out: Expr[] = []): Expr[] {
-  if (node.kind === 'symbol' && node.name === symbol) out.push(node);
-  else if (node.kind === 'index' && node.base.kind === 'symbol' && node.base.name === symbol) out.push(node);
-  else if (node.kind === 'index') [node.base, ...node.indices].forEach((n) => readsOf(n, symbol, out));
-  else if (node.kind === 'unary') readsOf(node.operand, symbol, out);
-  else if (node.kind === 'binary') [node.left, node.right].forEach((n) => readsOf(n, symbol, out));
-  else if (node.kind === 'call') node.args.forEach((n) => readsOf(n, symbol, out));
-  return out;
 }
 
 /** Whether `reader` reads `symbol` only at its own element, `symbol[v…]` with v… the reader's axes in order. */
@@ -73,13 +61,13 @@ function readerOf(computation: CheckedComputation, symbol: string, shape: readon
 /**
  * Finite-difference runs the chain rule needs for ∂E/∂symbol (0 for E and for what is known): a
  * linear reader costs what its own gradient does, an elementwise one one run more; a symbol
- * without such a reader, one run per element.
+ * without such a reader, its own runs (one per element, or per column: lossRows.ts).
  */
 export function chainCost(computation: CheckedComputation, symbol: string, known: ReadonlyMap<string, unknown> = new Map()): number {
   if (symbol === 'E' || known.has(symbol)) return 0;
   const shape = shapeOf(computation, symbol);
   const through = shape && readerOf(computation, symbol, shape);
-  const own = shape ? sizeOf(shape) : Infinity;
+  const own = shape ? ownRuns(computation, symbol, shape) : Infinity;
   if (!through) return own;
   return Math.min(own, chainCost(computation, through.reader.name, known) + (through.kind === 'elementwise' ? 1 : 0));
 }
@@ -90,7 +78,7 @@ function shapeOf(computation: CheckedComputation, symbol: string): readonly numb
 
 /**
  * ∂E/∂symbol through its one linear or elementwise reader, or null when that does not apply or
- * costs more than the symbol's own elements. `slopeAlong(symbol, reader)`: the derivative of the
+ * costs more than the symbol's own runs. `slopeAlong(symbol, reader)`: the derivative of the
  * reader's every element as every element of the symbol moves by t at once.
  */
 export function throughReader(
@@ -107,7 +95,7 @@ export function throughReader(
   if (!p || !through) return null;
   const { reader, kind } = through;
   const cost = chainCost(computation, reader.name, known) + (kind === 'elementwise' ? 1 : 0);
-  if (!known.has(reader.name) && cost >= p.data.length) return null;
+  if (!known.has(reader.name) && cost >= ownRuns(computation, symbol, p.shape)) return null;
   return kind === 'linear' ? throughLinear(computation, env, watch, symbol, p, reader, lossGradient) : throughElementwise(symbol, p, reader, lossGradient, slopeAlong);
 }
 

@@ -10,6 +10,8 @@ import { derivative64, SideRecorder } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
 import { throughReader } from './chainRule64';
+import { colouredLossGradient } from './colouredGradient64';
+import { lossRowsOf } from './lossRows';
 import { seededSample } from './sampling';
 
 /**
@@ -122,7 +124,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (symbol === 'E') return { shape: [], data: Float64Array.of(1), error: Float64Array.of(0) };
     let g = lossGradients.get(symbol);
     if (!g) {
-      g = throughReader(computation, env, watch, symbol, lossGradients, lossGradient, slopeAlong) ?? elementwiseLossGradient(symbol);
+      g = throughReader(computation, env, watch, symbol, lossGradients, lossGradient, slopeAlong) ?? byColumns(symbol) ?? elementwiseLossGradient(symbol);
       lossGradients.set(symbol, g);
     }
     return g;
@@ -133,6 +135,11 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       const data = e.get(reader)!.data;
       return data instanceof Float64Array ? data : Float64Array.from(data);
     });
+  /** By columns where E's rows allow (lossRows.ts); null where a column crosses a kink. */
+  const byColumns = (symbol: string): Value64 | null => {
+    const rows = lossRowsOf(computation, symbol, valueOf(symbol).shape);
+    return rows && colouredLossGradient(computation, env, watch, symbol, rows);
+  };
   const elementwiseLossGradient = (symbol: string): Value64 => {
     const full = jacobian(symbol, 1, 'loss');
     return algebra64.reshape(full, full.shape.slice(1));

@@ -1,0 +1,88 @@
+import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import type { CheckedComputation } from '../scenario/compile';
+import type { Value64 } from './algebra64';
+import { evaluation, type Env64, type KinkWatch } from './definitions64';
+import { derivative64, SideRecorder } from './kinks';
+import type { LossRows } from './lossRows';
+import { movedPass } from './movedPass64';
+
+// ∂E/∂S for every element of S, one finite-difference run per column of S (src/reference/lossRows.ts
+// says when E's rows let that be): the column's elements move together, each row term f_n moves
+// by its own element only, and d f_n / dt is ∂E/∂S[n, c] / scale. A column along which some
+// kinked function changes sides is given up (null): the caller differentiates element by
+// element, where each element's own kink is found.
+
+/** Flat positions of column `c` of a tensor of `shape` (the elements whose other axes than `axis` are c's). */
+function columnPositions(shape: readonly number[], axis: number, c: number, into: Int32Array): Int32Array {
+  const inner = shape.slice(axis + 1).reduce((n, s) => n * s, 1);
+  const outer = Math.floor(c / inner);
+  const within = c % inner;
+  for (let r = 0; r < into.length; r++) into[r] = (outer * shape[axis] + r) * inner + within;
+  return into;
+}
+
+/** Σ|f_n| plus Σ|every element f_n reads| (not the hidden helpers), largest over the rows: the size rounding is relative to. */
+function rowMagnitude(rows: LossRows, env: Env64, watch: KinkWatch, hidden: ReadonlySet<string>): number {
+  const evaluator = new FormulaEvaluator(rows.checked, evaluation(watch, env));
+  const total = new Float64Array(rows.rows);
+  const add = (node: Parameters<typeof evaluator.evaluate>[0]) => {
+    const { value, vars } = evaluator.evaluate(node, env);
+    const at = vars.indexOf(rows.variable);
+    const stride = vars.slice(at + 1).reduce((n, v, a) => n * value.shape[at + 1 + a], 1);
+    for (let i = 0; i < value.data.length; i++) {
+      const v = Math.abs(value.data[i]);
+      if (!Number.isFinite(v)) continue;
+      if (at < 0) for (let r = 0; r < total.length; r++) total[r] += v;
+      else total[Math.floor(i / stride) % rows.rows] += v;
+    }
+  };
+  add(rows.term);
+  const visit = (node: typeof rows.term): void => {
+    if (node.kind === 'index' && node.base.kind === 'symbol') {
+      if (!hidden.has(node.base.name)) add(node);
+      return;
+    }
+    if (node.kind === 'unary') visit(node.operand);
+    if (node.kind === 'binary') [node.left, node.right].forEach(visit);
+    if (node.kind === 'call') node.args.forEach(visit);
+  };
+  visit(rows.term);
+  return Math.max(0, ...total);
+}
+
+/** ∂E/∂symbol by columns, or null when a column crosses a kink. */
+export function colouredLossGradient(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, rows: LossRows): Value64 | null {
+  const q = env.get(computation.aliases.get(symbol) ?? symbol)!;
+  const n = q.data.length;
+  const columns = n / rows.rows;
+  const data = new Float64Array(n);
+  const error = new Float64Array(n);
+  const direction = new Float64Array(n);
+  const positions = new Int32Array(rows.rows);
+  const hidden = new Set(computation.definitions.filter((d) => d.hidden).map((d) => d.name));
+  const magnitude = Math.abs(rows.scale) * rowMagnitude(rows, env, watch, hidden);
+  const rowTerms = (moved: Env64): Float64Array => {
+    const out = expandTo(watch.algebra, new FormulaEvaluator(rows.checked, evaluation(watch, moved)).evaluate(rows.term, moved), [rows.variable], [rows.rows]).data;
+    const scaled = new Float64Array(out.length);
+    for (let r = 0; r < out.length; r++) scaled[r] = rows.scale * out[r];
+    return scaled;
+  };
+  for (let c = 0; c < columns; c++) {
+    columnPositions(q.shape, rows.axis, c, positions);
+    let start = 0;
+    for (const p of positions) {
+      direction[p] = 1;
+      start = Math.max(start, Math.abs(q.data[p]));
+    }
+    const pass = movedPass(computation, env, watch, symbol, { kind: 'dense', data: direction }, true);
+    const sides = new SideRecorder();
+    const d = derivative64(watch.watched(sides, (t: number) => rowTerms(pass(t))), start, { crossed: () => sides.crossed(), magnitude });
+    for (const p of positions) direction[p] = 0;
+    if (d.kink && d.kink.some((k) => k !== 0)) return null;
+    for (let r = 0; r < rows.rows; r++) {
+      data[positions[r]] = d.value[r];
+      error[positions[r]] = d.error[r];
+    }
+  }
+  return { shape: [...q.shape], data, error };
+}
