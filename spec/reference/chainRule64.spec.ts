@@ -263,3 +263,31 @@ describe('a computation: γ and β of a batch normalisation through its output',
     }
   });
 });
+
+describe('through an elementwise reader larger than one slope run (4096 outputs at a time)', () => {
+  it('∂E/∂x of Σ c·tanh(x·w) over 70×64 elements: c·(1 − tanh²)·w at every element, across the chunks', () => {
+    const scenario = Scenario.parse({
+      title: 'tanh layer',
+      seed: 2,
+      computation: {
+        sizes: { N: 70, D: 64 },
+        tensors: { x: { shape: ['N', 'D'] }, w: { shape: ['D'] }, c: { shape: ['N', 'D'] } },
+        define: ['h[n,d] = tanh(x[n,d] * w[d])'],
+        loss: 'sum(n, sum(d, h[n,d] * c[n,d]))',
+      },
+    });
+    const computation = computationOf(scenario);
+    // the loss reads h linearly (no run), h reads x elementwise (one slope run)
+    expect(chainCost(computation, 'x')).toBe(1);
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const g = world.lossGradient!('x')!;
+    const [w, c, h] = ['w', 'c', 'h'].map((s) => world.env.get(s)!.data);
+    expect(g.data.length).toBe(4480);
+    let worst = 0;
+    g.data.forEach((v, i) => {
+      const closed = c[i] * (1 - h[i] * h[i]) * w[i % 64];
+      worst = Math.max(worst, Math.abs(v - closed) / (g.error![i] + 1e-13 * Math.abs(closed)));
+    });
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});

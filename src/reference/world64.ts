@@ -6,7 +6,7 @@ import type { TrialValues } from '../scenario/trialValues';
 import { algebra64, type Value64 } from './algebra64';
 import { forward64, KinkWatch, type Env64 } from './definitions64';
 import { placeColumn, type Jacobian64 } from './gradient64';
-import { derivative64, SideRecorder } from './kinks';
+import { derivative64, SideRecorder, type KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
 import { throughReader } from './chainRule64';
@@ -21,6 +21,8 @@ import { seededSample } from './sampling';
  * taken at chosen elements (docs/at-scale.md).
  */
 export const LARGE_TENSOR = 4096;
+/** Outputs of one slope run through an elementwise reader (chainRule64.ts). */
+const SLOPE_CHUNK = 4096;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
 
@@ -129,12 +131,29 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     }
     return g;
   };
-  /** d reader / d symbol of every element at once, as every element of the symbol moves by t (the reader elementwise in it). */
-  const slopeAlong = (symbol: string, reader: string) =>
-    differentiate(symbol, { kind: 'dense', data: new Float64Array(valueOf(symbol).data.length).fill(1) }, (e) => {
-      const data = e.get(reader)!.data;
-      return data instanceof Float64Array ? data : Float64Array.from(data);
-    });
+  /**
+   * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
+   * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps a table of
+   * arrays as long as its outputs (~2 KB per element), which for a 64×512 layer in one piece
+   * would be ~60 MB.
+   */
+  const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => {
+    const n = valueOf(symbol).data.length;
+    const ones: Direction64 = { kind: 'dense', data: new Float64Array(n).fill(1) };
+    const value = new Float64Array(n);
+    const error = new Float64Array(n);
+    let evaluations = 0;
+    for (let from = 0; from < n; from += SLOPE_CHUNK) {
+      const to = Math.min(n, from + SLOPE_CHUNK);
+      const d = differentiate(symbol, ones, (e) => Float64Array.from(e.get(reader)!.data.subarray(from, to)), true);
+      evaluations += d.evaluations;
+      // a kink anywhere: the caller goes element by element
+      if (d.kink && d.kink.includes(1)) return d;
+      value.set(d.value, from);
+      error.set(d.error, from);
+    }
+    return { value, error, kink: null, evaluations };
+  };
   /** By columns where E's rows allow (lossRows.ts); null where a column crosses a kink. */
   const byColumns = (symbol: string): Value64 | null => {
     const rows = lossRowsOf(computation, symbol, valueOf(symbol).shape);
