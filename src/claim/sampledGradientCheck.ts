@@ -7,7 +7,7 @@ import { activePool, float64Array } from '../foundation/arrayPool';
 import type { Env64 } from '../reference/definitions64';
 import type { Floats } from '../foundation/tensor';
 import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
-import { LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
+import { LARGE_TENSOR, SCALE_SAMPLE, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type WorldOutcome } from './compare';
 import { type Relation } from './relations';
 import { type Sides } from './sides';
@@ -37,7 +37,10 @@ export const DIRECTIONS = 2;
 export const DIRECTION_CONFIDENCE = 7;
 /** Elements the tfjs world found worst that the reference differentiates one by one. */
 export const HINTED_ELEMENTS = 16;
-/** Seeded elements the reference differentiates one by one, whatever tfjs says. */
+/**
+ * Seeded elements the reference differentiates one by one, whatever tfjs says (for F = E over Q
+ * in Q's own order, the gradient scale's SCALE_SAMPLE elements instead, already differentiated).
+ */
 export const SAMPLED_ELEMENTS = 16;
 
 /** A direction check reported in the place of an element (`check: 'direction'`, no index). */
@@ -162,12 +165,16 @@ export function sampledGradientCheck(
     if (size > top || Number.isNaN(size)) [largest, top] = [e, Number.isNaN(size) ? Infinity : size];
   }
   if (largest >= 0) chosen.add(largest);
-  const name = `${run.claimId}/${plan.symbol}`;
-  for (const e of seededSample(run.trialSeed, `${name}/elements`, n, SAMPLED_ELEMENTS, selected ? Array.from(selected) : undefined)) chosen.add(e);
-
   // F = E: the world's own loss, of which a move computes only the part that moves
   const isLoss = plan.F.kind === 'symbol' && plan.F.name === 'E' && !claim.indexValues.has(plan.F);
+  // ∂E/∂Q at Q's own elements: the seeded elements of the gradient scale and the agreement check
+  // (SCALE_SAMPLE of them, drawn by the trial and Q's name), whose derivatives the world keeps
+  const shared = isLoss && plan.identity === true && selected === null;
+  const name = `${run.claimId}/${plan.symbol}`;
+  const sample = shared ? seededSample(run.trialSeed, plan.symbol, n, SCALE_SAMPLE) : seededSample(run.trialSeed, `${name}/elements`, n, SAMPLED_ELEMENTS, selected ? Array.from(selected) : undefined);
+  for (const e of sample) chosen.add(e);
   const f = isLoss ? ('loss' as const) : (env: Env64): number => evaluator.evaluate(plan.F, env as Map<string, Value64>).value.data[0];
+  const derivative = (e: number) => (isLoss ? world.lossDerivativeAt(plan.symbol, plan.toQ(e)) : world.elementDerivative(plan.symbol, f, plan.toQ(e)));
   // sparse sides: only the chosen elements, in flat order (the order a dense comparison visits them)
   const at = Int32Array.from(chosen).sort();
   const m = at.length;
@@ -179,7 +186,7 @@ export function sampledGradientCheck(
   let backward: Float64Array | null = null;
   for (let k = 0; k < m; k++) {
     const e = at[k];
-    const d = world.elementDerivative(plan.symbol, f, plan.toQ(e));
+    const d = derivative(e);
     lhs[k] = d.value;
     rhsAt[k] = rhs!.data[e];
     error[k] = d.error + (rhs!.error?.[e] ?? 0);
