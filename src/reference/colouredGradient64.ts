@@ -28,13 +28,16 @@ function rowMagnitude(rows: LossRows, env: Env64, watch: KinkWatch, hidden: Read
   const add = (node: Parameters<typeof evaluator.evaluate>[0]) => {
     const { value, vars } = evaluator.evaluate(node, env);
     const at = vars.indexOf(rows.variable);
-    const stride = vars.slice(at + 1).reduce((n, v, a) => n * value.shape[at + 1 + a], 1);
+    // a read without the row index counts in every row
+    const stride = vars.slice(at + 1).reduce((n, _, a) => n * value.shape[at + 1 + a], 1);
+    let everywhere = 0;
     for (let i = 0; i < value.data.length; i++) {
       const v = Math.abs(value.data[i]);
       if (!Number.isFinite(v)) continue;
-      if (at < 0) for (let r = 0; r < total.length; r++) total[r] += v;
+      if (at < 0) everywhere += v;
       else total[Math.floor(i / stride) % rows.rows] += v;
     }
+    for (let r = 0; r < total.length; r++) total[r] += everywhere;
   };
   add(rows.term);
   const visit = (node: typeof rows.term): void => {
