@@ -32,7 +32,7 @@ const computation = (define: string[], loss: string) =>
 function worstRatio(scenario: Scenario, symbol: string): number {
   const world = referenceWorld(scenario, drawTrial(scenario, 0));
   const rows = lossRowsOf(computationOf(scenario), symbol, world.env.get(symbol)!.shape)!;
-  const g = colouredLossGradient(computationOf(scenario), world.env, new KinkWatch(), symbol, rows)!;
+  const g = colouredLossGradient(computationOf(scenario), world.env, new KinkWatch(), symbol, rows, (i) => world.lossDerivativeAt(symbol, i))!;
   const full = world.gradient(symbol, 1, (e) => e.get('E')!);
   let worst = 0;
   g.data.forEach((v, i) => {
@@ -113,7 +113,7 @@ describe('E as a sum over rows', () => {
     const twin = computation(['h[n,d] = x[n,d] * x[n,d]'], 'sum(n, sum(d, h[n,d]^2))');
     const rows = lossRowsOf(computationOf(twin), 'x', [6, 3])!;
     const world = referenceWorld(coupled, drawTrial(coupled, 0));
-    const forced = colouredLossGradient(computationOf(coupled), world.env, new KinkWatch(), 'x', { ...rows, checked: computationOf(coupled).definitions.find((d) => d.name === 'E')!.checked, term: (computationOf(coupled).definitions.find((d) => d.name === 'E')!.body as { args: unknown[] }).args[1] as typeof rows.term })!;
+    const forced = colouredLossGradient(computationOf(coupled), world.env, new KinkWatch(), 'x', { ...rows, checked: computationOf(coupled).definitions.find((d) => d.name === 'E')!.checked, term: (computationOf(coupled).definitions.find((d) => d.name === 'E')!.body as { args: unknown[] }).args[1] as typeof rows.term }, (i) => world.lossDerivativeAt('x', i))!;
     const full = world.gradient('x', 1, (e) => e.get('E')!);
     const differs = Array.from(forced.data).some((v, i) => Math.abs(v - full.data[i]) > forced.error![i] + full.error![i]);
     expect(differs).toBe(true);
@@ -138,8 +138,52 @@ describe('E as a sum over rows', () => {
     const rows = lossRowsOf(c, 'net1', [2, 2])!;
     expect(rows).not.toBeNull();
     // net1[0,0] = 1·1 − 1 = 0: relu's kink, in column 0
-    expect(colouredLossGradient(c, world.env, new KinkWatch(), 'net1', rows)).toBeNull();
+    expect(colouredLossGradient(c, world.env, new KinkWatch(), 'net1', rows, (i) => world.lossDerivativeAt('net1', i))).toBeNull();
     const g = world.lossGradient!('net1')!;
     expect(Array.from(g.kink ?? [])).toEqual([1, 0, 0, 0]);
+  });
+
+  it.each([
+    ['an inner sum over the same name', 'sum(n, x[n,0] * sum(n, x[n,1]))'],
+    ['an inner maxover over the same name', 'sum(n, sum(d, x[n,d]) * maxover(n, x[n,0]))'],
+    ['an inner minover over the same name, under −mean', '-mean(n, x[n,0] - minover(n, x[n,1]^2))'],
+  ])('%s reads every row: no rows, and ∂E/∂x (and each element by itself) is right', (_name, loss) => {
+    const scenario = computation([], loss);
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    expect(lossRowsOf(computationOf(scenario), 'x', [6, 3])).toBeNull();
+    const g = world.lossGradient!('x')!;
+    const full = world.gradient('x', 1, (e) => e.get('E')!);
+    g.data.forEach((v, i) => {
+      if (full.kink?.[i]) return;
+      expect({ i, agrees: Math.abs(v - full.data[i]) <= g.error![i] + full.error![i] }).toEqual({ i, agrees: true });
+      const own = world.lossDerivativeAt('x', i);
+      expect({ i, own: Math.abs(own.value - full.data[i]) <= own.error + full.error![i] }).toEqual({ i, own: true });
+    });
+  });
+
+  it.each([
+    ['by columns: Σ w/x', [], 'sum(n, sum(d, w[d] / x[n,d]))'],
+    ['through an elementwise reader: h = 1/x, Σ h·w', ['h[n,d] = 1 / x[n,d]'], 'sum(n, sum(d, h[n,d] * w[d]))'],
+    ['through an elementwise reader: h = log(x), Σ h·w', ['h[n,d] = log(x[n,d])'], 'sum(n, sum(d, h[n,d] * w[d]))'],
+  ])('%s with one element 1e-7 next to the pole at 0: that element again by itself, −w/x² (1/x) or w/x (log)', (name, define, loss) => {
+    const scenario = Scenario.parse({
+      title: 'a pole at 0',
+      seed: 1,
+      computation: {
+        sizes: { N: 3, D: 2 },
+        tensors: { x: { shape: ['N', 'D'], init: { values: [[1e-7, 1], [2, 3], [0.5, 0.7]] } }, w: { shape: ['D'], init: { values: [1.5, -0.5] } } },
+        define: define as string[],
+        loss: loss as string,
+      },
+    });
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const x = world.env.get('x')!.data;
+    const w = world.env.get('w')!.data;
+    const g = world.lossGradient!('x')!;
+    g.data.forEach((v, i) => {
+      const closed = (name as string).includes('log') ? w[i % 2] / x[i] : -w[i % 2] / (x[i] * x[i]);
+      expect({ i, agrees: Math.abs(v - closed) <= g.error![i] + 1e-12 * Math.abs(closed) }).toEqual({ i, agrees: true });
+    });
+    expect(world.gradientScale()).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,8 @@ import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { CheckedComputation } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
-import { derivative64, SideRecorder } from './kinks';
+import { derivative64, SideRecorder, SUSPICIOUS } from './kinks';
+import type { Derivative64 } from './world64';
 import type { LossRows } from './lossRows';
 import { movedPass } from './movedPass64';
 
@@ -10,7 +11,12 @@ import { movedPass } from './movedPass64';
 // says when E's rows let that be): the column's elements move together, each row term f_n moves
 // by its own element only, and d f_n / dt is ∂E/∂S[n, c] / scale. A column along which some
 // kinked function changes sides is given up (null): the caller differentiates element by
-// element, where each element's own kink is found.
+// element, where each element's own kink is found. The column's elements share one ladder of
+// steps, set by the largest of them, so an element much smaller than that loses the step
+// proportional to itself (stepLadder): next to a pole at 0 (1/x, log x) the shared steps jump
+// over it. Such an element's estimate comes out non-finite or far from the few 1e-11 of a smooth
+// one; every element whose estimate is above SUSPICIOUS of its value is differentiated again by
+// itself (`element`).
 
 /** Flat positions of column `c` of a tensor of `shape` (the elements whose other axes than `axis` are c's). */
 function columnPositions(shape: readonly number[], axis: number, c: number, into: Int32Array): Int32Array {
@@ -53,8 +59,14 @@ function rowMagnitude(rows: LossRows, env: Env64, watch: KinkWatch, hidden: Read
   return Math.max(0, ...total);
 }
 
-/** ∂E/∂symbol by columns, or null when a column crosses a kink. */
-export function colouredLossGradient(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, rows: LossRows): Value64 | null {
+/** Whether a derivative estimate is one a smooth function gives: finite, its estimate a small fraction of it. */
+export const trusted = (value: number, error: number): boolean => Number.isFinite(value) && error <= SUSPICIOUS * Math.abs(value);
+
+/**
+ * ∂E/∂symbol by columns, the elements whose estimate is not trusted again by `element` (∂E/∂S at
+ * one flat element); null when a column crosses a kink or such an element sits at one.
+ */
+export function colouredLossGradient(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, rows: LossRows, element: (index: number) => Derivative64): Value64 | null {
   const q = env.get(computation.aliases.get(symbol) ?? symbol)!;
   const n = q.data.length;
   const columns = n / rows.rows;
@@ -83,8 +95,14 @@ export function colouredLossGradient(computation: CheckedComputation, env: Env64
     for (const p of positions) direction[p] = 0;
     if (d.kink && d.kink.some((k) => k !== 0)) return null;
     for (let r = 0; r < rows.rows; r++) {
-      data[positions[r]] = d.value[r];
-      error[positions[r]] = d.error[r];
+      let [value, estimate] = [d.value[r], d.error[r]];
+      if (!trusted(value, estimate)) {
+        const own = element(positions[r]);
+        if (own.kink) return null;
+        [value, estimate] = [own.value, own.error];
+      }
+      data[positions[r]] = value;
+      error[positions[r]] = estimate;
     }
   }
   return { shape: [...q.shape], data, error };

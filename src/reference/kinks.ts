@@ -31,7 +31,7 @@ export function initialStep(q: number): number {
 }
 
 /** Error estimate above this fraction of the derivative's size is examined (smooth elements: ~1e-11). */
-const SUSPICIOUS = 1e-7;
+export const SUSPICIOUS = 1e-7;
 /** Rounding in f: an error estimate or second difference below this many ε·|f(0)|/h is noise, not a kink. */
 const ROUNDING = 1e4 * Number.EPSILON;
 /** Sides and central agree when within this many times their summed error estimates (plus 1e-8 relative). */

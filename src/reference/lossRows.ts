@@ -1,4 +1,5 @@
 import { boundIndex, type Expr } from '../formula/ast';
+import { bindsInside } from '../formula/bindsInside';
 import type { CheckedFormulas } from '../formula/check';
 import { plainVariable } from '../formula/indexForms';
 import type { CheckedComputation } from '../scenario/compile';
@@ -13,7 +14,8 @@ import { mainForm, type Form } from './definitions64';
 // Curtis, Powell and Reid's sparse Jacobian estimation). Decided from the formulas alone: every
 // read of a moving tensor must put a plain variable at its row axis (no expression, gather or
 // bare read), the same one throughout a definition, and that variable one of its axes; the loss
-// a constant times a sum or mean over that variable, nothing added.
+// a constant times a sum or mean over that variable, nothing added, the variable not bound again
+// inside the summand.
 
 export interface LossRows {
   /** the axis of S whose index is the loss's row */
@@ -65,7 +67,8 @@ function rowsOfLoss(form: Form, moving: readonly string[], rowAxis: ReadonlyMap<
     const variable = boundIndex(node).name;
     const term = node.args[1];
     const rows = form.checked.boundSizes.get(node);
-    if (rows === undefined || rowVariable(term, form.checked, moving, rowAxis) !== variable) return null;
+    // every read at the summand's own row: the row index not bound again inside it
+    if (rows === undefined || bindsInside(term, variable) || rowVariable(term, form.checked, moving, rowAxis) !== variable) return null;
     // the row index is free in f_n, with the sum's range
     const checked: CheckedFormulas = { ...form.checked, freeIndices: [...form.checked.freeIndices, { name: variable, size: rows }] };
     return { term, checked, variable, rows, scale: node.name === 'mean' ? scale / rows : scale };

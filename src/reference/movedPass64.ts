@@ -1,5 +1,6 @@
 import { unravel } from '../foundation/indices';
 import { boundIndex, type Expr } from '../formula/ast';
+import { bindsInside } from '../formula/bindsInside';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { atSlice, atUnit, linearPart, type LinearPart } from '../formula/linearPart';
@@ -356,6 +357,8 @@ function restrictLoss(form: Form, supports: ReadonlyMap<string, Support>): { exp
     if (node.kind !== 'call' || (node.name !== 'sum' && node.name !== 'mean')) return null;
     const variable = boundIndex(node).name;
     const body = node.args[1];
+    // an inner reduction over the same name reads every value of it: no part of E stands alone
+    if (bindsInside(body, variable)) return null;
     const size = checked.boundSizes.get(node)!;
     const perTerm = node.name === 'mean' ? 1 / size : 1;
     const changed = new Map([...supports].filter(([n]) => mentions(body, n)));

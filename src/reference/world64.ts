@@ -10,7 +10,7 @@ import { derivative64, SideRecorder, type KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
 import { throughReader } from './chainRule64';
-import { colouredLossGradient } from './colouredGradient64';
+import { colouredLossGradient, trusted } from './colouredGradient64';
 import { lossRowsOf } from './lossRows';
 import { seededSample } from './sampling';
 
@@ -135,7 +135,9 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
    * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps a table of
    * arrays as long as its outputs (~2 KB per element), which for a 64×512 layer in one piece
-   * would be ~60 MB.
+   * would be ~60 MB. The steps are the largest element's; an element whose estimate is not one
+   * a smooth function gives (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is
+   * differentiated again by itself.
    */
   const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => {
     const n = valueOf(symbol).data.length;
@@ -152,12 +154,20 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       value.set(d.value, from);
       error.set(d.error, from);
     }
+    for (let i = 0; i < n; i++) {
+      if (trusted(value[i], error[i])) continue;
+      const own = differentiate(symbol, { kind: 'element', index: i }, (e) => Float64Array.of(e.get(reader)!.data[i]), true);
+      evaluations += own.evaluations;
+      if (own.kink && own.kink.includes(1)) return own;
+      value[i] = own.value[0];
+      error[i] = own.error[0];
+    }
     return { value, error, kink: null, evaluations };
   };
   /** By columns where E's rows allow (lossRows.ts); null where a column crosses a kink. */
   const byColumns = (symbol: string): Value64 | null => {
     const rows = lossRowsOf(computation, symbol, valueOf(symbol).shape);
-    return rows && colouredLossGradient(computation, env, watch, symbol, rows);
+    return rows && colouredLossGradient(computation, env, watch, symbol, rows, (index) => lossDerivativeAt(symbol, index));
   };
   const elementwiseLossGradient = (symbol: string): Value64 => {
     const full = jacobian(symbol, 1, 'loss');
