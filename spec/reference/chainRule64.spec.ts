@@ -14,6 +14,7 @@ import { algebra64 } from '../../src/reference/algebra64';
 import { computationOf } from '../../src/scenario/computationOf';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
+import { reluAtKink } from '../support/reluAtKink';
 
 type Act = 'linear' | 'tanh' | 'sigmoid' | 'relu';
 type Loss = 'softmax-cross-entropy' | 'sigmoid-cross-entropy' | 'mse';
@@ -157,19 +158,7 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
   });
 
   it('a kink in ∂E/∂net_l (relu exactly at 0): the kernel and bias of that layer element by element, kinks reported', () => {
-    const scenario = Scenario.parse({
-      title: 'relu at its kink',
-      seed: 1,
-      model: {
-        inputs: 1,
-        layers: [
-          { units: 2, activation: 'relu', init: { values: [[1, 0.5]] }, biasInit: { values: [-1, 0.25] } },
-          { units: 2, activation: 'linear', bias: false, init: { values: [[1, -1], [0.5, 2]] } },
-        ],
-        loss: { type: 'softmax-cross-entropy' },
-      },
-      data: { batch: 1, x: { values: [[1]] }, labels: [0] },
-    });
+    const scenario = reluAtKink();
     const values = drawTrial(scenario, 0);
     const world = referenceWorld(scenario, values);
     const chainRule = (p: string) => throughLinear(computationOf(scenario), world.env, p, new Map(), world);

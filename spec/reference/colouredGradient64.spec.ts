@@ -11,6 +11,7 @@ import { referenceWorld } from '../../src/reference/world64';
 import { computationOf } from '../../src/scenario/computationOf';
 import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
+import { reluAtKink } from '../support/reluAtKink';
 
 type Loss = 'softmax-cross-entropy' | 'sigmoid-cross-entropy' | 'mse';
 const network = (loss: Loss, activation: 'tanh' | 'sigmoid' | 'relu', reduction: 'mean' | 'sum') =>
@@ -120,19 +121,7 @@ describe('E as a sum over rows', () => {
   });
 
   it('a column whose move crosses a relu kink is given up; the element-by-element derivative finds the kink', () => {
-    const scenario = Scenario.parse({
-      title: 'relu at its kink',
-      seed: 1,
-      model: {
-        inputs: 1,
-        layers: [
-          { units: 2, activation: 'relu', init: { values: [[1, 0.5]] }, biasInit: { values: [-1, 0.25] } },
-          { units: 2, activation: 'linear', bias: false, init: { values: [[1, -1], [0.5, 2]] } },
-        ],
-        loss: { type: 'softmax-cross-entropy' },
-      },
-      data: { batch: 2, x: { values: [[1], [2]] }, labels: [0, 1] },
-    });
+    const scenario = reluAtKink({ x: [[1], [2]], labels: [0, 1] });
     const c = computationOf(scenario);
     const world = referenceWorld(scenario, drawTrial(scenario, 0));
     const rows = lossRowsOf(c, 'net1', [2, 2])!;

@@ -12,6 +12,7 @@ import { initialStep } from '../../src/reference/gradient64';
 import { describeClaim } from '../../src/report/describeClaim';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
+import { reluAtKink } from '../support/reluAtKink';
 
 useSpecBackend();
 
@@ -131,22 +132,7 @@ describe('claims at and near a kink: never a false refutation, never a false pas
   });
 
   // relu kink exactly at net1 = 0 (w1 = 1, b1 = −1), plus a second unit away from it
-  const twoUnits = (claims: ScenarioInput['claims']): Scenario =>
-    Scenario.parse({
-      title: 'relu at its kink, and a unit away from it',
-      seed: 1,
-      trials: 1,
-      model: {
-        inputs: 1,
-        layers: [
-          { units: 2, activation: 'relu', init: { values: [[1, 0.5]] }, biasInit: { values: [-1, 0.25] } },
-          { units: 2, activation: 'linear', bias: false, init: { values: [[1, -1], [0.5, 2]] } },
-        ],
-        loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
-      },
-      data: { batch: 1, x: { values: [[1]] }, labels: [0] },
-      claims,
-    });
+  const twoUnits = (claims: ScenarioInput['claims']): Scenario => reluAtKink({ claims, trials: 1 });
 
   it.each([
     { id: 'right', rhs: right, verdict: 'holds', why: 'a right formula holds, the kink element reported' },
