@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { lossGradientsRead } from '../../src/claim/agreementPointer';
 import { runScenarioWithAgreement } from '../../src/claim/runScenario';
 import { checkClaim } from '../../src/formula/check';
-import { describeAgreementElement } from '../../src/report/describeAgreement';
+import { describeAgreementDetails, describeAgreementElement } from '../../src/report/describeAgreement';
 import { exitCodeOf, summaryOf } from '../../src/report/runReport';
 import { runScenarioFile } from '../../src/run/runFile';
 import { symbolTableOf } from '../../src/scenario/computationOf';
@@ -69,6 +69,23 @@ describe('softmax cross-entropy with targets whose rows do not sum to 1', () => 
     if (!loaded.ok) throw new Error('sigmoid-hidden.json');
     const a = runScenarioWithAgreement(Scenario.parse({ ...loaded.scenario, agreement: 'disputed', claims: [] }), { trials: 1 }).agreement!;
     expect({ verdict: a.verdict, met: a.met, first: a.first }).toEqual({ verdict: 'agrees', met: false, first: null });
+  });
+});
+
+describe('where the reference has no finite number', () => {
+  it("a logit gap of 95: the labelled output is ~1e-41 and the reference's ∂E/∂o there NaN; tfjs is not blamed, the element is counted apart", () => {
+    const scenario = Scenario.parse({
+      title: 'a confident softmax',
+      seed: 1,
+      trials: 1,
+      model: { inputs: 1, layers: [{ units: 2, activation: 'linear', init: { values: [[95, 0]] }, biasInit: { values: [0, 0] } }], loss: { type: 'softmax-cross-entropy', reduction: 'sum' } },
+      data: { batch: 1, x: { values: [[1]] }, labels: [1] },
+    });
+    const { agreement } = runScenarioWithAgreement(scenario);
+    const got = { verdict: agreement!.verdict, departing: agreement!.departing, referenceNotFinite: agreement!.referenceNotFinite };
+    expect(got).toEqual({ verdict: 'agrees', departing: [], referenceNotFinite: expect.any(Number) });
+    expect(got.referenceNotFinite).toBeGreaterThan(0);
+    expect(describeAgreementDetails(agreement!).join('\n')).toContain("not compared: the reference's finite differences gave no finite number there");
   });
 });
 

@@ -100,3 +100,31 @@ describe('next(P) judged on the step: a nearly converged network', () => {
     expect({ ...got, stepAbout1e5: got.step > 5e-6 && got.step < 5e-5, allowedBelow6e7: got.allowed < 6e-7 }).toEqual({ ...got, stepAbout1e5: true, allowedBelow6e7: true });
   });
 });
+
+describe('next(P) judged on the step: adaptive rules with large gradients', () => {
+  // mse summed over targets of ±300: |∂E/∂W| in the hundreds, while an Adam or RMSProp step is
+  // about lr whatever the gradient; a tolerance scaled by lr times the gradient scale would let
+  // a step 0.1% too long pass in float32
+  const large = (optimizer: ScenarioInput['optimizer'], rhs: string, expect: 'holds' | 'refuted'): Scenario =>
+    Scenario.parse({
+      title: 'large gradients',
+      seed: 3,
+      trials: 3,
+      model: { inputs: 3, layers: [{ units: 4, activation: 'tanh', init: { normal: [0, 0.6] } }, { units: 2, activation: 'linear', init: { normal: [0, 0.6] } }], loss: { type: 'mse', reduction: 'sum' } },
+      data: { batch: 8, x: { uniform: [-1, 1] }, targets: { uniform: [-300, 300] } },
+      optimizer,
+      claims: [{ id: 'step', says: 'step', lhs: 'next(W2)[i,j]', rhs, expect }],
+    });
+  const adamStep = 'lr * grad(E, W2)[i,j] / (abs(grad(E, W2)[i,j]) + 1e-7)';
+  const rmspropStep = 'lr * grad(E, W2)[i,j] / sqrt(0.1 * grad(E, W2)[i,j]^2 + 1e-7)';
+  it.each([
+    ['adam', { type: 'adam', learningRate: 0.01 }, `W2[i,j] - ${adamStep}`, 'holds'],
+    ['adam, 0.1% too long', { type: 'adam', learningRate: 0.01 }, `W2[i,j] - 1.001 * ${adamStep}`, 'refuted'],
+    ['adam, off by 1e-3·lr', { type: 'adam', learningRate: 0.01 }, `W2[i,j] - ${adamStep} + 1e-3 * lr`, 'refuted'],
+    ['rmsprop', { type: 'rmsprop', learningRate: 0.01 }, `W2[i,j] - ${rmspropStep}`, 'holds'],
+    ['rmsprop, 1% too long', { type: 'rmsprop', learningRate: 0.01 }, `W2[i,j] - 1.01 * ${rmspropStep}`, 'refuted'],
+  ] as const)('%s: the verdict in both worlds', (_name, optimizer, rhs, verdict) => {
+    const [result] = runScenario(large(optimizer as ScenarioInput['optimizer'], rhs, verdict));
+    expect({ verdict: result.verdict, reference: result.worlds.reference.outcome, tfjs: result.worlds.tfjs.outcome }).toEqual({ verdict, reference: verdict, tfjs: verdict });
+  });
+});

@@ -49,6 +49,11 @@ export interface AgreementResult {
   kinks?: { count: number; first: AgreementElement & { forward: number; backward: number } };
   /** elements not compared because the reference's error estimate would decide them (claim/judge.ts) */
   imprecise?: number;
+  /**
+   * elements not compared because the reference's finite differences gave no finite number there
+   * (a pole or an overflow within their steps): tfjs is not to blame for them
+   */
+  referenceNotFinite?: number;
   elapsedMs: number;
 }
 
@@ -70,6 +75,7 @@ export interface AgreementState {
   sampled: Map<string, { elements: number; compared: number }>;
   kinks?: AgreementResult['kinks'];
   imprecise: number;
+  referenceNotFinite: number;
   /** the first error, in words */
   error?: string;
   elapsedMs: number;
@@ -85,7 +91,7 @@ export function newAgreementState(computation: Pick<CheckedComputation, 'compare
   const symbols = [...computation.compared];
   const backwards = [...computation.definitions.map((d) => d.name).reverse(), ...computation.tensors.map((t) => t.name).reverse()];
   const order = [...backwards.filter((s) => symbols.includes(s)), ...symbols.filter((s) => !backwards.includes(s))];
-  return { tolerance, symbols, order, parameters: new Set(computation.parameters), numbers: computation.numbers, trials: 0, compared: 0, first: null, worst: null, departing: new Map(), sampled: new Map(), imprecise: 0, elapsedMs: 0 };
+  return { tolerance, symbols, order, parameters: new Set(computation.parameters), numbers: computation.numbers, trials: 0, compared: 0, first: null, worst: null, departing: new Map(), sampled: new Map(), imprecise: 0, referenceNotFinite: 0, elapsedMs: 0 };
 }
 
 /** Worst first: by difference / allowed, non-finite first of all. */
@@ -94,7 +100,7 @@ export function badness(e: Pick<AgreementElement, 'tfjs' | 'reference' | 'differ
   return e.allowed > 0 ? e.difference / e.allowed : e.difference > 0 ? Infinity : 0;
 }
 
-/** Whether an element departs: past its allowed difference, or not a finite number (never a pass). */
+/** Whether an element departs: past its allowed difference, or tfjs's value not a finite number (never a pass). */
 export const departs = (e: Pick<AgreementElement, 'tfjs' | 'reference' | 'difference' | 'allowed'>): boolean => !(badness(e) <= 1);
 
 /** The result of the trials gathered in `state`, judged against what the scenario expects. */
@@ -115,6 +121,7 @@ export function finishAgreement(state: AgreementState, expect: AgreementExpectat
     sampled: state.symbols.filter((s) => state.sampled.has(s)).map((symbol) => ({ symbol, ...state.sampled.get(symbol)! })),
     ...(state.kinks ? { kinks: state.kinks } : {}),
     ...(state.imprecise > 0 ? { imprecise: state.imprecise } : {}),
+    ...(state.referenceNotFinite > 0 ? { referenceNotFinite: state.referenceNotFinite } : {}),
     elapsedMs: state.elapsedMs,
   };
 }

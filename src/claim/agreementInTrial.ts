@@ -143,6 +143,11 @@ function judgeSymbol(state: AgreementState, symbol: string, sides: Sides, oneSid
         state.imprecise++;
         return;
       }
+      // the reference could not differentiate there: nothing to hold tfjs's value against
+      if (!Number.isFinite(sides.rhs[position])) {
+        state.referenceNotFinite++;
+        return;
+      }
       state.compared++;
       const e = element(position);
       if (state.worst === null || badness(e) > badness(state.worst)) state.worst = e;

@@ -35,7 +35,10 @@ function maxAbsSelected(values: SideValues, mask: Uint8Array | null): number {
  * minus P, the scale the largest step or lr times the gradient scale, and the rounding of P as
  * a floor; `optimizer` is the scenario's.
  */
-export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number, optimizer?: Pick<Optimizer, 'learningRate' | 'steps'>): Sides {
+/** Whether the optimizer's step is about lr whatever the gradient (RMSProp, Adam: the gradient divided by its own running size). */
+const adaptive = (optimizer: Pick<Optimizer, 'learningRate' | 'steps'> & { type?: string }): boolean => optimizer.type === 'rmsprop' || optimizer.type === 'adam';
+
+export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number, optimizer?: Pick<Optimizer, 'learningRate' | 'steps'> & { type?: string }): Sides {
   const evaluator = new FormulaEvaluator(claim, world);
   const vars = claim.freeIndices.map((f) => f.name);
   const sizes = claim.freeIndices.map((f) => f.size);
@@ -59,8 +62,10 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
   // The lhs is the quantity under test: a large rhs must not loosen every element's allowance
   // (that would let `o <= 0.01 + 1e9·delta(n,k)` hold); the rhs enters per element through rtol.
   let scale = maxAbsSelected(lhs.data, mask);
-  // a step is lr times a gradient (or, for adaptive rules, about lr): its scale is lr times theirs
-  if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, (floor !== null ? optimizer!.learningRate : 1) * gradientScale());
+  // a step is lr times a gradient: its scale is lr times theirs; an adaptive rule's (RMSProp,
+  // Adam) is about lr whatever the gradient, so lr·gradient scale would loosen it without bound
+  if (floor !== null) scale = Math.max(scale, optimizer!.learningRate * (adaptive(optimizer!) ? 1 : gradientScale()));
+  else if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, gradientScale());
   return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale, ...kinksOf(lhs, rhs), ...(floor !== null ? { floor } : {}) };
 }
 

@@ -50,6 +50,7 @@ export function describeAgreementDetails(a: AgreementResult): string[] {
     lines.push(`${a.kinks.count} element${a.kinks.count === 1 ? '' : 's'} at a kink not compared, first ${at(e)} in trial ${e.trial} (seed ${e.seed}): one-sided derivatives ${formatNumber(e.backward)} (backward) and ${formatNumber(e.forward)} (forward), tfjs ${formatNumber(e.tfjs)}`);
   }
   if (a.imprecise) lines.push(`${a.imprecise} element${a.imprecise === 1 ? '' : 's'} not compared: the reference's error estimate would decide ${a.imprecise === 1 ? 'it' : 'them'}`);
+  if (a.referenceNotFinite) lines.push(`${a.referenceNotFinite} element${a.referenceNotFinite === 1 ? '' : 's'} not compared: the reference's finite differences gave no finite number there (a pole or an overflow within their steps)`);
   lines.push(`tolerance: rtol ${a.tolerance.rtol}, atol ${a.tolerance.atol} × the larger of the symbol's and the parameters' largest |∂E/∂|`);
   return lines;
 }
