@@ -89,6 +89,20 @@ describe('where the reference has no finite number', () => {
   });
 });
 
+describe('sigmoid cross-entropy near saturation', () => {
+  it('a logit of 14 with y = 0: ∂E/∂o = 1/(1 − o) is past float32, so o is left out of the check, which agrees on the rest', () => {
+    const scenario = Scenario.parse({
+      title: 'a saturated sigmoid',
+      seed: 1,
+      trials: 1,
+      model: { inputs: 1, layers: [{ units: 2, activation: 'linear', init: { values: [[14, -1]] }, biasInit: { values: [0, 0] } }], loss: { type: 'sigmoid-cross-entropy', reduction: 'sum' } },
+      data: { batch: 1, x: { values: [[1]] }, labels: [1] },
+    });
+    const { agreement } = runScenarioWithAgreement(scenario);
+    expect({ verdict: agreement!.verdict, symbols: agreement!.symbols }).toEqual({ verdict: 'agrees', symbols: ['x', 'W1', 'b1', 'net1', 'a1'] });
+  });
+});
+
 describe('at scale: chosen elements, never every element of a large symbol', () => {
   it('100-100-10, batch 32: large symbols at chosen elements (parameters at the gradient scale\'s sample), and they agree', () => {
     const scenario = Scenario.parse({
