@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
-import { runScenario } from '../../src/claim/runScenario';
 import { formatProblem } from '../../src/foundation/problem';
-import { computationOf } from '../../src/scenario/computationOf';
 import { parseScenarioText } from '../../src/load/loadScenario';
 import type { Scenario } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';
+import { mutatedOutcome } from '../support/mutatedOutcome';
 import { checked, evaluateIn } from '../support/formulaWorlds';
 
 // Computations written at random: both worlds agree on E and on every gradient of it, so the
@@ -206,23 +205,9 @@ describe.each(Object.entries(startingPoints))('a mutated computation: %s (proper
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
         const json = mutate(start, mutations);
-        let outcome = 'fine';
-        try {
-          const loaded = parseScenarioText(JSON.stringify(json), 'mutated.json');
-          if (!loaded.ok) {
-            refused++;
-            const lines = loaded.problems.map(formatProblem);
-            if (lines.length === 0 || lines.some((l) => !l.startsWith('mutated.json') || l.includes('\n'))) outcome = `bad problems: ${JSON.stringify(lines)}`;
-          } else if (computationOf(loaded.scenario).numbers <= 10_000 && ran < 30) {
-            ran++;
-            const results = runScenario(loaded.scenario, { trials: 1 });
-            const verdicts = ['holds', 'refuted', 'disputed', 'vacuous', 'error'];
-            const bad = results.filter((r) => !verdicts.includes(r.verdict) || r.met !== (r.verdict === r.expect));
-            if (results.length !== loaded.scenario.claims.length || bad.length > 0) outcome = `inconsistent results: ${JSON.stringify(bad.map((r) => [r.id, r.verdict, r.met]))}`;
-          }
-        } catch (e) {
-          outcome = `threw ${(e as Error)?.name}: ${(e as Error)?.message}`;
-        }
+        const { outcome, refused: wasRefused, ran: didRun } = mutatedOutcome(json, () => ran < 30);
+        if (wasRefused) refused++;
+        if (didRun) ran++;
         expect({ json, outcome }).toEqual({ json, outcome: 'fine' });
       }),
       { numRuns: 200, seed: SEED },

@@ -2,17 +2,16 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario } from '../../src/claim/runScenario';
 import { symbolTableOf } from '../../src/scenario/computationOf';
 import { checkClaim } from '../../src/formula/check';
 import { FormulaError } from '../../src/formula/formulaError';
 import { parseFormula } from '../../src/formula/parser';
 import { MAX_FORMULA_LENGTH } from '../../src/formula/scanner';
 import { findScenarioFiles } from '../../src/load/findScenarioFiles';
-import { computationOf } from '../../src/scenario/computationOf';
 import { parseScenarioText } from '../../src/load/loadScenario';
 import { formatProblem } from '../../src/foundation/problem';
 import { useSpecBackend } from '../support/backend';
+import { mutatedOutcome } from '../support/mutatedOutcome';
 
 // Random and mutated input never crashes derivcheck: the parser throws only FormulaError and
 // answers quickly, the checker returns {ok: false}, and a mutated scenario is either a list of
@@ -234,22 +233,8 @@ describe('mutated scenario JSON (property)', () => {
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
         const json = mutate(tiny as unknown as Json, mutations);
-        let outcome = 'fine';
-        try {
-          const loaded = parseScenarioText(JSON.stringify(json), 'mutated.json');
-          if (!loaded.ok) {
-            const lines = loaded.problems.map(formatProblem);
-            if (lines.length === 0 || lines.some((l) => !l.startsWith('mutated.json') || l.includes('\n'))) outcome = `bad problems: ${JSON.stringify(lines)}`;
-          } else if (computationOf(loaded.scenario).numbers <= 10_000 && ran < 40) {
-            ran++;
-            const results = runScenario(loaded.scenario, { trials: 1 });
-            const verdicts = ['holds', 'refuted', 'disputed', 'vacuous', 'error'];
-            const bad = results.filter((r) => !verdicts.includes(r.verdict) || r.met !== (r.verdict === r.expect));
-            if (results.length !== loaded.scenario.claims.length || bad.length > 0) outcome = `inconsistent results: ${JSON.stringify(bad.map((r) => [r.id, r.verdict, r.met]))}`;
-          }
-        } catch (e) {
-          outcome = `threw ${(e as Error)?.name}: ${(e as Error)?.message}`;
-        }
+        const { outcome, ran: didRun } = mutatedOutcome(json, () => ran < 40);
+        if (didRun) ran++;
         expect({ mutations, outcome }).toEqual({ mutations, outcome: 'fine' });
       }),
       { numRuns: 300, seed: SEED },

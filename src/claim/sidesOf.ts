@@ -28,17 +28,17 @@ function maxAbsSelected(values: SideValues, mask: Uint8Array | null): number {
   return m;
 }
 
+/** Whether the optimizer's step is about lr whatever the gradient (RMSProp, Adam: the gradient divided by its own running size). */
+const adaptive = (optimizer: Pick<Optimizer, 'type'>): boolean => optimizer.type === 'rmsprop' || optimizer.type === 'adam';
+
 /**
  * Evaluates lhs, rhs and where of a checked claim in one world and lays them out over the
  * claim's free indices. `gradientScale` is asked for only when the claim takes derivatives. A
  * claim whose lhs is next(P)[…] is laid out on the step (src/claim/stepSides.ts): both sides
- * minus P, the scale the largest step or lr times the gradient scale, and the rounding of P as
- * a floor; `optimizer` is the scenario's.
+ * minus P, the scale the largest step or lr times the gradient scale (lr for an adaptive rule),
+ * and the rounding of P as a floor; `optimizer` is the scenario's.
  */
-/** Whether the optimizer's step is about lr whatever the gradient (RMSProp, Adam: the gradient divided by its own running size). */
-const adaptive = (optimizer: Pick<Optimizer, 'learningRate' | 'steps'> & { type?: string }): boolean => optimizer.type === 'rmsprop' || optimizer.type === 'adam';
-
-export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number, optimizer?: Pick<Optimizer, 'learningRate' | 'steps'> & { type?: string }): Sides {
+export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>, gradientScale: () => number, optimizer?: Pick<Optimizer, 'type' | 'learningRate' | 'steps'>): Sides {
   const evaluator = new FormulaEvaluator(claim, world);
   const vars = claim.freeIndices.map((f) => f.name);
   const sizes = claim.freeIndices.map((f) => f.size);

@@ -1,5 +1,5 @@
 // Large arrays of one trial, given back when their holder is done with them and taken again by
-// the next (issue #6, peak memory). V8 frees an array's memory only when a collection finds it
+// the next, to keep peak memory down. V8 frees an array's memory only when a collection finds it
 // dead, and a verification is over before one runs; a trial at scale makes a few arrays of the
 // network's size one after another (the tfjs sides read back, the reference rhs, a direction),
 // so without reuse each of them stays resident next to the others.

@@ -5,7 +5,7 @@ import { plainVariable } from '../formula/indexForms';
 import { transposeLinear } from '../formula/transposeLinear';
 import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
-import { evaluation, type Env64, type KinkWatch } from './definitions64';
+import { evaluation, namesOf, type Env64, type KinkWatch } from './definitions64';
 import type { KinkAwareEstimate } from './kinks';
 import { ownRuns, readsOf } from './lossRows';
 
@@ -27,7 +27,7 @@ type Reader = { reader: Definition; kind: 'linear' | 'elementwise' };
 
 /** The one definition that reads `symbol` (or one of its other names), read by its own form; else null. */
 function onlyReader(computation: CheckedComputation, symbol: string): Definition | null {
-  const names = new Set([symbol, ...[...computation.aliases].filter(([, target]) => target === symbol).map(([alias]) => alias)]);
+  const names = new Set(namesOf(computation, symbol));
   const readers = computation.definitions.filter((d) => [...names].some((n) => d.reads.has(n) || d.through?.reads.has(n)));
   if (readers.length !== 1) return null;
   const [reader] = readers;

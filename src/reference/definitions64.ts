@@ -95,6 +95,15 @@ export function evaluateDefinition(definition: Definition, form: Form, env: Env6
 /** The definition's own form. */
 export const mainForm = (d: Definition): Form => ({ body: d.body, checked: d.checked, reads: d.reads });
 
+/** The form a definition is computed by while `name` moves: its `through` form where that names it, else its own. */
+export const formWhileMoving = (d: Definition, name: string): Form => (d.through && d.through.moved.has(name) ? d.through : mainForm(d));
+
+/** A symbol's own name (an alias resolved) and every alias of it: x and a0 of a network. */
+export function namesOf(computation: Pick<CheckedComputation, 'aliases'>, symbol: string): string[] {
+  const name = computation.aliases.get(symbol) ?? symbol;
+  return [name, ...[...computation.aliases].filter(([, target]) => target === name).map(([alias]) => alias)];
+}
+
 /** Scalars as tensors: counts, the learning rate. */
 const scalar = (value: number): Value64 => ({ shape: [], data: Float64Array.of(value) });
 

@@ -3,7 +3,8 @@ import { bindsInside } from '../formula/bindsInside';
 import type { CheckedFormulas } from '../formula/check';
 import { plainVariable } from '../formula/indexForms';
 import type { CheckedComputation } from '../scenario/compile';
-import { mainForm, type Form } from './definitions64';
+import { formWhileMoving, namesOf, type Form } from './definitions64';
+import { sizeOf } from '../foundation/tensor';
 
 // A loss that is a sum over rows which a symbol feeds row by row: E = scale · Σ_n f_n, and every
 // definition on the way from S to E reads what moves only at its own row n (a network's net2,
@@ -27,8 +28,6 @@ export interface LossRows {
   rows: number;
   /** E = scale · Σ_n f_n + terms that S does not move */
   scale: number;
-  /** the definitions that move with S, each with the form it is computed by */
-  moving: string[];
 }
 
 /** Every read of `symbol` in `node`: index nodes on it, and bare reads. */
@@ -58,8 +57,8 @@ function rowVariable(body: Expr, checked: CheckedFormulas, moving: readonly stri
 }
 
 /** E's form peeled down to its sum over rows: −mean(n, …), sum(n, …) / 2, 0.5 * sum(n, …). */
-function rowsOfLoss(form: Form, moving: readonly string[], rowAxis: ReadonlyMap<string, number>): Omit<LossRows, 'axis' | 'moving'> | null {
-  const peel = (node: Expr, scale: number): Omit<LossRows, 'axis' | 'moving'> | null => {
+function rowsOfLoss(form: Form, moving: readonly string[], rowAxis: ReadonlyMap<string, number>): Omit<LossRows, 'axis'> | null {
+  const peel = (node: Expr, scale: number): Omit<LossRows, 'axis'> | null => {
     if (node.kind === 'unary' && node.op === '-') return peel(node.operand, -scale);
     if (node.kind === 'binary' && (node.op === '*' || node.op === '/') && node.right.kind === 'number') return peel(node.left, node.op === '*' ? scale * node.right.value : scale / node.right.value);
     if (node.kind === 'binary' && node.op === '*' && node.left.kind === 'number') return peel(node.right, scale * node.left.value);
@@ -91,22 +90,20 @@ export function lossRowsOf(computation: CheckedComputation, symbol: string, shap
  * (colouredGradient64.ts), else one per element.
  */
 export function ownRuns(computation: CheckedComputation, symbol: string, shape: readonly number[]): number {
-  const size = shape.reduce((n, s) => n * s, 1);
   const rows = lossRowsOf(computation, symbol, shape);
-  return rows ? size / rows.rows : size;
+  return sizeOf(shape) / (rows ? rows.rows : 1);
 }
 
 function lossRows(computation: CheckedComputation, symbol: string, shape: readonly number[]): LossRows | null {
-  const name = computation.aliases.get(symbol) ?? symbol;
-  const names = [name, ...[...computation.aliases].filter(([, target]) => target === name).map(([alias]) => alias)];
+  const names = namesOf(computation, symbol);
+  const [name] = names;
   for (let axis = 0; axis < shape.length; axis++) {
     const rowAxis = new Map<string, number>(names.map((n) => [n, axis]));
-    const moving: string[] = [];
-    let found: Omit<LossRows, 'axis' | 'moving'> | null = null;
+    let found: Omit<LossRows, 'axis'> | null = null;
     let diagonal = true;
     for (const d of computation.definitions) {
       if (d.name === name) continue;
-      const form = d.through && d.through.moved.has(name) ? d.through : mainForm(d);
+      const form = formWhileMoving(d, name);
       const reads = [...form.reads].filter((r) => rowAxis.has(r));
       if (reads.length === 0) continue;
       if (d.name === 'E') {
@@ -120,9 +117,8 @@ function lossRows(computation: CheckedComputation, symbol: string, shape: readon
         break;
       }
       rowAxis.set(d.name, at);
-      moving.push(d.name);
     }
-    if (diagonal && found && found.rows === shape[axis]) return { ...found, axis, moving };
+    if (diagonal && found && found.rows === shape[axis]) return { ...found, axis };
   }
   return null;
 }

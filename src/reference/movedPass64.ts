@@ -8,7 +8,7 @@ import { substitute } from '../formula/substitute';
 import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Floats } from '../foundation/tensor';
 import type { Value64 } from './algebra64';
-import { evaluateDefinition, evaluation, mainForm, type Env64, type Form, type KinkWatch } from './definitions64';
+import { evaluateDefinition, evaluation, formWhileMoving, namesOf, type Env64, type Form, type KinkWatch } from './definitions64';
 import { anywhere, isRestricted, supportOf, type Support } from './support64';
 
 // The computation with one symbol moved along a direction, t ↦ env(Q + t·v), for derivatives by
@@ -184,7 +184,7 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   const name = computation.aliases.get(symbol) ?? symbol;
   const q = base.get(name);
   if (q === undefined) throw new Error(`no symbol ${symbol} in this computation`);
-  const names = [name, ...[...computation.aliases].filter(([, target]) => target === name).map(([alias]) => alias)];
+  const names = namesOf(computation, symbol);
   // Q's direction as a tensor of Q's shape (dense), or Q's element
   const unit = direction.kind === 'element' ? unravel(direction.index, q.shape) : null;
   const tangentOfQ = direction.kind === 'dense' ? direction.data : null;
@@ -194,7 +194,7 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   const supports = new Map<string, Support>(names.map((n) => [n, unit ?? anywhere(q.shape.length)]));
   for (const d of computation.definitions) {
     if (d.name === name) continue;
-    const form = d.through && d.through.moved.has(name) ? d.through : mainForm(d);
+    const form = formWhileMoving(d, name);
     const changed = new Map([...form.reads].filter((r) => supports.has(r)).map((r) => [r, supports.get(r)!]));
     if (changed.size === 0) continue;
     moving.set(d, form);
