@@ -53,7 +53,7 @@ const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): s
   Array.from(want).flatMap((w, i) => (Math.abs(got[i] - w) <= 1e-13 * Math.max(1, Math.abs(w)) ? [] : [`${what}[${i}] ${got[i]} vs ${w}`]));
 
 describe('matMulInto', () => {
-  it.each([[3, 5, 2], [7, 9, 17], [5, 33, 21], [64, 20, 40]])('equals the plain triple loop bit for bit at %i×%i×%i', (M, K, P) => {
+  it.each([[3, 5, 2], [7, 9, 17], [5, 33, 21], [64, 20, 40], [33, 7, 18], [70, 13, 35]])('equals the plain triple loop bit for bit at %i×%i×%i', (M, K, P) => {
     const rng = new SeededRandom(M * K * P);
     const a = Float64Array.from({ length: M * K }, () => rng.normal(0, 1));
     const b = Float64Array.from({ length: K * P }, () => rng.normal(0, 1));
