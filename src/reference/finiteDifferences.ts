@@ -31,6 +31,8 @@ export interface RiddersOptions {
    * times f (a confident row's loss −log o ≈ 1e-9 is log(1 + 1e-9), rounded to ε, not to 1e-9·ε).
    */
   magnitude?: number;
+  /** f returns an array of its own at every call (not reused): taken without a copy */
+  fresh?: boolean;
 }
 
 export interface OneSidedOptions extends RiddersOptions {
@@ -83,13 +85,15 @@ export function ridders(f: (t: number) => Float64Array, step: number, options: R
   let size = -1;
   // Central quotient: error series in h², so each extrapolation level removes one power of h².
   const tableau = new Tableau(SHRINK * SHRINK, CENTRAL_MIN_ROWS);
+  let quotient = new Float64Array(0);
+  let quotientNoise = new Float64Array(0);
   for (let row = 0, h = step; row < maxIterations && !tableau.allDone(); row++, h /= SHRINK) {
-    const plus = f(h).slice(); // copy: f may reuse its output buffer
+    const plus = options.fresh ? f(h) : f(h).slice(); // copy: f may reuse its output buffer
     const minus = f(-h);
     evaluations += 2;
     size = checkSize('ridders', size, plus.length, minus.length);
-    const quotient = new Float64Array(size);
-    const quotientNoise = new Float64Array(size);
+    // the tableau copies what it keeps: one pair of arrays for every row
+    if (quotient.length !== size) [quotient, quotientNoise] = [new Float64Array(size), new Float64Array(size)];
     for (let c = 0; c < size; c++) {
       quotient[c] = (plus[c] - minus[c]) / (2 * h);
       quotientNoise[c] = (noise * (Math.max(Math.abs(plus[c]), floor) + Math.max(Math.abs(minus[c]), floor))) / (2 * h);
@@ -122,13 +126,14 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
     { sign: 1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS) },
     { sign: -1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS) },
   ];
+  // the tableaux copy what they keep: one pair of arrays for every row
+  const quotient = new Float64Array(size);
+  const quotientNoise = new Float64Array(size);
   for (const { sign, tableau } of sides) {
     for (let row = 0, h = step; row < maxIterations && !tableau.allDone(); row++, h /= SHRINK) {
       const value = f(sign * h);
       evaluations++;
       checkSize('oneSided', size, value.length, value.length);
-      const quotient = new Float64Array(size);
-      const quotientNoise = new Float64Array(size);
       for (let c = 0; c < size; c++) {
         quotient[c] = (sign * (value[c] - centre[c])) / h;
         quotientNoise[c] = (noise * (Math.max(Math.abs(value[c]), floor) + Math.max(Math.abs(centre[c]), floor))) / h;
@@ -140,100 +145,125 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
 }
 
 /**
- * Ridders' Neville tableau, one per component, fed one row (one step size) at a time.
+ * Ridders' Neville tableau of every component, fed one row (one step size) at a time.
  * Row i holds the quotient at h_i = step / SHRINK^i and its extrapolations; entry j of row i
  * combines rows i−j..i and cancels the first j error terms. Alongside each entry runs a bound
  * on the rounding noise it carries (the extrapolation weights amplify the quotients' noise).
+ * Only the last row is kept, entry j of every component in one array (`last[j]`), and each new
+ * row is written over it: a few hundred bytes per component, none allocated per row.
  */
 class Tableau {
-  private readonly components: ComponentTableau[] = [];
   private rows = 0;
+  private size = -1;
+  private finished = 0;
+  /** entry j of the last row of every component, and its noise bound; grown as rows come */
+  private readonly last: Float64Array[] = [];
+  private readonly lastNoise: Float64Array[] = [];
+  /** per component: entries in its last row (0 after a restart), done, last row finite, best so far */
+  private length!: Uint16Array;
+  private done!: Uint8Array;
+  private lastRowFinite!: Uint8Array;
+  private bestValue!: Float64Array;
+  private bestError!: Float64Array; // tableau error of bestValue; Infinity until two rows agree
+  private bestNoise!: Float64Array;
 
   constructor(
     private readonly ratio: number,
     private readonly minRows: number,
   ) {}
 
+  private start(size: number): void {
+    this.size = size;
+    this.length = new Uint16Array(size);
+    this.done = new Uint8Array(size);
+    this.lastRowFinite = new Uint8Array(size).fill(1);
+    this.bestValue = new Float64Array(size).fill(NaN);
+    this.bestError = new Float64Array(size).fill(Infinity);
+    this.bestNoise = new Float64Array(size);
+  }
+
   addRow(quotient: Float64Array, quotientNoise: Float64Array): void {
+    if (this.size < 0) this.start(quotient.length);
     this.rows++;
-    while (this.components.length < quotient.length) this.components.push(new ComponentTableau(this.ratio, this.minRows));
-    for (let c = 0; c < quotient.length; c++) this.components[c].addRow(quotient[c], quotientNoise[c]);
+    // room for one more entry than any row has had
+    if (this.last.length < this.rows) {
+      this.last.push(new Float64Array(this.size));
+      this.lastNoise.push(new Float64Array(this.size));
+    }
+    const { last, lastNoise, length, done, bestValue, bestError, bestNoise, ratio } = this;
+    for (let c = 0; c < this.size; c++) {
+      if (done[c]) continue;
+      const q = quotient[c];
+      if (!Number.isFinite(q)) {
+        // Restart: rows at larger steps may have left f's domain; only a non-finite value at the
+        // smallest step tried makes the result NaN (see result()).
+        this.lastRowFinite[c] = 0;
+        length[c] = 0;
+        bestValue[c] = NaN;
+        bestError[c] = Infinity;
+        bestNoise[c] = 0;
+        continue;
+      }
+      this.lastRowFinite[c] = 1;
+      const previous = length[c];
+      if (previous === 0) {
+        bestValue[c] = q;
+        bestNoise[c] = quotientNoise[c];
+      }
+      // current[j] from current[j − 1] and the previous row's entry j − 1, which current[j − 1]
+      // then takes the place of
+      let current = q;
+      let currentNoise = quotientNoise[c];
+      let before = 0;
+      let factor = ratio;
+      for (let j = 1; j <= previous; j++) {
+        before = last[j - 1][c];
+        const beforeNoise = lastNoise[j - 1][c];
+        last[j - 1][c] = current;
+        lastNoise[j - 1][c] = currentNoise;
+        const next = (current * factor - before) / (factor - 1);
+        currentNoise = (currentNoise * factor + beforeNoise) / (factor - 1);
+        factor *= ratio;
+        const error = Math.max(Math.abs(next - current), Math.abs(next - before));
+        current = next;
+        if (error <= bestError[c]) {
+          bestError[c] = error;
+          bestValue[c] = current;
+          bestNoise[c] = currentNoise;
+        }
+      }
+      last[previous][c] = current;
+      lastNoise[previous][c] = currentNoise;
+      length[c] = previous + 1;
+      // Higher order got worse than the best so far by a wide margin: rounding has taken over
+      // (or, at large steps, the series has not settled yet: hence minRows before trusting it).
+      // `before` is the previous row's last entry, `current` this row's.
+      if (previous > 0 && Math.abs(current - before) >= SAFE * bestError[c] && (bestError[c] === 0 || previous + 1 >= this.minRows)) {
+        done[c] = 1;
+        this.finished++;
+      }
+    }
   }
 
   allDone(): boolean {
-    return this.rows > 0 && this.components.every((component) => component.done);
+    return this.rows > 0 && this.finished === this.size;
   }
 
+  /** Per component the best value and its error; NaN for both when the smallest step tried gave a non-finite quotient. */
   result(): DerivativeEstimate {
-    const value = new Float64Array(this.components.length);
-    const error = new Float64Array(this.components.length);
-    this.components.forEach((component, c) => {
-      [value[c], error[c]] = component.result();
-    });
-    return { value, error };
-  }
-}
-
-class ComponentTableau {
-  done = false;
-  private previous: number[] = [];
-  private previousNoise: number[] = [];
-  private lastRowFinite = true;
-  private bestValue = NaN;
-  private bestError = Infinity; // tableau error of bestValue; Infinity until two rows agree
-  private bestNoise = 0;
-
-  constructor(
-    private readonly ratio: number,
-    private readonly minRows: number,
-  ) {}
-
-  addRow(quotient: number, quotientNoise: number): void {
-    if (this.done) return;
-    if (!Number.isFinite(quotient)) {
-      // Restart: rows at larger steps may have left f's domain; only a non-finite value at the
-      // smallest step tried makes the result NaN (see result()).
-      this.lastRowFinite = false;
-      this.previous = [];
-      this.previousNoise = [];
-      this.bestValue = NaN;
-      this.bestError = Infinity;
-      this.bestNoise = 0;
-      return;
-    }
-    this.lastRowFinite = true;
-    const current = [quotient];
-    const currentNoise = [quotientNoise];
-    if (this.previous.length === 0) {
-      this.bestValue = quotient;
-      this.bestNoise = quotientNoise;
-    }
-    let factor = this.ratio;
-    for (let j = 1; j <= this.previous.length; j++) {
-      current[j] = (current[j - 1] * factor - this.previous[j - 1]) / (factor - 1);
-      currentNoise[j] = (currentNoise[j - 1] * factor + this.previousNoise[j - 1]) / (factor - 1);
-      factor *= this.ratio;
-      const error = Math.max(Math.abs(current[j] - current[j - 1]), Math.abs(current[j] - this.previous[j - 1]));
-      if (error <= this.bestError) {
-        this.bestError = error;
-        this.bestValue = current[j];
-        this.bestNoise = currentNoise[j];
+    const size = Math.max(this.size, 0);
+    const value = new Float64Array(size);
+    const error = new Float64Array(size);
+    for (let c = 0; c < size; c++) {
+      if (!this.lastRowFinite[c] || Number.isNaN(this.bestValue[c])) {
+        value[c] = NaN;
+        error[c] = NaN;
+      } else {
+        value[c] = this.bestValue[c];
+        error[c] = this.bestError[c] + this.bestNoise[c];
       }
     }
-    // Higher order got worse than the best so far by a wide margin: rounding has taken over
-    // (or, at large steps, the series has not settled yet: hence minRows before trusting it).
-    const diagonalMove = this.previous.length > 0 ? Math.abs(current[current.length - 1] - this.previous[this.previous.length - 1]) : 0;
-    if (this.previous.length > 0 && diagonalMove >= SAFE * this.bestError && (this.bestError === 0 || current.length >= this.minRows)) {
-      this.done = true;
-    }
-    this.previous = current;
-    this.previousNoise = currentNoise;
-  }
-
-  /** [value, error]; NaN for both when the smallest step tried gave a non-finite quotient. */
-  result(): [number, number] {
-    if (!this.lastRowFinite || Number.isNaN(this.bestValue)) return [NaN, NaN];
-    return [this.bestValue, this.bestError + this.bestNoise];
+    return { value, error };
   }
 }
 
