@@ -197,15 +197,22 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
   let pending = Array.from({ length: size }, (_, c) => c);
   for (let r = 0; r < rungs.length && pending.length > 0; r++) {
     const last = r === rungs.length - 1;
+    // the two smallest pairs ±h so far (smallestPairs reads no others; steps only shrink)
     const calls = new Map<number, Float64Array>();
     const central = ridders(
       (t) => {
         const v = call(t);
         calls.set(t, v);
+        if (calls.size > 4) {
+          const largest = Math.max(...[...calls.keys()].map(Math.abs));
+          calls.delete(largest);
+          calls.delete(-largest);
+        }
         return v;
       },
       rungs[r],
-      { magnitude },
+      // call's arrays are copies of f's
+      { magnitude, fresh: true },
     );
     let scale = 0;
     for (let c = 0; c < size; c++) if (Number.isFinite(central.value[c])) scale = Math.max(scale, Math.abs(central.value[c]));
