@@ -3,7 +3,7 @@ import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
 import type { Value64 } from '../reference/algebra64';
-import { activePool, float64Array } from '../foundation/arrayPool';
+import { float64Array, giveBack } from '../foundation/arrayPool';
 import type { Env64 } from '../reference/definitions64';
 import type { Floats } from '../foundation/tensor';
 import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
@@ -78,7 +78,8 @@ export interface LargeGradientLhs {
 
 /**
  * `grad(F, Q)[i, j, …]` with F scalar (no free indices), every index a distinct variable, those
- * being all the claim's free indices, Q larger than LARGE_TENSOR, quantifier `all`: else null.
+ * being all the claim's free indices, Q larger than LARGE_TENSOR and, for F = E, ∂E/∂Q not
+ * computed in full, quantifier `all`: else null.
  */
 export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, quantifier: 'all' | 'any'): LargeGradientLhs | null {
   const lhs = claim.lhs;
@@ -87,6 +88,8 @@ export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, qua
   if (Q.kind !== 'symbol' || (claim.freeVars.get(F) ?? ['?']).length > 0) return null;
   const q = world.env.get(Q.name);
   if (!q || q.data.length <= LARGE_TENSOR) return null;
+  // ∂E/∂Q in full, by the chain rule: judged like any small claim
+  if (F.kind === 'symbol' && F.name === 'E' && !claim.indexValues.has(F) && world.lossGradientInFull(Q.name)) return null;
   const names = (claim.indexForms.get(lhs) ?? []).map(plainVariable);
   const free = claim.freeIndices.map((f) => f.name);
   if (names.some((n) => n === null) || new Set(names).size !== names.length || names.length !== free.length) return null;
@@ -248,7 +251,7 @@ export function sampledGradientCheck(
       else directions.push(report);
     }
   }
-  giveBack(v, vQ !== v ? vQ : null);
+  giveBack(v, vQ);
   coverage.directions = directions.length;
   const failing = directions.filter((r) => !r.passes).length;
   let worst: ElementReport | null = elements.worst;
@@ -274,13 +277,6 @@ export function sampledGradientCheck(
     return { sides, outcome: { ...outcome, outcome: 'error', message }, coverage };
   }
   return { sides, outcome, coverage };
-}
-
-/** Gives the arrays the trial's pool issued back to it (src/reference/arrayPool.ts); others are left to the collector. */
-function giveBack(...arrays: (Floats | null | undefined)[]): void {
-  const pool = activePool();
-  if (pool === null) return;
-  for (const a of arrays) if (a && pool.owns(a)) pool.give(a);
 }
 
 /** ⟨v, rhs⟩ of one direction and what its allowance needs, v's entries drawn in support order. */

@@ -54,8 +54,9 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
     ({ lhs, rhs, floor } = onTheStep(lhs, rhs, p.data, world.name === 'tfjs' ? 'float32' : 'float64', optimizer));
   }
   const mask = claim.where ? Uint8Array.from(lay(claim.where, 'where').data, (v) => (v !== 0 ? 1 : 0)) : null;
-  let error: Float64Array | null = null;
-  if (lhs.error || rhs.error) {
+  // one side's estimate as it is (only read), both sides' summed
+  let error: Float64Array | null = lhs.error && rhs.error ? null : (lhs.error ?? rhs.error ?? null);
+  if (lhs.error && rhs.error) {
     error = new Float64Array(lhs.data.length);
     for (let i = 0; i < error.length; i++) error[i] = (lhs.error?.[i] ?? 0) + (rhs.error?.[i] ?? 0);
   }

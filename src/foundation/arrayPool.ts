@@ -7,12 +7,15 @@
 // What may be given: only an array nobody reads any more. What is taken comes zero-filled, as
 // `new Float64Array` would. While no pool is active (`withArrayPool`), nothing is pooled.
 // Who takes: the formula algebra (algebra64: the evaluator's temporaries and results, which the
-// evaluator keeps nowhere), the tfjs sides read back, the sampled check's directions. The world's
-// own arrays (forward pass, ∂E/∂P, caches) are never taken from here, so `owns` tells a claim's
-// temporaries from what the world keeps (spec/claim/trialPool.spec.ts holds that).
+// evaluator keeps nowhere), the tfjs sides read back, the sampled check's directions. Who gives:
+// the sampled check (its rhs, its directions), the judging of a claim (the tfjs sides), a moved
+// pass whose caller is done with one step (the definitions it computed for it). The world's own
+// arrays (forward pass, ∂E/∂P, caches) are never taken from the trial's pool: ∂E/∂P is made under
+// a pool of its own (world64.ts), so `owns` tells a claim's temporaries from what the world keeps
+// (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts hold that).
 
-/** Arrays shorter than this are made as usual (reuse only matters at the network's size). */
-export const POOLED_LENGTH = 1 << 16;
+/** Arrays shorter than this are made as usual (reuse only matters at a layer's size: 128 KB and up). */
+export const POOLED_LENGTH = 1 << 14;
 
 export class ArrayPool {
   private free: ArrayBuffer[] = [];
@@ -70,6 +73,21 @@ export function withArrayPool<T>(pool: ArrayPool, f: () => T): T {
 
 /** The pool of the running trial, if any. */
 export const activePool = (): ArrayPool | null => active;
+
+/**
+ * Gives back to the active pool (if any) each of `arrays` that it issued whole, once each (one
+ * array may be listed twice); the others are left to the collector. The caller must not read
+ * them again.
+ */
+export function giveBack(...arrays: (ArrayBufferView | null | undefined)[]): void {
+  if (active === null) return;
+  const given = new Set<ArrayBufferLike>();
+  for (const array of arrays) {
+    if (!array || given.has(array.buffer) || !active.owns(array)) continue;
+    given.add(array.buffer);
+    active.give(array);
+  }
+}
 
 /** A zero-filled Float64Array of `length`: from the active pool when large, else new. */
 export function float64Array(length: number): Float64Array {

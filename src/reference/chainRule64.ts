@@ -77,9 +77,10 @@ function shapeOf(computation: CheckedComputation, symbol: string): readonly numb
 }
 
 /**
- * ∂E/∂symbol through its one linear or elementwise reader, or null when that does not apply or
- * costs more than the symbol's own runs. `slopeAlong(symbol, reader)`: the derivative of the
- * reader's every element as every element of the symbol moves by t at once.
+ * ∂E/∂symbol through its one linear or elementwise reader, or null when that does not apply,
+ * costs more than the symbol's own runs, or `lossGradient` gives null for the reader.
+ * `slopeAlong(symbol, reader)`: the derivative of the reader's every element as every element of
+ * the symbol moves by t at once.
  */
 export function throughReader(
   computation: CheckedComputation,
@@ -87,7 +88,7 @@ export function throughReader(
   watch: KinkWatch,
   symbol: string,
   known: ReadonlyMap<string, Value64>,
-  lossGradient: (name: string) => Value64,
+  lossGradient: (name: string) => Value64 | null,
   slopeAlong: (symbol: string, reader: string) => KinkAwareEstimate,
 ): Value64 | null {
   const p = env.get(symbol);
@@ -100,9 +101,9 @@ export function throughReader(
 }
 
 /** ∂E/∂P = ∂E/∂D ⊙ dD/dP for D elementwise in P, the error of each factor carried by the other. */
-function throughElementwise(symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64, slopeAlong: (symbol: string, reader: string) => KinkAwareEstimate): Value64 | null {
+function throughElementwise(symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64 | null, slopeAlong: (symbol: string, reader: string) => KinkAwareEstimate): Value64 | null {
   const g = lossGradient(reader.name);
-  if (g.kink) return null;
+  if (!g || g.kink) return null;
   const slope = slopeAlong(symbol, reader.name);
   if (slope.kink || slope.value.some((v) => !Number.isFinite(v))) return null;
   const n = p.data.length;
@@ -116,7 +117,7 @@ function throughElementwise(symbol: string, p: Value64, reader: Definition, loss
 }
 
 /** ∂E/∂P summed back through D's linear map in P. */
-function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64): Value64 | null {
+function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64 | null): Value64 | null {
   const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE)!;
   const symbols = new Map<string, SymbolInfo>(computation.table.symbols);
   for (const d of computation.definitions) symbols.set(d.name, { shape: d.shape, kind: 'intermediate' });
@@ -128,18 +129,18 @@ function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkW
   const magnitude = checkDefinition(`${head} = ${transposed.magnitude}`, table);
   if (!value.ok || !magnitude.ok || value.definition.shape.join() !== p.shape.join()) return null;
   const g = lossGradient(reader.name);
-  if (g.kink) return null;
+  if (!g || g.kink) return null;
   const evaluate = (definition: CheckedDefinition, read: Value64, name: string): Value64 => {
     const scope: Env64 = new Map(env);
     scope.set(name, read);
     return expandTo(watch.algebra, new FormulaEvaluator(definition, evaluation(watch, scope)).evaluate(definition.body, scope), definition.vars, definition.shape);
   };
-  const result = evaluate(value.definition, g, GRADIENT);
-  const absolute: Value64 = { shape: g.shape, data: Float64Array.from(g.data, Math.abs) };
-  const size = evaluate(magnitude.definition, absolute, MAGNITUDE);
-  // the estimate of ∂E/∂D carried through the sums, plus their rounding: γ_k·Σ|terms|
+  const result = evaluate(value.definition, { shape: g.shape, data: g.data }, GRADIENT);
+  // the estimate of ∂E/∂D carried through the sums, Σ|c|·err, plus their rounding, γ_k·Σ|c·g|:
+  // both in one evaluation of the map with every coefficient taken absolutely, Σ|c|·(err + γ_k·|g|)
   const rounding = transposed.summed * Number.EPSILON;
-  const error = new Float64Array(result.data.length);
-  for (let i = 0; i < error.length; i++) error[i] = (result.error?.[i] ?? 0) + rounding * size.data[i];
-  return { shape: [...p.shape], data: Float64Array.from(result.data), error };
+  const bound = new Float64Array(g.data.length);
+  for (let i = 0; i < bound.length; i++) bound[i] = (g.error?.[i] ?? 0) + rounding * Math.abs(g.data[i]);
+  const error = evaluate(magnitude.definition, { shape: g.shape, data: bound }, MAGNITUDE);
+  return { shape: [...p.shape], data: result.data, error: error.data instanceof Float64Array ? error.data : Float64Array.from(error.data) };
 }

@@ -1,3 +1,4 @@
+import { giveBack } from '../foundation/arrayPool';
 import { unravel } from '../foundation/indices';
 import { boundIndex, type Expr } from '../formula/ast';
 import { bindsInside } from '../formula/bindsInside';
@@ -290,7 +291,20 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     return { shape: whole.shape, data };
   }
 
+  // with `reuse`, the definitions computed in full for one t, whose arrays (those from the
+  // trial's pool) go back to it when the next t is asked for: the caller is done with them then
+  let computed: Value64[] = [];
+  const full = (d: Definition, form: Form, env: Env64): Value64 => {
+    const value = evaluateDefinition(d, form, env, watch);
+    if (reuse) computed.push(value);
+    return value;
+  };
+
   const pass = ((t: number) => {
+    if (computed.length > 0) {
+      giveBack(...computed.flatMap((v) => [v.data, v.error]));
+      computed = [];
+    }
     const pending = new Map<string, () => Value64>();
     const movedQ = (): Value64 => {
       const data = arrays.of(name, q.data);
@@ -310,7 +324,7 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
       const increment = increments.get(d);
       pending.set(
         d.name,
-        line ? () => along(d, line, t) : slice ? () => sliced(d, slice, env) : increment ? () => incremented(d, increment, env) : () => evaluateDefinition(d, form, env, watch),
+        line ? () => along(d, line, t) : slice ? () => sliced(d, slice, env) : increment ? () => incremented(d, increment, env) : () => full(d, form, env),
       );
     }
     return env;

@@ -1,4 +1,5 @@
 import type { World } from '../formula/algebra';
+import { ArrayPool, withArrayPool } from '../foundation/arrayPool';
 import { maxAbs, type Floats } from '../foundation/tensor';
 import { computationOf } from '../scenario/computationOf';
 import type { Scenario } from '../scenario/schema';
@@ -9,9 +10,9 @@ import { placeColumn, type Jacobian64 } from './gradient64';
 import { derivative64, SideRecorder, type KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
-import { throughReader } from './chainRule64';
+import { chainCost, throughReader } from './chainRule64';
 import { colouredLossGradient, trusted } from './colouredGradient64';
-import { lossRowsOf } from './lossRows';
+import { lossRowsOf, ownRuns } from './lossRows';
 import { seededSample } from './sampling';
 
 /**
@@ -22,9 +23,16 @@ import { seededSample } from './sampling';
  */
 export const LARGE_TENSOR = 4096;
 /** Outputs of one slope run through an elementwise reader (chainRule64.ts). */
-const SLOPE_CHUNK = 4096;
+const SLOPE_CHUNK = 16384;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
+/**
+ * A large tensor's ∂E/∂Q is computed in full when the chain rule (chainRule64.ts) gets it in at
+ * most this many finite-difference runs, each of a handful of passes through the layers above:
+ * about what sampling it costs (a run per element of SCALE_SAMPLE, or per direction and element
+ * of a sampled check). A chain that meets a kink is not taken: Q is sampled then.
+ */
+export const FULL_GRADIENT_RUNS = 32;
 
 /** A derivative of a scalar function of the computation, with its error bound and its cost. */
 export interface Derivative64 {
@@ -56,6 +64,12 @@ export interface ReferenceWorld extends World<Value64> {
    * gradient scale of a large parameter and the built-in gradient check's chosen elements
    */
   lossDerivativeAt(symbol: string, element: number): Derivative64;
+  /**
+   * Whether ∂E/∂Q is computed in full: Q is not large, or the chain rule gets it in at most
+   * FULL_GRADIENT_RUNS runs without meeting a kink (it is computed to find out); then
+   * `lossGradient(Q)` is what claims and checks read, not samples
+   */
+  lossGradientInFull(symbol: string): boolean;
   /** d/dt f(env(Q + t·v)) at t = 0 */
   directionalDerivative(symbol: string, f: ((env: Env64) => number) | 'loss', v: Float64Array): Derivative64;
   /** how the gradient scale was obtained: every element, or chosen elements of large parameters */
@@ -126,16 +140,19 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (symbol === 'E') return { shape: [], data: Float64Array.of(1), error: Float64Array.of(0) };
     let g = lossGradients.get(symbol);
     if (!g) {
-      g = throughReader(computation, env, watch, symbol, lossGradients, lossGradient, slopeAlong) ?? byColumns(symbol) ?? elementwiseLossGradient(symbol);
+      // the world keeps it: made with a pool of its own (for the moved passes' arrays), never
+      // the trial's, whose arrays a claim may give back
+      g = withArrayPool(new ArrayPool(), () => throughReader(computation, env, watch, symbol, lossGradients, lossGradient, slopeAlong) ?? byColumns(symbol) ?? elementwiseLossGradient(symbol));
       lossGradients.set(symbol, g);
     }
     return g;
   };
   /**
    * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
-   * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps a table of
-   * arrays as long as its outputs (~2 KB per element), which for a 64×512 layer in one piece
-   * would be ~60 MB. The steps are the largest element's; an element whose estimate is not one
+   * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps two numbers
+   * per row of its tableau and output (160 bytes at 10 rows) and the calls it still reads, so a
+   * chunk holds ~4 MB at most; the reader is evaluated in full for every chunk. The steps are
+   * the largest element's; an element whose estimate is not one
    * a smooth function gives (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is
    * differentiated again by itself.
    */
@@ -147,7 +164,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     let evaluations = 0;
     for (let from = 0; from < n; from += SLOPE_CHUNK) {
       const to = Math.min(n, from + SLOPE_CHUNK);
-      const d = differentiate(symbol, ones, (e) => Float64Array.from(e.get(reader)!.data.subarray(from, to)), true);
+      // a view where it can: derivative64 copies what it keeps
+      const chunk = (e: Env64): Float64Array => {
+        const data = e.get(reader)!.data;
+        return data instanceof Float64Array ? data.subarray(from, to) : Float64Array.from(data.subarray(from, to));
+      };
+      const d = differentiate(symbol, ones, chunk, true);
       evaluations += d.evaluations;
       // a kink anywhere: the caller goes element by element
       if (d.kink && d.kink.includes(1)) return d;
@@ -177,7 +199,29 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   let scale: number | undefined;
   let sampled = false;
   const elementLossDerivatives = new Map<string, Map<number, Derivative64>>();
+  // ∂E/∂symbol in at most FULL_GRADIENT_RUNS finite-difference runs (the chain rule, or columns),
+  // else null, decided once: where the chain meets a kink, it is not taken
+  const withinBudget = new Map<string, Value64 | null>();
+  const cheapGradient = (symbol: string): Value64 | null => {
+    if (symbol === 'E' || lossGradients.has(symbol)) return lossGradient(symbol);
+    if (withinBudget.has(symbol)) return withinBudget.get(symbol)!;
+    let g: Value64 | null = null;
+    if (chainCost(computation, symbol, lossGradients) <= FULL_GRADIENT_RUNS) {
+      const own = ownRuns(computation, symbol, valueOf(symbol).shape);
+      g = withArrayPool(new ArrayPool(), () => throughReader(computation, env, watch, symbol, lossGradients, cheapGradient, slopeAlong) ?? (own <= FULL_GRADIENT_RUNS ? byColumns(symbol) : null));
+    }
+    if (g) lossGradients.set(symbol, g);
+    withinBudget.set(symbol, g);
+    return g;
+  };
+  const inFull = (symbol: string): boolean => valueOf(symbol).data.length <= LARGE_TENSOR || cheapGradient(symbol) !== null;
+  const fromFull = (g: Value64, element: number): Derivative64 => {
+    const kink = g.kink?.[element] ? { kink: { forward: g.oneSided!.forward[element], backward: g.oneSided!.backward[element] } } : {};
+    return { value: g.data[element], error: g.error?.[element] ?? 0, evaluations: 0, ...kink };
+  };
   const lossDerivativeAt = (symbol: string, element: number): Derivative64 => {
+    const full = lossGradients.get(symbol);
+    if (full) return fromFull(full, element);
     let known = elementLossDerivatives.get(symbol);
     if (!known) elementLossDerivatives.set(symbol, (known = new Map()));
     let d = known.get(element);
@@ -186,7 +230,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   };
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
-    if (p.data.length <= LARGE_TENSOR) return maxAbs(lossGradient(name).data);
+    if (inFull(name)) return maxAbs(lossGradient(name).data);
     sampled = true;
     const hint = options.scaleHints?.().get(name);
     const elements = new Set(seededSample(values.seed, name, p.data.length, SCALE_SAMPLE));
@@ -205,6 +249,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     lossGradient: (symbol) => (differentiable(symbol) ? lossGradient(symbol) : null),
     elementDerivative: (symbol, f, element) => scalarAlong(symbol, f, { kind: 'element', index: element }),
     lossDerivativeAt,
+    lossGradientInFull: (symbol) => differentiable(symbol) && inFull(symbol),
     directionalDerivative: (symbol, f, v) => scalarAlong(symbol, f, { kind: 'dense', data: v }),
     next(symbol) {
       // later steps' gradients from a reference world of the trial with the parameters moved
