@@ -106,7 +106,7 @@ function withoutKinks(tfj: Judged, reference: Sides | null, state: ClaimState): 
 export function judgeInTrial(state: ClaimState, t: TrialContext): TrialOutcome {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
-  // tfjs first: where it finds the claim worst is where the reference looks at scale
+  // whether the reference samples the lhs (it may take ∂E/∂P in full to find out: its time)
   let t0 = performance.now();
   let plan: LargeGradientLhs | Error | null;
   try {
@@ -114,6 +114,9 @@ export function judgeInTrial(state: ClaimState, t: TrialContext): TrialOutcome {
   } catch (e) {
     plan = e as Error; // the reference world's error
   }
+  state.elapsed.reference += performance.now() - t0;
+  // tfjs first: where it finds the claim worst is where the reference looks when it samples
+  t0 = performance.now();
   const first = tfjsSides(state, t, t.keep ? null : activePool());
   let tfj: Judged = { outcome: first.outcome, sides: first.sides };
   const hinted = plan && !(plan instanceof Error) && tfj.sides ? worstElements(tfj.sides, rel, state.tolerance.tfjs, HINTED_ELEMENTS) : [];
