@@ -1,4 +1,3 @@
-import { matMulInto } from '../../src/reference/matMul64';
 import { KinkWatch } from '../../src/reference/definitions64';
 import { movedPass, type Direction64 } from '../../src/reference/movedPass64';
 import { referenceWorld } from '../../src/reference/world64';
@@ -51,17 +50,6 @@ const twoSums = Scenario.parse({
 
 const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): string[] =>
   Array.from(want).flatMap((w, i) => (Math.abs(got[i] - w) <= 1e-13 * Math.max(1, Math.abs(w)) ? [] : [`${what}[${i}] ${got[i]} vs ${w}`]));
-
-describe('matMulInto', () => {
-  it.each([[3, 5, 2], [7, 9, 17], [5, 33, 21], [64, 20, 40], [33, 7, 18], [70, 13, 35]])('equals the plain triple loop bit for bit at %i×%i×%i', (M, K, P) => {
-    const rng = new SeededRandom(M * K * P);
-    const a = Float64Array.from({ length: M * K }, () => rng.normal(0, 1));
-    const b = Float64Array.from({ length: K * P }, () => rng.normal(0, 1));
-    const plain = new Float64Array(M * P);
-    for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) for (let p = 0; p < P; p++) plain[m * P + p] += a[m * K + k] * b[k * P + p];
-    expect(Array.from(matMulInto(a, b, new Float64Array(M * P), M, K, P))).toEqual(Array.from(plain));
-  });
-});
 
 describe.each([
   ['a network', network, ['x', 'W1', 'b1', 'W2', 'b2', 'W3', 'net1', 'a2', 'net3', 'o']],

@@ -1,28 +1,112 @@
 import type { Floats } from '../foundation/tensor';
+import { MATMUL64_WASM } from './matMul64Wasm';
 
 // The float64 matrix product every reference computation goes through. Each output element is
 // Σ_k a[m,k]·b[k,p] accumulated in k order from 0, exactly as the plain triple loop does, so the
-// blocking below changes the speed and not one bit of the result: 4×4 register tiles (16 products
-// per 8 loads), whose operands are packed so that both are read in order: a's rows ROW_BLOCK at a
+// blocking below changes the speed and not one bit of the result: 4×4 tiles (16 products per 8
+// loads), whose operands are packed so that both are read in order: a's rows ROW_BLOCK at a
 // time, b's columns 4 at a time (K×4 numbers, in the first-level cache, where reading b's rows
-// with stride P would load a cache line for every 4 numbers used).
+// with stride P would load a cache line for every 4 numbers used). The tiles run in WebAssembly
+// with 128-bit SIMD where the runtime has it (matMul64.wat: two lanes per instruction, product
+// rounded then added, the same bits), else in TypeScript (`tilesTs`, the same loop).
 
 /** Below this many output columns the tiles do not pay for their packing. */
 const TILE_MIN_COLUMNS = 16;
 /** Rows of a packed at once (32·K numbers: 200 KB at K = 784). */
 const ROW_BLOCK = 32;
 
+/**
+ * For each of `panels` panels of aPack (4 rows: row r of step k at panel·4K + 4k + r) times bPack
+ * (4 columns: column c of step k at 4k + c), the 4×4 products, row-major, at out[16·panel …].
+ */
+type Tiles = (aPack: Float64Array, bPack: Float64Array, out: Float64Array, K: number, panels: number) => void;
+
+function tilesTs(aPack: Float64Array, bPack: Float64Array, out: Float64Array, K: number, panels: number): void {
+  for (let panel = 0; panel < panels; panel++) {
+    let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+    let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+    const end = (panel + 1) * 4 * K;
+    for (let ka = panel * 4 * K, kb = 0; ka < end; ka += 4, kb += 4) {
+      const b0 = bPack[kb], b1 = bPack[kb + 1], b2 = bPack[kb + 2], b3 = bPack[kb + 3];
+      const a0 = aPack[ka], a1 = aPack[ka + 1], a2 = aPack[ka + 2], a3 = aPack[ka + 3];
+      c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+      c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+      c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+      c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    }
+    const o = 16 * panel;
+    out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
+    out[o + 4] = c10; out[o + 5] = c11; out[o + 6] = c12; out[o + 7] = c13;
+    out[o + 8] = c20; out[o + 9] = c21; out[o + 10] = c22; out[o + 11] = c23;
+    out[o + 12] = c30; out[o + 13] = c31; out[o + 14] = c32; out[o + 15] = c33;
+  }
+}
+
+/** The packed operands and the tiles' output, and the tiles that read them. */
+interface Workspace {
+  aPack: Float64Array;
+  bPack: Float64Array;
+  tileOut: Float64Array;
+  tiles: Tiles;
+}
+
+interface SimdTiles {
+  memory: WebAssembly.Memory;
+  run: (a: number, b: number, out: number, K: number, panels: number) => void;
+}
+
+/** The WebAssembly tiles, or null where the runtime cannot compile them (no SIMD). */
+let simd: SimdTiles | null | undefined;
+
+function simdTiles(): SimdTiles | null {
+  if (simd !== undefined) return simd;
+  simd = null;
+  try {
+    const bytes = Uint8Array.from(atob(MATMUL64_WASM), (c) => c.charCodeAt(0));
+    if (WebAssembly.validate(bytes)) {
+      const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+      simd = { memory: exports.memory as WebAssembly.Memory, run: exports.tiles as SimdTiles['run'] };
+    }
+  } catch {
+    simd = null;
+  }
+  return simd;
+}
+
+/** Whether the tiles run in WebAssembly here (else TypeScript), and a way to choose (for the specs and the bench). */
+export const matMulTiles = {
+  kind: (): 'wasm' | 'ts' => (useSimd && simdTiles() !== null ? 'wasm' : 'ts'),
+  use(kind: 'wasm' | 'ts'): void {
+    useSimd = kind === 'wasm';
+  },
+};
+let useSimd = true;
+
+/** Room for the packed operands of an inner dimension K, in the WebAssembly memory or in arrays of their own. */
+function workspace(K: number): Workspace {
+  const tiles = useSimd ? simdTiles() : null;
+  if (tiles === null) return { aPack: new Float64Array(ROW_BLOCK * K), bPack: new Float64Array(4 * K), tileOut: new Float64Array(4 * ROW_BLOCK), tiles: tilesTs };
+  const bytes = 8 * (ROW_BLOCK * K + 4 * K + 4 * ROW_BLOCK);
+  const missing = bytes - tiles.memory.buffer.byteLength;
+  if (missing > 0) tiles.memory.grow(Math.ceil(missing / 65536));
+  // views made after growing (growing detaches the old buffer)
+  const buffer = tiles.memory.buffer;
+  const aPack = new Float64Array(buffer, 0, ROW_BLOCK * K);
+  const bPack = new Float64Array(buffer, aPack.byteLength, 4 * K);
+  const tileOut = new Float64Array(buffer, aPack.byteLength + bPack.byteLength, 4 * ROW_BLOCK);
+  return { aPack, bPack, tileOut, tiles: (_a, _b, _out, k, panels) => tiles.run(0, aPack.byteLength, aPack.byteLength + bPack.byteLength, k, panels) };
+}
+
 /** out[M,P] = a[M,K] · b[K,P], row-major; `out` must be zero-filled or is overwritten. */
 export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K: number, P: number): Float64Array {
   if (P < TILE_MIN_COLUMNS) return plainInto(a, b, out, M, K, P);
-  const aPack = new Float64Array(Math.min(ROW_BLOCK, Math.ceil(M / 4) * 4) * K);
-  const bPack = new Float64Array(4 * K);
+  const { aPack, bPack, tileOut, tiles } = workspace(K);
   const P4 = P - (P % 4);
   for (let m0 = 0; m0 < M; m0 += ROW_BLOCK) {
     const rows = Math.min(ROW_BLOCK, M - m0);
     const panels = Math.ceil(rows / 4);
     // rows m0 + 4·panel + lane at aPack[panel·4K + 4k + lane]
-    aPack.fill(0);
+    aPack.fill(0, 0, panels * 4 * K);
     for (let r = 0; r < rows; r++) {
       const base = (r >> 2) * 4 * K + (r & 3);
       for (let k = 0, src = (m0 + r) * K; k < K; k++) aPack[base + k * 4] = a[src + k];
@@ -34,30 +118,14 @@ export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K
         bPack[d + 2] = b[src + 2];
         bPack[d + 3] = b[src + 3];
       }
-      for (let panel = 0; panel < panels; panel++) {
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        const end = (panel + 1) * 4 * K;
-        for (let ka = panel * 4 * K, kb = 0; ka < end; ka += 4, kb += 4) {
-          const b0 = bPack[kb], b1 = bPack[kb + 1], b2 = bPack[kb + 2], b3 = bPack[kb + 3];
-          const a0 = aPack[ka], a1 = aPack[ka + 1], a2 = aPack[ka + 2], a3 = aPack[ka + 3];
-          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-          c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-        }
-        const here = Math.min(4, rows - panel * 4);
-        let o = (m0 + panel * 4) * P + p;
-        out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
-        if (here < 2) continue;
-        o += P;
-        out[o] = c10; out[o + 1] = c11; out[o + 2] = c12; out[o + 3] = c13;
-        if (here < 3) continue;
-        o += P;
-        out[o] = c20; out[o + 1] = c21; out[o + 2] = c22; out[o + 3] = c23;
-        if (here < 4) continue;
-        o += P;
-        out[o] = c30; out[o + 1] = c31; out[o + 2] = c32; out[o + 3] = c33;
+      tiles(aPack, bPack, tileOut, K, panels);
+      for (let r = 0; r < rows; r++) {
+        const o = (m0 + r) * P + p;
+        const t = 4 * r;
+        out[o] = tileOut[t];
+        out[o + 1] = tileOut[t + 1];
+        out[o + 2] = tileOut[t + 2];
+        out[o + 3] = tileOut[t + 3];
       }
     }
     for (let p = P4; p < P; p++) {
