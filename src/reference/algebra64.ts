@@ -1,6 +1,6 @@
 import type { Algebra } from '../formula/algebra';
 import { elementwise as entryOf, type BinaryName } from '../formula/functions';
-import { float64Array } from '../foundation/arrayPool';
+import { float64Array, giveBack } from '../foundation/arrayPool';
 import { matMulInto } from './matMul64';
 import { sizeOf, type Floats, type Tensor64 } from '../foundation/tensor';
 
@@ -286,11 +286,16 @@ const smoothAlgebra64: Algebra<Value64> = {
   constant: (shape, data) => ({ shape: [...shape], data }),
   matMul(a, b) {
     const out: Value64 = { shape: [a.shape[0], a.shape[1], b.shape[2]], data: batchedMatMul(a.data, b.data, a.shape, b.shape) };
+    // the error bound |err_a|·|b| + |a|·|err_b|: a product's own array is the bound when only one
+    // operand carries an error (the usual case), else the second is added into the first
     if (a.error || b.error) {
-      const err = float64Array(out.data.length);
-      if (a.error) addInto(err, batchedMatMul(a.error, Float64Array.from(b.data, Math.abs), a.shape, b.shape));
-      if (b.error) addInto(err, batchedMatMul(Float64Array.from(a.data, Math.abs), b.error, a.shape, b.shape));
-      out.error = err;
+      const fromA = a.error ? batchedMatMul(a.error, Float64Array.from(b.data, Math.abs), a.shape, b.shape) : null;
+      const fromB = b.error ? batchedMatMul(Float64Array.from(a.data, Math.abs), b.error, a.shape, b.shape) : null;
+      if (fromA && fromB) {
+        addInto(fromA, fromB);
+        giveBack(fromB);
+      }
+      out.error = fromA ?? fromB!;
     }
     return out;
   },
