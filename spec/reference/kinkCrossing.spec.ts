@@ -110,6 +110,53 @@ describe('derivative64 with `crossed`: a kink inside the first step', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('with `crossingAt` (where the crossing happened): the same accuracy, the clean start found in a probe or two, not by halving', () => {
+    const wrong: string[] = [];
+    let [halving, guided] = [0, 0];
+    for (const J of [1e-3, 1e-2, 0.1]) {
+      for (let k = 1; k < 200; k++) {
+        // kinks 2e-6 … 1e-4 away, the first step 1e-2: halving takes 7 to 13 probes to clear them
+        const d = (2e-6 + (k / 200) * 1e-4) * (k % 2 ? 1 : -1);
+        let last = 0;
+        const f = (t: number) => {
+          last = t;
+          return Float64Array.of(10 * Math.sin(0.3 + t) + J * Math.max(t - d, 0));
+        };
+        const crossed = () => sideOf(last - d) !== sideOf(-d);
+        // the relu input t − d moves in a straight line: it reaches 0 at t = d, the fraction d/last of the call's t
+        const got = derivative64(f, 0.3, { crossed, crossingAt: () => d / last });
+        const exact = 10 * Math.cos(0.3) + (d < 0 ? J : 0);
+        const off = Math.abs(got.value[0] - exact);
+        if (got.kink || !(off <= Math.max(got.error[0], 1e-13))) wrong.push(`J ${J} d ${d}: ${got.value[0]} ± ${got.error[0]}, off ${off}`);
+        guided += got.evaluations;
+        halving += derivative64(f, 0.3, { crossed }).evaluations;
+      }
+    }
+    expect(wrong).toEqual([]);
+    // 7,729 calls of f against 14,229 when this was written
+    expect(guided).toBeLessThan(0.6 * halving);
+  });
+
+  it('a SideRecorder says where a straight-moving input crossed, and 1 (not known) for one that started at its kink', () => {
+    const recorder = new SideRecorder();
+    const call = (t: number, inputs: number[]) => {
+      recorder.begin(t === 0);
+      recorder.see(Float64Array.from(inputs));
+      recorder.end();
+    };
+    call(0, [0.3, -2, 5]);
+    call(1, [-0.7, -1, 4]); // the first input went from 0.3 to −0.7: it crossed at 0.3 of the move
+    expect(recorder.crossed()).toBe(true);
+    expect(recorder.crossingAt()).toBeCloseTo(0.3, 15);
+    call(0.1, [0.2, -1.9, 4.9]);
+    expect(recorder.crossed()).toBe(false);
+    expect(recorder.crossingAt()).toBe(1);
+    call(0, [0, 1, 1]);
+    call(1, [0.5, 1, 1]); // from its kink: where it crossed says nothing
+    expect(recorder.crossed()).toBe(true);
+    expect(recorder.crossingAt()).toBe(1);
+  });
+
   it('without a crossing at the first step: the same calls and numbers as without `crossed`', () => {
     const f = (t: number) => Float64Array.of(Math.exp(0.7 + t), Math.max(0.5 + t, 0));
     expect(derivative64(f, 0.7, { crossed: () => false })).toEqual(derivative64(f, 0.7));

@@ -20,7 +20,9 @@ import { oneSided, ridders, type CountedEstimate } from './finiteDifferences';
 // comparison) is on another side of its kink than at t = 0. The kinks of a network are exactly
 // there (elsewhere f is smooth), so a stencil whose ends are on the same sides as t = 0 does not
 // straddle one (unless an input crosses and comes back within the step). Before Ridders runs,
-// the start step is halved until neither end crosses; a crossing left at the smallest step
+// the start step is halved until neither end crosses, or, where the caller says how far along
+// the probe the first input crossed (`crossingAt`: inputs moving in straight lines, as a relu
+// layer's net does along net + t·1), taken to half that distance at once; a crossing left at the smallest step
 // (KINK_AT_POINT) is a kink at the point, or closer than any usable step: the ladder then runs as
 // without `crossed`, and the examination above flags it. With no crossing at the first step,
 // nothing changes: the same calls of f, the same numbers (the probes are Ridders' first row).
@@ -76,16 +78,26 @@ export class SideRecorder {
   /** whether inputs seen now are recorded or compared (false between calls of f) */
   active = false;
   private base: Int8Array[] = [];
+  /** the inputs' values at t = 0, for where a crossing happened */
+  private baseValues: Float64Array[] = [];
   private reference = false;
   private at = 0;
   private changed = false;
+  /** the smallest such fraction over the inputs that crossed, and whether one crossed in a way that gives none */
+  private fraction = 1;
+  private unknown = false;
 
   begin(reference: boolean): void {
     this.active = true;
     this.reference = reference;
     this.at = 0;
     this.changed = false;
-    if (reference) this.base = [];
+    this.fraction = 1;
+    this.unknown = false;
+    if (reference) {
+      this.base = [];
+      this.baseValues = [];
+    }
   }
 
   end(): void {
@@ -99,17 +111,40 @@ export class SideRecorder {
       const sides = new Int8Array(inputs.length);
       for (let i = 0; i < sides.length; i++) sides[i] = sideOf(inputs[i]);
       this.base.push(sides);
+      this.baseValues.push(Float64Array.from(inputs));
       return;
     }
-    if (this.changed) return;
-    const sides = this.base[this.at++];
-    if (!sides || sides.length !== inputs.length) this.changed = true;
-    else for (let i = 0; i < sides.length && !this.changed; i++) if (sideOf(inputs[i]) !== sides[i]) this.changed = true;
+    const at = this.at++;
+    const sides = this.base[at];
+    if (!sides || sides.length !== inputs.length) {
+      this.changed = true;
+      this.unknown = true;
+      return;
+    }
+    const values = this.baseValues[at];
+    for (let i = 0; i < sides.length; i++) {
+      if (sideOf(inputs[i]) === sides[i]) continue;
+      this.changed = true;
+      // an input that went from one sign to the other reaches 0 at s·t, moving in a straight
+      // line; one that left or reached 0 itself (a comparison's 0/1 result) says nothing of where
+      const [v0, v] = [values[i], inputs[i]];
+      if (v0 !== 0 && v !== 0 && v0 > 0 !== v > 0) this.fraction = Math.min(this.fraction, v0 / (v0 - v));
+      else this.unknown = true;
+    }
   }
 
   /** after a call of f other than the reference: some input was on another side (or the calls differed) */
   crossed(): boolean {
     return this.changed || (!this.reference && this.at !== this.base.length);
+  }
+
+  /**
+   * after a call that crossed: the fraction of its t (0–1) at which the first input reached its
+   * kink, were every input moving in a straight line from t = 0; 1 where that is not known (an
+   * input that started or ended at its kink, or calls that differ)
+   */
+  crossingAt(): number {
+    return this.changed && !this.unknown ? this.fraction : 1;
   }
 }
 
@@ -133,6 +168,12 @@ export interface DerivativeOptions {
    * a kink inside the first step is left to the examination by one-sided differences.
    */
   crossed?: () => boolean;
+  /**
+   * After a call that crossed: the fraction (0–1) of its t at which the first input reached its
+   * kink, were the inputs moving in straight lines (SideRecorder.crossingAt). The next start step
+   * tried is half that far, where without it each is half the last.
+   */
+  crossingAt?: () => number;
 }
 
 /** The two smallest steps ±h the calls recorded, as [h, f(h), f(−h)], smallest first. */
@@ -170,6 +211,8 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
   let rungs = stepLadder(q);
   const crossed = options.crossed;
   if (crossed) {
+    // the step to try after a probe at h that crossed: half as far as its crossing, at most h/2
+    let shrink = 0.5;
     // f(±h), kept for the first rung when neither call had a kinked input on another side than at t = 0
     const clean = (h: number): boolean => {
       for (const t of [h, -h]) {
@@ -177,6 +220,7 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
         const v = f(t).slice();
         if (crossed()) {
           probes.delete(h);
+          shrink = Math.min(0.5, 0.5 * (options.crossingAt?.() ?? 1));
           return false;
         }
         probes.set(t, v);
@@ -186,10 +230,13 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
     const first = rungs[0];
     const smallest = first * KINK_AT_POINT;
     // a crossing at the first step: unless it is left at the smallest (a kink at the point, which
-    // the ladder as it is flags), start at the largest of first/2, first/4, … that crosses none
-    if (!clean(first) && clean(smallest)) {
-      let h = first / 2;
-      while (h > smallest && !clean(h)) h /= 2;
+    // the ladder as it is flags), start at the largest step tried that crosses none: first/2,
+    // first/4, … or, where the crossing says how far, half of that each time
+    const firstClean = clean(first);
+    const afterFirst = shrink;
+    if (!firstClean && clean(smallest)) {
+      let h = first * afterFirst;
+      while (h > smallest && !clean(h)) h *= shrink;
       const start = Math.max(h, smallest);
       rungs = [start, ...rungs.filter((r) => r < start / 2)];
     }

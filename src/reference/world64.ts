@@ -108,7 +108,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const sides = new SideRecorder();
     const part = g === 'loss' ? pass.loss : undefined;
     const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
-    return derivative64(watch.watched(sides, call), startOf(valueOf(symbol).data, direction), { crossed: () => sides.crossed(), ...(part ? { magnitude: part.magnitude } : {}) });
+    return derivative64(watch.watched(sides, call), startOf(valueOf(symbol).data, direction), { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), ...(part ? { magnitude: part.magnitude } : {}) });
   };
   const lossOf = (e: Env64): Float64Array => Float64Array.of(e.get('E')!.data[0]);
   /** Every element of `symbol` moved in turn: the Jacobian of g, [outputs, ...shape of symbol]. */
