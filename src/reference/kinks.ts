@@ -162,6 +162,8 @@ export interface DerivativeOptions {
    * (RiddersOptions.magnitude).
    */
   magnitude?: number;
+  /** Rows of each Ridders tableau (RiddersOptions.maxIterations; default DEFAULT_MAX_ITERATIONS). */
+  rows?: number;
   /**
    * Called right after each call of f at t ≠ 0: whether some input of a kinked function inside f
    * was on another side of its kink than at t = 0 (then the step straddles a kink). Without it,
@@ -259,7 +261,7 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
       },
       rungs[r],
       // call's arrays are copies of f's
-      { magnitude, fresh: true },
+      { magnitude, fresh: true, ...(options.rows !== undefined ? { maxIterations: options.rows } : {}) },
     );
     let scale = 0;
     for (let c = 0; c < size; c++) if (Number.isFinite(central.value[c])) scale = Math.max(scale, Math.abs(central.value[c]));
