@@ -158,11 +158,10 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   /**
    * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
    * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps two numbers
-   * per row of its tableau and output (160 bytes at 10 rows) and the calls it still reads, so a
-   * chunk holds ~4 MB at most; the reader is evaluated in full for every chunk. The steps are
-   * the largest element's; an element whose estimate is not one
-   * a smooth function gives (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is
-   * differentiated again by itself.
+   * per row of its tableau and output (96 bytes at SLOPE_ROWS) and the calls it still reads, so
+   * a chunk holds ~2.5 MB at most; the reader is evaluated in full for every chunk. The steps
+   * are the largest element's; an element whose estimate is not one a smooth function gives
+   * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
    */
   const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => {
     const n = valueOf(symbol).data.length;
