@@ -75,6 +75,25 @@ describe('the pool of a trial at scale', () => {
     expect(give.mock.calls.every(([a]) => !(kept[0].sides ?? []).some((s) => s.tfjs.lhs.buffer === a.buffer))).toBe(true);
   });
 
+  it("hands a claim's arrays on to the next claim of the trial: three claims take no more arrays than one", () => {
+    // 10 classes: ∂E/∂W1 in full, every element judged (no sampled check giving its arrays back)
+    const inFull = (ids: string[]) => {
+      const one = scenario(tanhClaim);
+      return Scenario.parse({ ...one, model: { ...one.model!, layers: [one.model!.layers[0], { ...one.model!.layers[1], units: 10 }] }, claims: ids.map((id) => ({ ...one.claims[0], id })) });
+    };
+    const distinctBuffers = (s: Scenario): number => {
+      const issue = jest.spyOn(ArrayPool.prototype, 'buffer');
+      const results = runScenario(s);
+      expect(results.every((r) => r.verdict === 'holds' && r.worlds.reference.coverage === undefined)).toBe(true);
+      const buffers = new Set(issue.mock.results.map((r) => r.value as ArrayBuffer));
+      issue.mockRestore();
+      return buffers.size;
+    };
+    const single = distinctBuffers(inFull(['a']));
+    expect(single).toBeGreaterThan(0);
+    expect(distinctBuffers(inFull(['a', 'b', 'c']))).toBe(single);
+  });
+
   it('never serves the world its own arrays (what it keeps must not be given back by a claim)', () => {
     const s = scenario(tanhClaim);
     const pool = new ArrayPool();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activePool, type ArrayPool } from '../foundation/arrayPool';
+import { activePool, giveBack, type ArrayPool } from '../foundation/arrayPool';
 import type { Value64 } from '../reference/algebra64';
 import type { ReferenceWorld } from '../reference/world64';
 import { computationOf } from '../scenario/computationOf';
@@ -145,13 +145,16 @@ export function judgeInTrial(state: ClaimState, t: TrialContext): TrialOutcome {
   }
   if (t.reference.scaleSource() === 'sampled') state.scaleSampled = true;
   const holds = ref.outcome.outcome === 'holds' && tfj.outcome.outcome === 'holds';
+  // the self-test (DESIGN §3): the rhs moved past the relation must refute in both worlds
+  const flips = holds && ref.sides && tfjsFlip !== null ? { reference: flipOutcome(ref.sides, rel, quantifier, state.tolerance.reference), tfjs: tfjsFlip } : null;
+  // the reference sides' arrays from the trial's pool (its rhs, at scale) go back for the next claim
+  if (!t.keep && ref.sides) giveBack(ref.sides.lhs, ref.sides.rhs);
   return {
     trial: t.trial,
     seed: t.seed,
     reference: ref.outcome,
     tfjs: tfj.outcome,
-    // the self-test (DESIGN §3): the rhs moved past the relation must refute in both worlds
-    flips: holds && ref.sides && tfjsFlip !== null ? { reference: flipOutcome(ref.sides, rel, quantifier, state.tolerance.reference), tfjs: tfjsFlip } : null,
+    flips,
     sides: t.keep && ref.sides && tfj.sides ? { reference: ref.sides, tfjs: tfj.sides } : null,
   };
 }
