@@ -8,11 +8,12 @@
 // `new Float64Array` would. While no pool is active (`withArrayPool`), nothing is pooled.
 // Who takes: the formula algebra (algebra64: the evaluator's temporaries and results, which the
 // evaluator keeps nowhere), the tfjs sides read back, the sampled check's directions. Who gives:
-// the sampled check (its rhs, its directions), the judging of a claim (the tfjs sides), a moved
-// pass whose caller is done with one step (the definitions it computed for it). The world's own
-// arrays (forward pass, ∂E/∂P, caches) are never taken from the trial's pool: ∂E/∂P is made under
-// a pool of its own (world64.ts), so `owns` tells a claim's temporaries from what the world keeps
-// (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts hold that).
+// the sampled check (its rhs, its directions), the judging of a claim (the tfjs sides, then the
+// reference sides), a moved pass whose caller is done with one step (the definitions it computed
+// for it). The world's own arrays (forward pass, ∂E/∂P, caches) are never taken from the trial's
+// pool: ∂E/∂P is made under a pool of its own (world64.ts), so `owns` tells a claim's temporaries
+// from what the world keeps (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts
+// hold that).
 
 /** Arrays shorter than this are made as usual (reuse only matters at a layer's size: 128 KB and up). */
 export const POOLED_LENGTH = 1 << 14;
