@@ -7,6 +7,7 @@
 import { ESTIMATE_SHARE, DEFAULT_TOLERANCE } from '../../src/claim/tolerances';
 import { ArrayPool, withArrayPool } from '../../src/foundation/arrayPool';
 import { maxAbs } from '../../src/foundation/tensor';
+import * as kinks from '../../src/reference/kinks';
 import { FULL_GRADIENT_RUNS, LARGE_TENSOR, referenceWorld } from '../../src/reference/world64';
 import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
@@ -69,11 +70,19 @@ describe('∂E/∂W1 of a large first layer', () => {
     // x row 0 = e0 − e1 and constant weights: net1[0, j] = 0 for every j
     const x = Array.from({ length: batch }, (_, n) => Array.from({ length: inputs }, (_, i) => (n === 0 ? (i === 0 ? 1 : i === 1 ? -1 : 0) : Math.fround(((i * 7919 + n * 104729) % 1000) / 1000 - 0.5))));
     const s = network('relu', 10, x);
+    const runs = jest.spyOn(kinks, 'derivative64');
     const world = referenceWorld(s, drawTrial(s, 0));
-    const t0 = performance.now();
     expect(world.lossGradientInFull('W1')).toBe(false);
-    // element by element, net1's 512 elements would take seconds
-    expect(performance.now() - t0).toBeLessThan(2000);
+    const deciding = runs.mock.calls.length;
+    // ∂E/∂W1 in full anyway (as next(W1) would need it): net1's kinked columns element by element
+    const other = referenceWorld(s, drawTrial(s, 0));
+    runs.mockClear();
+    other.lossGradient!('W1');
+    const inFull = runs.mock.calls.length;
+    runs.mockRestore();
+    // deciding takes the chain's few runs (net2's 10 columns, a slope run), never one per element
+    expect(deciding).toBeLessThan(FULL_GRADIENT_RUNS);
+    expect(inFull).toBeGreaterThan(10 * deciding);
   });
 
   it('is made with a pool of its own: the trial pool never owns it', () => {

@@ -6,9 +6,8 @@
 
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
 import { checkGradientAgreement } from '../../src/claim/gradientAgreement';
-import { derivative64 } from '../../src/reference/kinks';
+import { derivative64, initialStep } from '../../src/reference/kinks';
 import { ridders } from '../../src/reference/finiteDifferences';
-import { initialStep } from '../../src/reference/gradient64';
 import { describeClaim } from '../../src/report/describeClaim';
 import { Scenario, type ScenarioInput } from '../../src/scenario/schema';
 import { useSpecBackend } from '../support/backend';

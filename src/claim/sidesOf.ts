@@ -55,10 +55,10 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
   }
   const mask = claim.where ? Uint8Array.from(lay(claim.where, 'where').data, (v) => (v !== 0 ? 1 : 0)) : null;
   // one side's estimate as it is (only read), both sides' summed
-  let error: Float64Array | null = lhs.error && rhs.error ? null : (lhs.error ?? rhs.error ?? null);
+  let error: Float64Array | null = lhs.error ?? rhs.error ?? null;
   if (lhs.error && rhs.error) {
     error = new Float64Array(lhs.data.length);
-    for (let i = 0; i < error.length; i++) error[i] = (lhs.error?.[i] ?? 0) + (rhs.error?.[i] ?? 0);
+    for (let i = 0; i < error.length; i++) error[i] = lhs.error[i] + rhs.error[i];
   }
   // The lhs is the quantity under test: a large rhs must not loosen every element's allowance
   // (that would let `o <= 0.01 + 1e9·delta(n,k)` hold); the rhs enters per element through rtol.

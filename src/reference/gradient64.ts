@@ -1,6 +1,3 @@
-
-export { initialStep } from './kinks';
-
 /** Jacobian of a vector-valued F with respect to every element of Q, with its error estimate. */
 export interface Jacobian64 {
   /** row-major [F's length, Q's size]: F component first, then Q's element */

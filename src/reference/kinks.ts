@@ -22,10 +22,11 @@ import { oneSided, ridders, type CountedEstimate } from './finiteDifferences';
 // straddle one (unless an input crosses and comes back within the step). Before Ridders runs,
 // the start step is halved until neither end crosses, or, where the caller says how far along
 // the probe the first input crossed (`crossingAt`: inputs moving in straight lines, as a relu
-// layer's net does along net + t·1), taken to half that distance at once; a crossing left at the smallest step
-// (KINK_AT_POINT) is a kink at the point, or closer than any usable step: the ladder then runs as
-// without `crossed`, and the examination above flags it. With no crossing at the first step,
-// nothing changes: the same calls of f, the same numbers (the probes are Ridders' first row).
+// layer's net does along net + t·1), taken to half that distance at once; a crossing left at
+// the smallest step (KINK_AT_POINT) is a kink at the point, or closer than any usable step: the
+// ladder then runs as without `crossed`, and the examination above flags it. With no crossing
+// at the first step, nothing changes: the same calls of f, the same numbers (the probes are
+// Ridders' first row).
 
 /** Initial Ridders step for an element of value q: large enough to keep rounding far below the result. */
 export function initialStep(q: number): number {

@@ -73,14 +73,16 @@ function simdTiles(): SimdTiles | null {
   return simd;
 }
 
-/** Whether the tiles run in WebAssembly here (else TypeScript), and a way to choose (for the specs and the bench). */
+/** Whether the WebAssembly tiles are wanted (the specs turn them off to check the TypeScript ones). */
+let useSimd = true;
+
+/** Whether the tiles run in WebAssembly here (else TypeScript), and a way to choose (for the specs). */
 export const matMulTiles = {
   kind: (): 'wasm' | 'ts' => (useSimd && simdTiles() !== null ? 'wasm' : 'ts'),
   use(kind: 'wasm' | 'ts'): void {
     useSimd = kind === 'wasm';
   },
 };
-let useSimd = true;
 
 /** Room for the packed operands of an inner dimension K, in the WebAssembly memory or in arrays of their own. */
 function workspace(K: number): Workspace {
