@@ -1,6 +1,6 @@
 import { unravel } from '../foundation/indices';
 import { judgeSides, outcomeOf, type Tally } from './judge';
-import { RELATIONS, relativeExcess, type Quantifier, type Relation } from './relations';
+import { excessOf, passes, RELATIONS, relativeExcess, type Quantifier, type Relation } from './relations';
 import { flatOf, type Sides } from './sides';
 import { allowedDifference, type Tolerance } from './tolerances';
 
@@ -75,8 +75,8 @@ export function judgeElement(sides: Sides, position: number, rel: Relation, tol:
     rhs: r,
     difference: l - r,
     allowed,
-    excess: relativeExcess(rule.excess(l, r, allowed), allowed),
-    passes: rule.passes(l, r, allowed),
+    excess: relativeExcess(excessOf(rule, l, r, allowed), allowed),
+    passes: passes(rule, l, r, allowed),
   };
 }
 

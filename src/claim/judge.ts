@@ -1,4 +1,4 @@
-import { RELATIONS, relativeExcess, type Quantifier, type Relation } from './relations';
+import { excessOf, movedAcross, passes, passesAt, RELATIONS, relativeExcess, type Quantifier, type Relation } from './relations';
 import type { Sides } from './sides';
 import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
 
@@ -45,8 +45,9 @@ export interface Tally {
  * ESTIMATE_SHARE of it), decides the element: it passes with the estimate and not without, or the
  * other way round. Such an element is not judged (DESIGN §3: precise to well below the tolerance).
  */
-export function decidedByEstimate(rel: Relation, l: number, r: number, tolerance: number, estimate: number, passes = RELATIONS[rel].passes(l, r, tolerance + estimate)): boolean {
-  return estimate > ESTIMATE_SHARE * tolerance && passes !== RELATIONS[rel].passes(l, r, tolerance);
+export function decidedByEstimate(rel: Relation, l: number, r: number, tolerance: number, estimate: number): boolean {
+  const rule = RELATIONS[rel];
+  return estimate > ESTIMATE_SHARE * tolerance && passes(rule, l, r, tolerance + estimate) !== passes(rule, l, r, tolerance);
 }
 
 /**
@@ -58,21 +59,26 @@ export function movedRhs(rel: Relation, l: number, r: number, extra: number, ato
   const rule = RELATIONS[rel];
   // 2× the allowance (and at least the smallest step that changes the number) clears the limit
   let step = 2 * (atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
-  let moved = rule.moved(l, r, step);
+  let moved = movedAcross(rule, l, r, step);
   // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
   // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
   // which the loop reports as not finite, never a pass
-  for (let doubling = 0; rule.passes(l, moved, atol + rtol * Math.max(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
+  for (let doubling = 0; passes(rule, l, moved, atol + rtol * Math.max(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
     step = doubling < 64 ? 2 * step : Infinity;
-    moved = rule.moved(l, r, step);
+    moved = movedAcross(rule, l, r, step);
     if (!Number.isFinite(moved)) break;
   }
   return moved;
 }
 
-/** Every selected element of `sides`, judged; see the file's head. Allocates nothing per element. */
+/**
+ * Every selected element of `sides`, judged; see the file's head. Allocates nothing and calls
+ * nothing per element (but `each` and the moved rhs): the relation's fields are read inline,
+ * as excessOf and passesAt read them.
+ */
 export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance, options: JudgeOptions = {}): Tally {
   const rule = RELATIONS[rel];
+  const { absolute: byDistance, shift, sign, strict } = rule;
   const { lhs, rhs, mask, error, scale } = sides;
   const kink = sides.kink ?? null;
   const floor = sides.floor ?? null;
@@ -109,8 +115,10 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
       each(at, 'not finite');
       continue;
     }
-    const passes = rule.passes(l, r, allowed);
-    if (decidedByEstimate(rel, l, r, tolerance, estimate, passes)) {
+    const excess = byDistance ? sign * (Math.abs(l - r) - allowed) : sign * (l - (r + shift * allowed));
+    const pass = strict ? excess < 0 : excess <= 0;
+    // decidedByEstimate, with what is already known
+    if (estimate > ESTIMATE_SHARE * tolerance && pass !== passesAt(rule, excessOf(rule, l, r, tolerance))) {
       const ratio = estimate / tolerance; // Infinity at tolerance 0
       if (tally.imprecise++ === 0 || ratio > impreciseRatio) {
         tally.impreciseAt = at;
@@ -120,11 +128,11 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
       continue;
     }
     tally.selected++;
-    if (!passes) tally.failing++;
-    const excess = relativeExcess(rule.excess(l, r, allowed), allowed);
-    if (tally.worst < 0 || (all ? excess > tally.worstExcess : excess < tally.worstExcess)) {
+    if (!pass) tally.failing++;
+    const relative = allowed > 0 ? excess / allowed : relativeExcess(excess, allowed);
+    if (tally.worst < 0 || (all ? relative > tally.worstExcess : relative < tally.worstExcess)) {
       tally.worst = at;
-      tally.worstExcess = excess;
+      tally.worstExcess = relative;
     }
     each?.(at, 'judged');
   }

@@ -4,7 +4,7 @@ import { LARGE_TENSOR } from '../reference/world64';
 import type { TfTrial } from '../tfjs/worldTf';
 import { allowedDifference, type Tolerance } from './tolerances';
 import { flatOf, type Sides } from './sides';
-import { RELATIONS, relativeExcess, type Relation } from './relations';
+import { excessOf, RELATIONS, relativeExcess, type Relation } from './relations';
 
 // Where the reference should look, learnt from the tfjs world. Only places: every value the
 // reference reports is its own float64 finite difference at that place.
@@ -32,7 +32,7 @@ export function worstElements(sides: Sides, rel: Relation, tol: Tolerance, count
     const l = sides.lhs[flat];
     const r = sides.rhs[flat];
     const allowed = allowedDifference(tol, sides.scale, l, r, 0);
-    let score = relativeExcess(rule.excess(l, r, allowed), allowed);
+    let score = relativeExcess(excessOf(rule, l, r, allowed), allowed);
     if (!Number.isFinite(score)) score = Infinity;
     if (top.length < count || score > top[top.length - 1].score) {
       let at = top.length < count ? top.length : top.length - 1;
