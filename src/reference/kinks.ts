@@ -185,6 +185,11 @@ function smallestPairs(calls: Map<number, Float64Array>): [number, Float64Array,
   return steps.slice(0, 2).map((h) => [h, calls.get(h)!, calls.get(-h)!]);
 }
 
+/** |f(h) + f(−h) − 2f(0)| / h at component c, for a pair [h, f(h), f(−h)]. */
+function secondAt([h, plus, minus]: [number, Float64Array, Float64Array], c: number, f0: Float64Array): number {
+  return Math.abs(plus[c] + minus[c] - 2 * f0[c]) / h;
+}
+
 /**
  * d/dt f(t) at t = 0, kink-aware (see the top of this file). `q` is the value being moved (it sets
  * the steps). Non-finite only where f is non-finite at every step tried down to the smallest.
@@ -275,12 +280,15 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
       const noise = (ROUNDING * Math.max(Math.abs(f0[c]), magnitude)) / smallest;
       const threshold = SUSPICIOUS * (Math.abs(v) + scale) + noise;
       // a kink at 0 makes (f(h) + f(−h) − 2f(0)) / h constant in h; a smooth f makes it ∝ h
-      const second = pairs.map(([h, plus, minus]) => Math.abs(plus[c] + minus[c] - 2 * f0[c]) / h);
-      const kinkLike = second.length === 2 && second[0] > threshold && second[0] >= 0.9 * second[1];
+      // (numbers, not an array per component: this loop runs over every output of a slope run)
+      const kinkLike = pairs.length === 2 && secondAt(pairs[0], c, f0) > threshold && secondAt(pairs[0], c, f0) >= 0.9 * secondAt(pairs[1], c, f0);
       const uncertain = !Number.isFinite(v) || !(central.error[c] <= threshold);
       if (uncertain) suspicious.add(c);
       if (uncertain || kinkLike) examine.push(c);
-      else [value[c], error[c]] = [v, central.error[c]];
+      else {
+        value[c] = v;
+        error[c] = central.error[c];
+      }
     }
     if (examine.length === 0) break;
     const sides = oneSided(call, rungs[r], { f0, magnitude });
