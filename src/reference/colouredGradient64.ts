@@ -2,6 +2,7 @@ import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { CheckedComputation } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
+import { MANY_OUTPUT_ROWS } from './finiteDifferences';
 import { derivative64, SideRecorder, SUSPICIOUS } from './kinks';
 import type { Derivative64 } from './world64';
 import type { LossRows } from './lossRows';
@@ -16,7 +17,7 @@ import { movedPass } from './movedPass64';
 // proportional to itself (stepLadder): next to a pole at 0 (1/x, log x) the shared steps jump
 // over it. Such an element's estimate comes out non-finite or far from the few 1e-11 of a smooth
 // one; every element whose estimate is above SUSPICIOUS of its value is differentiated again by
-// itself (`element`).
+// itself (`element`), with every row of Ridders' tableau; a column takes MANY_OUTPUT_ROWS.
 
 /** Flat positions of column `c` of a tensor of `shape` (the elements whose other axes than `axis` are c's). */
 function columnPositions(shape: readonly number[], axis: number, c: number, into: Int32Array): Int32Array {
@@ -91,7 +92,7 @@ export function colouredLossGradient(computation: CheckedComputation, env: Env64
     }
     const pass = movedPass(computation, env, watch, symbol, { kind: 'dense', data: direction }, true);
     const sides = new SideRecorder();
-    const d = derivative64(watch.watched(sides, (t: number) => rowTerms(pass(t))), start, { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), magnitude });
+    const d = derivative64(watch.watched(sides, (t: number) => rowTerms(pass(t))), start, { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), magnitude, rows: MANY_OUTPUT_ROWS });
     for (const p of positions) direction[p] = 0;
     if (d.kink && d.kink.some((k) => k !== 0)) return null;
     for (let r = 0; r < rows.rows; r++) {

@@ -7,6 +7,7 @@ import type { TrialValues } from '../scenario/trialValues';
 import { algebra64, type Value64 } from './algebra64';
 import { forward64, KinkWatch, type Env64 } from './definitions64';
 import { placeColumn, type Jacobian64 } from './gradient64';
+import { MANY_OUTPUT_ROWS } from './finiteDifferences';
 import { derivative64, SideRecorder, type KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
@@ -24,14 +25,6 @@ import { seededSample } from './sampling';
 export const LARGE_TENSOR = 4096;
 /** Outputs of one slope run through an elementwise reader (chainRule64.ts). */
 const SLOPE_CHUNK = 16384;
-/**
- * Rows of a slope run's Ridders tableaux (10 elsewhere). Each output is a function of one input,
- * converged well before: over 16384 inputs of tanh and of sigmoid, stopping at 4, 6 or 10 rows
- * gave the same worst error (5e-8 and 3e-12 relative, rounding of f) and worst estimate, and a
- * run went on to 10 only because some of its thousands of outputs had not met Ridders' stopping
- * rule. An output whose estimate is not trusted is differentiated again by itself, with every row.
- */
-const SLOPE_ROWS = 6;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
 /**
@@ -158,7 +151,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   /**
    * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
    * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps two numbers
-   * per row of its tableau and output (96 bytes at SLOPE_ROWS) and the calls it still reads, so
+   * per row of its tableau and output (96 bytes at MANY_OUTPUT_ROWS) and the calls it still reads, so
    * a chunk holds ~2.5 MB at most; the reader is evaluated in full for every chunk. The steps
    * are the largest element's; an element whose estimate is not one a smooth function gives
    * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
@@ -176,7 +169,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
         const data = e.get(reader)!.data;
         return data instanceof Float64Array ? data.subarray(from, to) : Float64Array.from(data.subarray(from, to));
       };
-      const d = differentiate(symbol, ones, chunk, true, SLOPE_ROWS);
+      const d = differentiate(symbol, ones, chunk, true, MANY_OUTPUT_ROWS);
       evaluations += d.evaluations;
       // a kink anywhere: the caller goes element by element
       if (d.kink && d.kink.includes(1)) return d;
