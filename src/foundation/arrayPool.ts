@@ -7,10 +7,13 @@
 // What may be given: only an array nobody reads any more. What is taken comes zero-filled, as
 // `new Float64Array` would. While no pool is active (`withArrayPool`), nothing is pooled.
 // Who takes: the formula algebra (algebra64: the evaluator's temporaries and results, which the
-// evaluator keeps nowhere), the tfjs sides read back, the sampled check's directions. Who gives:
-// the sampled check (its rhs, its directions), the judging of a claim (the tfjs sides, then the
-// reference sides), a moved pass whose caller is done with one step (the definitions it computed
-// for it). The world's own arrays (forward pass, ∂E/∂P, caches) are never taken from the trial's
+// evaluator keeps nowhere), the tfjs sides read back, the sampled check's directions, a
+// finite-difference run (Ridders' tableau, the copies of f's values, the moved pass's tensors).
+// Who gives: the sampled check (its rhs, its directions), the judging of a claim (the tfjs sides,
+// then the reference sides), a moved pass whose caller is done with one step (the definitions it
+// computed for it) or with the pass (its tensors), a finite-difference run once its estimate is
+// read (derivative64, ridders, and the slope run that copies a chunk's estimates). The gradient
+// agreement check runs under the trial's pool too. The world's own arrays (forward pass, ∂E/∂P, caches) are never taken from the trial's
 // pool: ∂E/∂P is made under a pool of its own (world64.ts), so `owns` tells a claim's temporaries
 // from what the world keeps (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts
 // hold that).

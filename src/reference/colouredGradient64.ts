@@ -93,6 +93,7 @@ export function colouredLossGradient(computation: CheckedComputation, env: Env64
     const pass = movedPass(computation, env, watch, symbol, { kind: 'dense', data: direction }, true);
     const sides = new SideRecorder();
     const d = derivative64(watch.watched(sides, (t: number) => rowTerms(pass(t))), start, { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), magnitude, rows: MANY_OUTPUT_ROWS });
+    pass.release();
     for (const p of positions) direction[p] = 0;
     if (d.kink && d.kink.some((k) => k !== 0)) return null;
     for (let r = 0; r < rows.rows; r++) {

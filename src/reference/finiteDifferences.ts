@@ -7,6 +7,8 @@
 // The caller builds f(t) = F(q + t) for one parameter element q. Rounding makes the step
 // actually taken (q + t) − q, not t; with t ≈ 1e-2·max(1, |q|) that costs ~1e-14 relative.
 
+import { float64Array, giveBack } from '../foundation/arrayPool';
+
 export interface DerivativeEstimate {
   value: Float64Array;
   error: Float64Array;
@@ -96,22 +98,25 @@ export function ridders(f: (t: number) => Float64Array, step: number, options: R
   let size = -1;
   // Central quotient: error series in h², so each extrapolation level removes one power of h².
   const tableau = new Tableau(SHRINK * SHRINK, CENTRAL_MIN_ROWS);
-  let quotient = new Float64Array(0);
-  let quotientNoise = new Float64Array(0);
+  let quotient: Float64Array = new Float64Array(0);
+  let quotientNoise: Float64Array = new Float64Array(0);
   for (let row = 0, h = step; row < maxIterations && !tableau.allDone(); row++, h /= SHRINK) {
     const plus = options.fresh ? f(h) : f(h).slice(); // copy: f may reuse its output buffer
     const minus = f(-h);
     evaluations += 2;
     size = checkSize('ridders', size, plus.length, minus.length);
     // the tableau copies what it keeps: one pair of arrays for every row
-    if (quotient.length !== size) [quotient, quotientNoise] = [new Float64Array(size), new Float64Array(size)];
+    if (quotient.length !== size) [quotient, quotientNoise] = [float64Array(size), float64Array(size)];
     for (let c = 0; c < size; c++) {
       quotient[c] = (plus[c] - minus[c]) / (2 * h);
       quotientNoise[c] = (noise * (Math.max(Math.abs(plus[c]), floor) + Math.max(Math.abs(minus[c]), floor))) / (2 * h);
     }
     tableau.addRow(quotient, quotientNoise);
   }
-  return { ...tableau.result(), evaluations };
+  const result = tableau.result();
+  giveBack(quotient, quotientNoise);
+  tableau.release();
+  return { ...result, evaluations };
 }
 
 /**
@@ -138,8 +143,8 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
     { sign: -1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS) },
   ];
   // the tableaux copy what they keep: one pair of arrays for every row
-  const quotient = new Float64Array(size);
-  const quotientNoise = new Float64Array(size);
+  const quotient = float64Array(size);
+  const quotientNoise = float64Array(size);
   for (const { sign, tableau } of sides) {
     for (let row = 0, h = step; row < maxIterations && !tableau.allDone(); row++, h /= SHRINK) {
       const value = f(sign * h);
@@ -152,7 +157,10 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
       tableau.addRow(quotient, quotientNoise);
     }
   }
-  return { forward: sides[0].tableau.result(), backward: sides[1].tableau.result(), evaluations };
+  const [forward, backward] = sides.map(({ tableau }) => tableau.result());
+  giveBack(quotient, quotientNoise);
+  for (const { tableau } of sides) tableau.release();
+  return { forward, backward, evaluations };
 }
 
 /**
@@ -161,7 +169,8 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
  * combines rows i−j..i and cancels the first j error terms. Alongside each entry runs a bound
  * on the rounding noise it carries (the extrapolation weights amplify the quotients' noise).
  * Only the last row is kept, entry j of every component in one array (`last[j]`), and each new
- * row is written over it: a few hundred bytes per component, none allocated per row.
+ * row is written over it: a few hundred bytes per component, none allocated per row. Its arrays
+ * come from the trial's pool when large, and go back to it once the result is read.
  */
 class Tableau {
   private rows = 0;
@@ -188,9 +197,9 @@ class Tableau {
     this.length = new Uint16Array(size);
     this.done = new Uint8Array(size);
     this.lastRowFinite = new Uint8Array(size).fill(1);
-    this.bestValue = new Float64Array(size).fill(NaN);
-    this.bestError = new Float64Array(size).fill(Infinity);
-    this.bestNoise = new Float64Array(size);
+    this.bestValue = float64Array(size).fill(NaN);
+    this.bestError = float64Array(size).fill(Infinity);
+    this.bestNoise = float64Array(size);
   }
 
   addRow(quotient: Float64Array, quotientNoise: Float64Array): void {
@@ -198,8 +207,8 @@ class Tableau {
     this.rows++;
     // room for one more entry than any row has had
     if (this.last.length < this.rows) {
-      this.last.push(new Float64Array(this.size));
-      this.lastNoise.push(new Float64Array(this.size));
+      this.last.push(float64Array(this.size));
+      this.lastNoise.push(float64Array(this.size));
     }
     const { last, lastNoise, length, done, bestValue, bestError, bestNoise, ratio } = this;
     for (let c = 0; c < this.size; c++) {
@@ -256,6 +265,15 @@ class Tableau {
     }
   }
 
+  /** Gives the tableau's arrays back to the trial's pool (arrayPool.ts): read result() first. */
+  release(): void {
+    if (this.size < 0) return;
+    giveBack(...this.last, ...this.lastNoise, this.bestValue, this.bestError, this.bestNoise);
+    this.last.length = 0;
+    this.lastNoise.length = 0;
+    this.size = -1;
+  }
+
   allDone(): boolean {
     return this.rows > 0 && this.finished === this.size;
   }
@@ -263,8 +281,8 @@ class Tableau {
   /** Per component the best value and its error; NaN for both when the smallest step tried gave a non-finite quotient. */
   result(): DerivativeEstimate {
     const size = Math.max(this.size, 0);
-    const value = new Float64Array(size);
-    const error = new Float64Array(size);
+    const value = float64Array(size);
+    const error = float64Array(size);
     for (let c = 0; c < size; c++) {
       if (!this.lastRowFinite[c] || Number.isNaN(this.bestValue[c])) {
         value[c] = NaN;

@@ -1,3 +1,4 @@
+import { float64Array, giveBack } from '../foundation/arrayPool';
 import { oneSided, ridders, type CountedEstimate } from './finiteDifferences';
 
 // The reference world's derivative of t ↦ f(t) at 0 when f may not be smooth there: a ReLU or
@@ -200,6 +201,18 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
   let evaluations = 0;
   // f(±h) of the start step found by the crossing probes: Ridders' first row, not computed again
   const probes = new Map<number, Float64Array>();
+  // every copy of f's values made here: from the trial's pool when large, given back at the end
+  const copies = new Set<Float64Array>();
+  const copyOf = (values: Float64Array): Float64Array => {
+    const copy = float64Array(values.length);
+    copy.set(values);
+    copies.add(copy);
+    return copy;
+  };
+  const release = (copy: Float64Array | undefined): void => {
+    if (copy === undefined || !copies.delete(copy)) return;
+    giveBack(copy);
+  };
   const call = (t: number): Float64Array => {
     const kept = probes.get(t);
     if (kept) {
@@ -207,12 +220,13 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
       return kept;
     }
     evaluations++;
-    return f(t).slice(); // f may reuse its output buffer
+    return copyOf(f(t)); // f may reuse its output buffer
   };
   const f0 = call(0);
   const size = f0.length;
-  const value = new Float64Array(size).fill(NaN);
-  const error = new Float64Array(size).fill(NaN);
+  // from the trial's pool when large: a caller that only copies them may give them back
+  const value = float64Array(size).fill(NaN);
+  const error = float64Array(size).fill(NaN);
   let kink: Uint8Array | null = null;
   let forward: Float64Array | undefined;
   let backward: Float64Array | undefined;
@@ -225,7 +239,7 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
     const clean = (h: number): boolean => {
       for (const t of [h, -h]) {
         evaluations++;
-        const v = f(t).slice();
+        const v = copyOf(f(t));
         if (crossed()) {
           probes.delete(h);
           shrink = Math.min(0.5, 0.5 * (options.crossingAt?.() ?? 1));
@@ -259,9 +273,12 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
         const v = call(t);
         calls.set(t, v);
         if (calls.size > 4) {
+          // the pair of an earlier row, which nothing reads any more
           const largest = Math.max(...[...calls.keys()].map(Math.abs));
-          calls.delete(largest);
-          calls.delete(-largest);
+          for (const t of [largest, -largest]) {
+            release(calls.get(t));
+            calls.delete(t);
+          }
         }
         return v;
       },
@@ -290,7 +307,10 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
         error[c] = central.error[c];
       }
     }
-    if (examine.length === 0) break;
+    if (examine.length === 0) {
+      giveBack(central.value, central.error);
+      break;
+    }
     const sides = oneSided(call, rungs[r], { f0, magnitude });
     const unresolved: number[] = [];
     for (const c of examine) {
@@ -326,7 +346,11 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
       } else unresolved.push(c); // the sides agree but the central estimate is off: a kink or singularity within the step
     }
     pending = unresolved;
+    // this rung's estimates are read: their arrays go back to the trial's pool (when it issued them)
+    giveBack(central.value, central.error, sides.forward.value, sides.forward.error, sides.backward.value, sides.backward.error);
   }
+  giveBack(...copies);
+  copies.clear();
   if (kink) {
     for (let c = 0; c < size; c++) {
       if (kink[c]) continue;

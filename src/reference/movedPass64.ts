@@ -1,4 +1,4 @@
-import { giveBack } from '../foundation/arrayPool';
+import { float64Array, giveBack } from '../foundation/arrayPool';
 import { unravel } from '../foundation/indices';
 import { boundIndex, type Expr } from '../formula/ast';
 import { bindsInside } from '../formula/bindsInside';
@@ -35,6 +35,11 @@ export type MovedPass = ((t: number) => Env64) & {
   loss?: { at(t: number): number; magnitude: number };
   /** how each moving definition is computed again */
   kinds: ReadonlyMap<string, 'line' | 'slice' | 'increment' | 'full'>;
+  /**
+   * With `reuse`: gives the arrays the moved tensors were written into, and the definitions
+   * computed for the last t, back to the trial's pool. The caller is done with every environment.
+   */
+  release(): void;
 };
 
 /** An environment whose moved entries are computed when first read. */
@@ -99,10 +104,23 @@ class MovedArrays {
     if (!this.reuse) return Float64Array.from(base);
     let data = this.held.get(name);
     if (data === undefined) {
-      data = Float64Array.from(base);
+      data = float64Array(base.length);
+      data.set(base);
       this.held.set(name, data);
     }
     return data;
+  }
+
+  /** Whether `array` is one of the arrays held. */
+  holds(array: Floats): boolean {
+    for (const held of this.held.values()) if (held === array) return true;
+    return false;
+  }
+
+  /** With `reuse`, the arrays held go back to the trial's pool (those it issued). */
+  release(): void {
+    giveBack(...this.held.values());
+    this.held.clear();
   }
 }
 
@@ -300,9 +318,12 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     return value;
   };
 
+  // a definition that reads a moved tensor as it is (D = P) computes to that tensor's own array,
+  // which is held for every t: it goes back with the others, on release
+  const computedArrays = () => computed.flatMap((v) => [v.data, v.error]).filter((a) => a === undefined || !arrays.holds(a));
   const pass = ((t: number) => {
     if (computed.length > 0) {
-      giveBack(...computed.flatMap((v) => [v.data, v.error]));
+      giveBack(...computedArrays());
       computed = [];
     }
     const pending = new Map<string, () => Value64>();
@@ -329,6 +350,12 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     }
     return env;
   }) as unknown as MovedPass;
+  pass.release = () => {
+    if (!reuse) return;
+    giveBack(...computedArrays());
+    computed = [];
+    arrays.release();
+  };
   pass.kinds = new Map([...moving.keys()].map((d) => [d.name, lines.has(d) ? 'line' : slices.has(d) ? 'slice' : increments.has(d) ? 'increment' : 'full']));
   const loss = computation.definitions.find((d) => d.name === 'E');
   const form = loss && moving.get(loss);

@@ -1,5 +1,5 @@
 import type { World } from '../formula/algebra';
-import { ArrayPool, withArrayPool } from '../foundation/arrayPool';
+import { ArrayPool, giveBack, withArrayPool } from '../foundation/arrayPool';
 import { maxAbs, type Floats } from '../foundation/tensor';
 import { computationOf } from '../scenario/computationOf';
 import type { Scenario } from '../scenario/schema';
@@ -24,7 +24,7 @@ import { seededSample } from './sampling';
  */
 export const LARGE_TENSOR = 4096;
 /** Outputs of one slope run through an elementwise reader (chainRule64.ts). */
-const SLOPE_CHUNK = 16384;
+export const SLOPE_CHUNK = 16384;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
 /**
@@ -109,7 +109,10 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const sides = new SideRecorder();
     const part = g === 'loss' ? pass.loss : undefined;
     const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
-    return derivative64(watch.watched(sides, call), startOf(valueOf(symbol).data, direction), { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
+    const d = derivative64(watch.watched(sides, call), startOf(valueOf(symbol).data, direction), { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
+    // derivative64 copied what it read of the moved environments
+    pass.release();
+    return d;
   };
   const lossOf = (e: Env64): Float64Array => Float64Array.of(e.get('E')!.data[0]);
   /** Every element of `symbol` moved in turn: the Jacobian of g, [outputs, ...shape of symbol]. */
@@ -175,6 +178,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       if (d.kink && d.kink.includes(1)) return d;
       value.set(d.value, from);
       error.set(d.error, from);
+      giveBack(d.value, d.error);
     }
     for (let i = 0; i < n; i++) {
       if (trusted(value[i], error[i])) continue;

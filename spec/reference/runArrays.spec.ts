@@ -1,0 +1,56 @@
+// A finite-difference run over many outputs at once (a slope run through an activation, a
+// column run) takes its large arrays from the active pool and gives them back when it ends:
+// Ridders' tableau, the copies of f's values, the moved pass's tensors. A slope run over three
+// chunks then takes about as many arrays as a run over one, not three times as many: the later
+// chunks reuse the first's (a chunk whose tableau needs more rows than the first takes a few more).
+
+import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
+import { referenceWorld, SLOPE_CHUNK } from '../../src/reference/world64';
+import { Scenario } from '../../src/scenario/schema';
+import { drawTrial } from '../../src/scenario/trialValues';
+
+function network(batch: number): Scenario {
+  return Scenario.parse({
+    title: `8-512-10 tanh, batch ${batch}`,
+    seed: 2,
+    model: {
+      inputs: 8,
+      layers: [
+        { units: 512, activation: 'tanh', bias: false, init: { normal: [0, 0.1] } },
+        { units: 10, activation: 'linear', bias: false, init: { normal: [0, 0.1] } },
+      ],
+      loss: { type: 'softmax-cross-entropy' },
+    },
+    data: { batch, labels: { random: true } },
+  });
+}
+
+/** ∂E/∂net1 (through tanh: one slope run per chunk of net1), and the distinct chunk-sized buffers the pools issued for it. */
+function slopeRunBuffers(batch: number): { chunks: number; buffers: number } {
+  const s = network(batch);
+  const issue = jest.spyOn(ArrayPool.prototype, 'buffer');
+  try {
+    withArrayPool(new ArrayPool(), () => {
+      const g = referenceWorld(s, drawTrial(s, 0)).lossGradient!('net1')!;
+      expect(g.data.every(Number.isFinite)).toBe(true);
+    });
+    const chunkSized = new Set(issue.mock.results.map((r) => r.value as ArrayBuffer).filter((b) => b.byteLength === 8 * SLOPE_CHUNK));
+    return { chunks: (batch * 512) / SLOPE_CHUNK, buffers: chunkSized.size };
+  } finally {
+    issue.mockRestore();
+  }
+}
+
+describe('the arrays of a run over many outputs', () => {
+  it('come from the pool here: a chunk is pooled', () => expect(SLOPE_CHUNK).toBeGreaterThanOrEqual(POOLED_LENGTH));
+
+  it('go back to the pool: a slope run over three chunks takes about as many arrays as one over one chunk', () => {
+    const one = slopeRunBuffers(SLOPE_CHUNK / 512);
+    const three = slopeRunBuffers((3 * SLOPE_CHUNK) / 512);
+    expect(one.chunks).toBe(1);
+    expect(three.chunks).toBe(3);
+    // the tableau's rows, its best values, the quotients, the copies of f's values
+    expect(one.buffers).toBeGreaterThanOrEqual(12);
+    expect(three.buffers).toBeLessThan(1.5 * one.buffers);
+  });
+});
