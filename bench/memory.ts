@@ -58,7 +58,7 @@ export function liveFigure(net: Network, trials = 1, claims = 1): LiveFigure {
 export interface MemoryFigures {
   /** exact live peak per network of the scaling series (1 trial, 1 claim) */
   livePeak: LiveFigure[];
-  /** peak-RSS growth of one verification in a fresh process, and the marginal ratio */
+  /** peak-RSS growth of one verification in a fresh process (the median of FRESH_RUNS), and the marginal ratio */
   freshProcess: FreshRss;
   /** the 784-512-10 network with 3 trials, and with the claim 3 times (1 trial) */
   trials3: LiveFigure;
@@ -93,7 +93,7 @@ export function describeMemory(m: MemoryFigures): string[] {
   }
   for (const p of m.freshProcess.series) {
     const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    lines.push(`  fresh process ${p.network.padEnd(22)} peak RSS ${mb(p.baselineRssBytes)} → ${mb(p.peakRssBytes)}: growth ${x(p.rssGrowthRatio)} (wasm heap growth ${x(p.wasmHeapGrowthRatio)})${p.peakReset ? '' : ' [peak mark not reset: reads low]'}`);
+    lines.push(`  fresh process ${p.network.padEnd(22)} peak RSS ${mb(p.baselineRssBytes)} → ${mb(p.peakRssBytes)}: growth ${x(p.rssGrowthRatio)}, median of ${p.rssGrowthRatios.map(x).join(' / ')} (wasm heap growth ${x(p.wasmHeapGrowthRatio)})${p.peakReset ? '' : ' [peak mark not reset: reads low]'}`);
   }
   const [a, b] = m.freshProcess.marginalBetween;
   lines.push(`  marginal RSS growth ${a} → ${b} params: ${x(m.freshProcess.marginalRatio)} per byte of model`);
