@@ -148,7 +148,7 @@ export function judgeInTrial(state: ClaimState, t: TrialContext): TrialOutcome {
   // the self-test (DESIGN §3): the rhs moved past the relation must refute in both worlds
   const flips = holds && ref.sides && tfjsFlip !== null ? { reference: flipOutcome(ref.sides, rel, quantifier, state.tolerance.reference), tfjs: tfjsFlip } : null;
   // the reference sides' arrays from the trial's pool (its rhs, at scale) go back for the next claim
-  if (!t.keep && ref.sides) giveBack(ref.sides.lhs, ref.sides.rhs);
+  if (!t.keep && ref.sides) giveBack(ref.sides.lhs, ref.sides.rhs, ref.sides.error);
   return {
     trial: t.trial,
     seed: t.seed,

@@ -1,3 +1,4 @@
+import { activePool } from '../foundation/arrayPool';
 import type { World } from '../formula/algebra';
 import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
@@ -54,10 +55,11 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
     ({ lhs, rhs, floor } = onTheStep(lhs, rhs, p.data, world.name === 'tfjs' ? 'float32' : 'float64', optimizer));
   }
   const mask = claim.where ? Uint8Array.from(lay(claim.where, 'where').data, (v) => (v !== 0 ? 1 : 0)) : null;
-  // one side's estimate as it is (only read), both sides' summed
+  // one side's estimate as it is (only read), both sides' summed: into the rhs's own estimate
+  // when it is this claim's (the trial's pool issued it: nothing else holds it), else a new array
   let error: Float64Array | null = lhs.error ?? rhs.error ?? null;
   if (lhs.error && rhs.error) {
-    error = new Float64Array(lhs.data.length);
+    error = activePool()?.owns(rhs.error) ? rhs.error : new Float64Array(lhs.data.length);
     for (let i = 0; i < error.length; i++) error[i] = lhs.error[i] + rhs.error[i];
   }
   // The lhs is the quantity under test: a large rhs must not loosen every element's allowance
