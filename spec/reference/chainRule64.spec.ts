@@ -6,7 +6,7 @@
 
 import type { Env64 } from '../../src/reference/definitions64';
 import { KinkWatch } from '../../src/reference/definitions64';
-import { chainCost, throughReader } from '../../src/reference/chainRule64';
+import { chainCost, throughLinearAt, throughReader } from '../../src/reference/chainRule64';
 import type { CheckedComputation } from '../../src/scenario/compile';
 import type { Value64 } from '../../src/reference/algebra64';
 import { referenceWorld } from '../../src/reference/world64';
@@ -201,6 +201,37 @@ describe('∂E/∂W_l and ∂E/∂b_l from ∂E/∂net_l', () => {
       const d = world.elementDerivative('W2', (e) => e.get('E')!.data[0], element);
       expect({ element, agrees: Math.abs(d.value - g.data[element]) <= d.error + g.error![element], error: g.error![element] < 1e-10 }).toEqual({ element, agrees: true, error: true });
     }
+  });
+});
+
+describe('∂E/∂P at one element through a linear reader whose ∂E/∂D is known in full', () => {
+  it.each(networks.map((s) => [s.title, s]))('%s: x and a1 at every element, as the finite difference through everything downstream gives', (_title, s) => {
+    const computation = computationOf(s);
+    const world = referenceWorld(s, drawTrial(s, 0));
+    const watch = new KinkWatch();
+    // nothing known yet: no answer, the caller differentiates the element itself
+    expect(throughLinearAt(computation, world.env, watch, 'x', 0, new Map())).toBeNull();
+    for (const [symbol, reader] of [['x', 'net1'], ['a1', 'net2']] as const) {
+      const known = new Map([[reader, world.lossGradient!(reader)!]]);
+      if (known.get(reader)!.kink) continue;
+      const n = world.env.get(symbol)!.data.length;
+      for (let e = 0; e < n; e++) {
+        const chain = throughLinearAt(computation, world.env, watch, symbol, e, known)!;
+        const own = world.elementDerivative(symbol, 'loss', e);
+        if (own.kink) continue;
+        expect(chain.error).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(chain.value - own.value)).toBeLessThanOrEqual(chain.error + own.error + 1e-15 * Math.abs(own.value));
+      }
+    }
+  });
+
+  it('is what lossDerivativeAt answers once ∂E/∂D is known: no finite-difference run', () => {
+    const s = networks[0];
+    const world = referenceWorld(s, drawTrial(s, 0));
+    world.lossGradient!('net1');
+    const d = world.lossDerivativeAt('x', 5);
+    expect(d.evaluations).toBe(0);
+    expect(d.value).toBeCloseTo(world.elementDerivative('x', 'loss', 5).value, 12);
   });
 });
 

@@ -1,7 +1,10 @@
 import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
-import { checkDefinition, type CheckedDefinition } from '../formula/check';
+import { unravel } from '../foundation/indices';
+import type { Expr } from '../formula/ast';
+import { checkDefinition, type CheckedDefinition, type CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
+import { substitute } from '../formula/substitute';
 import { transposeLinear } from '../formula/transposeLinear';
 import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
@@ -116,8 +119,15 @@ function throughElementwise(symbol: string, p: Value64, reader: Definition, loss
   return { shape: [...p.shape], data, error };
 }
 
-/** ∂E/∂P summed back through D's linear map in P. */
-function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64 | null): Value64 | null {
+/** D's linear map in P transposed: ∂E/∂P from ∂E/∂D, and the same map with every coefficient taken absolutely (for the error). */
+interface TransposedMap {
+  value: CheckedDefinition;
+  magnitude: CheckedDefinition;
+  /** terms of its longest sum (their rounding: γ_k per term) */
+  summed: number;
+}
+
+function transposedMap(computation: CheckedComputation, symbol: string, p: Value64, reader: Definition): TransposedMap | null {
   const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE)!;
   const symbols = new Map<string, SymbolInfo>(computation.table.symbols);
   for (const d of computation.definitions) symbols.set(d.name, { shape: d.shape, kind: 'intermediate' });
@@ -128,19 +138,58 @@ function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkW
   const value = checkDefinition(`${head} = ${transposed.formula}`, table);
   const magnitude = checkDefinition(`${head} = ${transposed.magnitude}`, table);
   if (!value.ok || !magnitude.ok || value.definition.shape.join() !== p.shape.join()) return null;
-  const g = lossGradient(reader.name);
-  if (!g || g.kink) return null;
-  const evaluate = (definition: CheckedDefinition, read: Value64, name: string): Value64 => {
-    const scope: Env64 = new Map(env);
-    scope.set(name, read);
-    return expandTo(watch.algebra, new FormulaEvaluator(definition, evaluation(watch, scope)).evaluate(definition.body, scope), definition.vars, definition.shape);
-  };
-  const result = evaluate(value.definition, { shape: g.shape, data: g.data }, GRADIENT);
-  // the estimate of ∂E/∂D carried through the sums, Σ|c|·err, plus their rounding, γ_k·Σ|c·g|:
-  // both in one evaluation of the map with every coefficient taken absolutely, Σ|c|·(err + γ_k·|g|)
-  const rounding = transposed.summed * Number.EPSILON;
+  return { value: value.definition, magnitude: magnitude.definition, summed: transposed.summed };
+}
+
+/**
+ * What the map's error is evaluated on: the estimate of ∂E/∂D carried through the sums, Σ|c|·err,
+ * plus their rounding, γ_k·Σ|c·g|, both in one evaluation of the map with every coefficient taken
+ * absolutely, Σ|c|·(err + γ_k·|g|).
+ */
+function errorInput(map: TransposedMap, g: Value64): Float64Array {
+  const rounding = map.summed * Number.EPSILON;
   const bound = new Float64Array(g.data.length);
   for (let i = 0; i < bound.length; i++) bound[i] = (g.error?.[i] ?? 0) + rounding * Math.abs(g.data[i]);
-  const error = evaluate(magnitude.definition, { shape: g.shape, data: bound }, MAGNITUDE);
+  return bound;
+}
+
+/** A definition evaluated with ∂E/∂D (or its error input) as `name`, at `body` (its own, or one element of it). */
+function evaluateWith(env: Env64, watch: KinkWatch, body: { expr: Expr; checked: CheckedFormulas }, read: Value64, name: string, vars: string[], shape: number[]): Value64 {
+  const scope: Env64 = new Map(env);
+  scope.set(name, read);
+  return expandTo(watch.algebra, new FormulaEvaluator(body.checked, evaluation(watch, scope)).evaluate(body.expr, scope), vars, shape);
+}
+
+/** ∂E/∂P summed back through D's linear map in P. */
+function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64 | null): Value64 | null {
+  const map = transposedMap(computation, symbol, p, reader);
+  if (map === null) return null;
+  const g = lossGradient(reader.name);
+  if (!g || g.kink) return null;
+  const whole = (definition: CheckedDefinition, read: Value64, name: string) => evaluateWith(env, watch, { expr: definition.body, checked: definition }, read, name, definition.vars, definition.shape);
+  const result = whole(map.value, { shape: g.shape, data: g.data }, GRADIENT);
+  const error = whole(map.magnitude, { shape: g.shape, data: errorInput(map, g) }, MAGNITUDE);
   return { shape: [...p.shape], data: result.data, error: error.data instanceof Float64Array ? error.data : Float64Array.from(error.data) };
+}
+
+/**
+ * ∂E/∂P at one element of P, through its one linear reader D when ∂E/∂D is known in full already
+ * (`known`; without a kink): the transposed map read at that element, a sum over D's elements
+ * that P's element reaches (∂E/∂x[n,i] = Σ_j ∂E/∂net1[n,j]·W1[i,j]), instead of a
+ * finite-difference run through everything downstream. Null where that does not apply.
+ */
+export function throughLinearAt(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, element: number, known: ReadonlyMap<string, Value64>): { value: number; error: number } | null {
+  const p = env.get(symbol);
+  const through = p ? readerOf(computation, symbol, p.shape) : null;
+  if (!p || !through || through.kind !== 'linear') return null;
+  const g = known.get(through.reader.name);
+  if (!g || g.kink) return null;
+  const map = transposedMap(computation, symbol, p, through.reader);
+  if (map === null) return null;
+  const coordinates = unravel(element, p.shape);
+  const at = (definition: CheckedDefinition, read: Value64, name: string): number => {
+    const fixed = substitute(definition.body, definition, new Map(definition.vars.map((v, a) => [v, coordinates[a]])));
+    return evaluateWith(env, watch, fixed, read, name, [], []).data[0];
+  };
+  return { value: at(map.value, { shape: g.shape, data: g.data }, GRADIENT), error: at(map.magnitude, { shape: g.shape, data: errorInput(map, g) }, MAGNITUDE) };
 }

@@ -11,7 +11,7 @@ import { MANY_OUTPUT_ROWS } from './finiteDifferences';
 import { derivative64, SideRecorder, type KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { nextParameters64 } from './next64';
-import { chainCost, throughReader } from './chainRule64';
+import { chainCost, throughLinearAt, throughReader } from './chainRule64';
 import { colouredLossGradient, trusted } from './colouredGradient64';
 import { lossRowsOf, ownRuns } from './lossRows';
 import { seededSample } from './sampling';
@@ -229,8 +229,13 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     let known = elementLossDerivatives.get(symbol);
     if (!known) elementLossDerivatives.set(symbol, (known = new Map()));
     let d = known.get(element);
-    if (!d) known.set(element, (d = scalarAlong(symbol, 'loss', { kind: 'element', index: element })));
+    if (!d) known.set(element, (d = byChainAt(symbol, element) ?? scalarAlong(symbol, 'loss', { kind: 'element', index: element })));
     return d;
+  };
+  /** ∂E/∂symbol at an element through its linear reader, whose ∂E/∂D is known in full already (chainRule64.ts) */
+  const byChainAt = (symbol: string, element: number): Derivative64 | null => {
+    const d = throughLinearAt(computation, env, watch, symbol, element, lossGradients);
+    return d && { ...d, evaluations: 0 };
   };
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
