@@ -72,8 +72,8 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
       const context = { tfTrial, reference, trial, seed: values.seed, keep };
       state.outcomes.push(withArrayPool(pool, () => judgeInTrial(state, context)));
     }
-    // the check's moved passes and derivatives take their large arrays from the same pool, and give them back
-    if (agreement) withArrayPool(pool, () => agreementInTrial(agreement, tfTrial!, reference, trial, values.seed));
+    // the check's moved passes and derivatives hand their large arrays on through a pool of its own, which goes with it
+    if (agreement) withArrayPool(new ArrayPool(), () => agreementInTrial(agreement, tfTrial!, reference, trial, values.seed));
   } finally {
     tfTrial?.dispose();
     disposeTrialTensors(tensors);

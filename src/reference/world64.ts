@@ -164,6 +164,11 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const ones: Direction64 = { kind: 'dense', data: new Float64Array(n).fill(1) };
     const value = new Float64Array(n);
     const error = new Float64Array(n);
+    // the chunks' runs hand their arrays on to each other through a pool of their own, which goes with the run
+    return withArrayPool(new ArrayPool(), () => slopeByChunks(symbol, reader, ones, value, error));
+  };
+  const slopeByChunks = (symbol: string, reader: string, ones: Direction64, value: Float64Array, error: Float64Array): KinkAwareEstimate => {
+    const n = value.length;
     let evaluations = 0;
     for (let from = 0; from < n; from += SLOPE_CHUNK) {
       const to = Math.min(n, from + SLOPE_CHUNK);
