@@ -14,10 +14,10 @@
 // computed for it) or with the pass (its tensors), a finite-difference run once its estimate is
 // read (derivative64, ridders, and the slope run that copies a chunk's estimates). A slope run
 // and the gradient agreement check each run under a pool of their own, which goes with them: what
-// they hand on among themselves is not kept for the rest of the trial. The world's own arrays (forward pass, ∂E/∂P, caches) are never taken from the trial's
-// pool: ∂E/∂P is made under a pool of its own (world64.ts), so `owns` tells a claim's temporaries
-// from what the world keeps (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts
-// hold that).
+// they hand on among themselves is not kept for the rest of the trial. The world's own arrays
+// (forward pass, ∂E/∂P, caches) are never taken from the trial's pool: ∂E/∂P is made under a
+// pool of its own (world64.ts), so `owns` tells a claim's temporaries from what the world keeps
+// (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts hold that).
 
 /** Arrays shorter than this are made as usual (reuse only matters at a layer's size: 128 KB and up). */
 export const POOLED_LENGTH = 1 << 14;

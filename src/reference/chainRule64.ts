@@ -21,7 +21,8 @@ import { ownRuns, readsOf } from './lossRows';
 // finite-difference runs than P's own elements (a dense layer's W from its net, its net through
 // the activation from the next layer's net: N·d_out runs instead of d_in·d_l), or when ∂E/∂D is
 // at hand already; never when ∂E/∂D or dD/dP has a kink, whose elements P's own finite
-// differences tell apart.
+// differences tell apart. Through a linear reader whose ∂E/∂D is at hand, one element of ∂E/∂P
+// is the transposed map read at that element (throughLinearAt).
 
 const GRADIENT = '__dE_dD';
 const MAGNITUDE = '__dE_dD_abs';
