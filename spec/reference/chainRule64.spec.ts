@@ -210,13 +210,14 @@ describe('∂E/∂P at one element through a linear reader whose ∂E/∂D is kn
     const world = referenceWorld(s, drawTrial(s, 0));
     const watch = new KinkWatch();
     // nothing known yet: no answer, the caller differentiates the element itself
-    expect(throughLinearAt(computation, world.env, watch, 'x', 0, new Map())).toBeNull();
+    expect(throughLinearAt(computation, world.env, watch, 'x', new Map())).toBeNull();
     for (const [symbol, reader] of [['x', 'net1'], ['a1', 'net2']] as const) {
       const known = new Map([[reader, world.lossGradient!(reader)!]]);
       if (known.get(reader)!.kink) continue;
       const n = world.env.get(symbol)!.data.length;
+      const at = throughLinearAt(computation, world.env, watch, symbol, known)!;
       for (let e = 0; e < n; e++) {
-        const chain = throughLinearAt(computation, world.env, watch, symbol, e, known)!;
+        const chain = at(e);
         const own = world.elementDerivative(symbol, 'loss', e);
         if (own.kink) continue;
         expect(chain.error).toBeGreaterThanOrEqual(0);

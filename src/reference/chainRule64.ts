@@ -177,9 +177,10 @@ function throughLinear(computation: CheckedComputation, env: Env64, watch: KinkW
  * ∂E/∂P at one element of P, through its one linear reader D when ∂E/∂D is known in full already
  * (`known`; without a kink): the transposed map read at that element, a sum over D's elements
  * that P's element reaches (∂E/∂x[n,i] = Σ_j ∂E/∂net1[n,j]·W1[i,j]), instead of a
- * finite-difference run through everything downstream. Null where that does not apply.
+ * finite-difference run through everything downstream. A function of the element, made once per
+ * symbol (the map checked and its error input computed once); null where that does not apply.
  */
-export function throughLinearAt(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, element: number, known: ReadonlyMap<string, Value64>): { value: number; error: number } | null {
+export function throughLinearAt(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, known: ReadonlyMap<string, Value64>): ((element: number) => { value: number; error: number }) | null {
   const p = env.get(symbol);
   const through = p ? readerOf(computation, symbol, p.shape) : null;
   if (!p || !through || through.kind !== 'linear') return null;
@@ -187,10 +188,14 @@ export function throughLinearAt(computation: CheckedComputation, env: Env64, wat
   if (!g || g.kink) return null;
   const map = transposedMap(computation, symbol, p, through.reader);
   if (map === null) return null;
-  const coordinates = unravel(element, p.shape);
-  const at = (definition: CheckedDefinition, read: Value64, name: string): number => {
-    const fixed = substitute(definition.body, definition, new Map(definition.vars.map((v, a) => [v, coordinates[a]])));
-    return evaluateWith(env, watch, fixed, read, name, [], []).data[0];
+  const gradient: Value64 = { shape: g.shape, data: g.data };
+  const bound: Value64 = { shape: g.shape, data: errorInput(map, g) };
+  return (element) => {
+    const coordinates = unravel(element, p.shape);
+    const at = (definition: CheckedDefinition, read: Value64, name: string): number => {
+      const fixed = substitute(definition.body, definition, new Map(definition.vars.map((v, a) => [v, coordinates[a]])));
+      return evaluateWith(env, watch, fixed, read, name, [], []).data[0];
+    };
+    return { value: at(map.value, gradient, GRADIENT), error: at(map.magnitude, bound, MAGNITUDE) };
   };
-  return { value: at(map.value, { shape: g.shape, data: g.data }, GRADIENT), error: at(map.magnitude, { shape: g.shape, data: errorInput(map, g) }, MAGNITUDE) };
 }

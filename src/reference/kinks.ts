@@ -298,7 +298,8 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
       const threshold = SUSPICIOUS * (Math.abs(v) + scale) + noise;
       // a kink at 0 makes (f(h) + f(−h) − 2f(0)) / h constant in h; a smooth f makes it ∝ h
       // (numbers, not an array per component: this loop runs over every output of a slope run)
-      const kinkLike = pairs.length === 2 && secondAt(pairs[0], c, f0) > threshold && secondAt(pairs[0], c, f0) >= 0.9 * secondAt(pairs[1], c, f0);
+      const second = pairs.length === 2 ? secondAt(pairs[0], c, f0) : 0;
+      const kinkLike = pairs.length === 2 && second > threshold && second >= 0.9 * secondAt(pairs[1], c, f0);
       const uncertain = !Number.isFinite(v) || !(central.error[c] <= threshold);
       if (uncertain) suspicious.add(c);
       if (uncertain || kinkLike) examine.push(c);

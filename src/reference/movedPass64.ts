@@ -320,12 +320,12 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
 
   // a definition that reads a moved tensor as it is (D = P) computes to that tensor's own array,
   // which is held for every t: it goes back with the others, on release
-  const computedArrays = () => computed.flatMap((v) => [v.data, v.error]).filter((a) => a === undefined || !arrays.holds(a));
+  const giveBackComputed = () => {
+    giveBack(...computed.flatMap((v) => [v.data, v.error]).filter((a) => a === undefined || !arrays.holds(a)));
+    computed = [];
+  };
   const pass = ((t: number) => {
-    if (computed.length > 0) {
-      giveBack(...computedArrays());
-      computed = [];
-    }
+    giveBackComputed();
     const pending = new Map<string, () => Value64>();
     const movedQ = (): Value64 => {
       const data = arrays.of(name, q.data);
@@ -352,8 +352,7 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   }) as unknown as MovedPass;
   pass.release = () => {
     if (!reuse) return;
-    giveBack(...computedArrays());
-    computed = [];
+    giveBackComputed();
     arrays.release();
   };
   pass.kinds = new Map([...moving.keys()].map((d) => [d.name, lines.has(d) ? 'line' : slices.has(d) ? 'slice' : increments.has(d) ? 'increment' : 'full']));

@@ -159,16 +159,13 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * are the largest element's; an element whose estimate is not one a smooth function gives
    * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
    */
-  const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => {
+  // the chunks' runs hand their arrays on to each other through a pool of their own, which goes with the run
+  const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => withArrayPool(new ArrayPool(), () => slopeByChunks(symbol, reader));
+  const slopeByChunks = (symbol: string, reader: string): KinkAwareEstimate => {
     const n = valueOf(symbol).data.length;
     const ones: Direction64 = { kind: 'dense', data: new Float64Array(n).fill(1) };
     const value = new Float64Array(n);
     const error = new Float64Array(n);
-    // the chunks' runs hand their arrays on to each other through a pool of their own, which goes with the run
-    return withArrayPool(new ArrayPool(), () => slopeByChunks(symbol, reader, ones, value, error));
-  };
-  const slopeByChunks = (symbol: string, reader: string, ones: Direction64, value: Float64Array, error: Float64Array): KinkAwareEstimate => {
-    const n = value.length;
     let evaluations = 0;
     for (let from = 0; from < n; from += SLOPE_CHUNK) {
       const to = Math.min(n, from + SLOPE_CHUNK);
@@ -237,10 +234,16 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (!d) known.set(element, (d = byChainAt(symbol, element) ?? scalarAlong(symbol, 'loss', { kind: 'element', index: element })));
     return d;
   };
-  /** ∂E/∂symbol at an element through its linear reader, whose ∂E/∂D is known in full already (chainRule64.ts) */
+  /** ∂E/∂symbol at an element through its linear reader, once ∂E/∂D is known in full (chainRule64.ts); kept per symbol */
+  const chainAt = new Map<string, (element: number) => { value: number; error: number }>();
   const byChainAt = (symbol: string, element: number): Derivative64 | null => {
-    const d = throughLinearAt(computation, env, watch, symbol, element, lossGradients);
-    return d && { ...d, evaluations: 0 };
+    let at = chainAt.get(symbol);
+    if (!at) {
+      const made = throughLinearAt(computation, env, watch, symbol, lossGradients);
+      if (!made) return null; // ∂E/∂D may be known later
+      chainAt.set(symbol, (at = made));
+    }
+    return { ...at(element), evaluations: 0 };
   };
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
