@@ -8,8 +8,9 @@ import { algebra64, type Value64 } from './algebra64';
 import { forward64, KinkWatch, type Env64 } from './definitions64';
 import { placeColumn, type Jacobian64 } from './gradient64';
 import { MANY_OUTPUT_ROWS } from './finiteDifferences';
-import { derivative64, SideRecorder, type KinkAwareEstimate } from './kinks';
+import { derivative64, SideRecorder, type DerivativeOptions, type KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
+import { rowBlocksOf } from './rowSlice64';
 import { nextParameters64 } from './next64';
 import { chainCost, throughLinearAt, throughReader } from './chainRule64';
 import { colouredLossGradient, trusted } from './colouredGradient64';
@@ -106,13 +107,17 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const differentiate = (symbol: string, direction: Direction64, g: ((env: Env64) => Float64Array) | 'loss', fresh = g === 'loss', rows?: number) => {
     // g's arrays are its own (fresh): the moved tensors may be written into the same arrays for every step
     const pass = movedPass(computation, env, watch, symbol, direction, fresh);
-    const sides = new SideRecorder();
     const part = g === 'loss' ? pass.loss : undefined;
     const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
-    const d = derivative64(watch.watched(sides, call), startOf(valueOf(symbol).data, direction), { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
+    const d = run(call, startOf(valueOf(symbol).data, direction), { ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
     // derivative64 copied what it read of the moved environments
     pass.release();
     return d;
+  };
+  /** derivative64 of a function of t that evaluates the computation's formulas, the kinks it crosses watched */
+  const run = (call: (t: number) => Float64Array, q: number, options: DerivativeOptions): KinkAwareEstimate => {
+    const sides = new SideRecorder();
+    return derivative64(watch.watched(sides, call), q, { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), ...options });
   };
   const lossOf = (e: Env64): Float64Array => Float64Array.of(e.get('E')!.data[0]);
   /** Every element of `symbol` moved in turn: the Jacobian of g, [outputs, ...shape of symbol]. */
@@ -153,28 +158,38 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   };
   /**
    * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
-   * reader elementwise in it), read SLOPE_CHUNK elements at a time: Ridders keeps two numbers
-   * per row of its tableau and output (96 bytes at MANY_OUTPUT_ROWS) and the calls it still reads, so
-   * a chunk holds ~2.5 MB at most; the reader is evaluated in full for every chunk. The steps
+   * reader elementwise in it), read about SLOPE_CHUNK elements at a time: Ridders keeps two
+   * numbers per row of its tableau and output (96 bytes at MANY_OUTPUT_ROWS) and the calls it
+   * still reads, so a chunk holds ~2.5 MB at most. A chunk is a block of the reader's rows,
+   * computed alone (rowSlice64.ts), where the reader reads its first axis only as the first index
+   * of what it reads; else SLOPE_CHUNK elements, the reader computed in full for each. The steps
    * are the largest element's; an element whose estimate is not one a smooth function gives
    * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
    */
   // the chunks' runs hand their arrays on to each other through a pool of their own, which goes with the run
   const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => withArrayPool(new ArrayPool(), () => slopeByChunks(symbol, reader));
   const slopeByChunks = (symbol: string, reader: string): KinkAwareEstimate => {
-    const n = valueOf(symbol).data.length;
+    const p = valueOf(symbol);
+    const n = p.data.length;
     const ones: Direction64 = { kind: 'dense', data: new Float64Array(n).fill(1) };
+    const definition = computation.definitions.find((d) => d.name === reader)!;
+    const row = n / p.shape[0];
+    const blocks = row <= SLOPE_CHUNK ? rowBlocksOf(definition, symbol, env, watch) : null;
+    const step = blocks ? row * Math.floor(SLOPE_CHUNK / row) : SLOPE_CHUNK;
+    const q = startOf(p.data, ones);
     const value = new Float64Array(n);
     const error = new Float64Array(n);
     let evaluations = 0;
-    for (let from = 0; from < n; from += SLOPE_CHUNK) {
-      const to = Math.min(n, from + SLOPE_CHUNK);
+    for (let from = 0; from < n; from += step) {
+      const to = Math.min(n, from + step);
       // a view where it can: derivative64 copies what it keeps
       const chunk = (e: Env64): Float64Array => {
         const data = e.get(reader)!.data;
         return data instanceof Float64Array ? data.subarray(from, to) : Float64Array.from(data.subarray(from, to));
       };
-      const d = differentiate(symbol, ones, chunk, true, MANY_OUTPUT_ROWS);
+      const block = blocks?.(from / row, to / row);
+      const d = block ? run(block.at, q, { rows: MANY_OUTPUT_ROWS }) : differentiate(symbol, ones, chunk, true, MANY_OUTPUT_ROWS);
+      block?.release();
       evaluations += d.evaluations;
       // a kink anywhere: the caller goes element by element
       if (d.kink && d.kink.includes(1)) return d;

@@ -1,0 +1,89 @@
+import { forward64, KinkWatch } from '../../src/reference/definitions64';
+import { movedPass } from '../../src/reference/movedPass64';
+import { rowBlocksOf } from '../../src/reference/rowSlice64';
+import { referenceWorld, SLOPE_CHUNK } from '../../src/reference/world64';
+import { computationOf } from '../../src/scenario/computationOf';
+import { Scenario } from '../../src/scenario/schema';
+import { drawTrial } from '../../src/scenario/trialValues';
+
+// A block of an elementwise reader's rows, computed alone with its input's rows moved by t
+// (src/reference/rowSlice64.ts), against the moved pass of the whole computation along 1: the
+// same numbers, bit for bit, for every block and step; and no blocks where the reader reads its
+// first axis any other way.
+
+const computation = (define: string[]) =>
+  Scenario.parse({
+    title: 'readers of z',
+    seed: 3,
+    computation: {
+      sizes: { B: 6, D: 5 },
+      tensors: { x: { shape: ['B', 'D'] }, m: { shape: ['B', 'D'] }, s: { shape: ['D', 'B'] }, q: { shape: ['B', 'B'] }, b: { shape: ['D'] }, t: { shape: ['B'], classes: 5 } },
+      define: ['z[n,d] = 3 * x[n,d]', ...define],
+      loss: 'mean(n, sum(d, a[n,d]^2))',
+    },
+  });
+
+const blocksOf = (define: string) => {
+  const scenario = computation([define]);
+  const checked = computationOf(scenario);
+  const watch = new KinkWatch();
+  const env = forward64(checked, drawTrial(scenario, 0), watch);
+  const reader = checked.definitions.find((d) => d.name === 'a')!;
+  return { checked, watch, env, blocks: rowBlocksOf(reader, 'z', env, watch) };
+};
+
+describe('rows of an elementwise reader', () => {
+  it.each([
+    ['an activation', 'a[n,d] = tanh(z[n,d])'],
+    ['a logistic with a bias', 'a[n,d] = 1 / (1 + exp(-(z[n,d] + b[d])))'],
+    ['another tensor read by its rows', 'a[n,d] = relu(z[n,d]) * m[n,d] + sum(e, m[n,e] * b[e])'],
+    ['a row of the input summed', 'a[n,d] = z[n,d] * sum(e, z[n,e] * x[n,e])'],
+  ])('%s: each block is the moved pass, bit for bit', (_what, define) => {
+    const { checked, watch, env, blocks } = blocksOf(define);
+    expect(blocks).not.toBeNull();
+    const rowLength = 5;
+    const ones = { kind: 'dense' as const, data: new Float64Array(30).fill(1) };
+    const pass = movedPass(checked, env, watch, 'z', ones);
+    for (const [from, to] of [[0, 6], [0, 2], [2, 5], [5, 6]]) {
+      const block = blocks!(from, to);
+      for (const t of [0, 1e-3, -1e-3, 0.37, -2.5]) {
+        const whole = pass(t).get('a')!.data.subarray(from * rowLength, to * rowLength);
+        expect(Array.from(block.at(t))).toEqual(Array.from(whole));
+      }
+      block.release();
+    }
+  });
+
+  it.each([
+    ['a transposed read', 'a[n,d] = tanh(z[n,d]) * s[d,n]'],
+    ['the row index as a number', 'a[n,d] = tanh(z[n,d]) * ind(n > 2)'],
+    ['a diagonal', 'a[n,d] = tanh(z[n,d]) * q[n,n]'],
+    ['rows read in reverse', 'a[n,d] = tanh(z[n,d]) * m[5 - n, d]'],
+    ['delta of the row index', 'a[n,d] = tanh(z[n,d]) + delta(n, 0)'],
+    ['a gathered read', 'a[n,d] = tanh(z[n,d]) * x[n, t[n]]'],
+  ])('%s: no blocks', (_what, define) => {
+    expect(blocksOf(define).blocks).toBeNull();
+  });
+});
+
+describe('a slope run by blocks of rows', () => {
+  // a hidden layer of 2·SLOPE_CHUNK / 512 rows of 512: two blocks, the reader computed on each alone
+  const network = (activation: 'tanh' | 'sigmoid') =>
+    Scenario.parse({
+      title: 'a layer wider than a chunk',
+      seed: 8,
+      model: { inputs: 12, layers: [{ units: 512, activation, bias: false }, { units: 4, bias: false }], loss: { type: 'softmax-cross-entropy' } },
+      data: { batch: (2 * SLOPE_CHUNK) / 512 + 3, labels: { random: true } },
+    });
+
+  it.each(['tanh', 'sigmoid'] as const)('%s: ∂E/∂net1 through a1 agrees with the element-by-element derivative', (activation) => {
+    const scenario = network(activation);
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    expect(world.lossGradientInFull('W1')).toBe(true);
+    const full = world.lossGradient!('net1')!;
+    for (const element of [0, 511, SLOPE_CHUNK - 1, SLOPE_CHUNK + 7, full.data.length - 1]) {
+      const own = world.elementDerivative('net1', 'loss', element);
+      expect(Math.abs(full.data[element] - own.value)).toBeLessThanOrEqual(full.error![element] + own.error + 1e-15);
+    }
+  });
+});
