@@ -1,5 +1,5 @@
 import { movedRhs } from '../../src/claim/judge';
-import type { Relation } from '../../src/claim/relations';
+import { RELATIONS, type Relation } from '../../src/claim/relations';
 import type { Sides } from '../../src/claim/sides';
 import type { Tolerance } from '../../src/claim/tolerances';
 
@@ -14,7 +14,7 @@ export function perturbRhs(sides: Sides, rel: Relation, tol: Tolerance): Sides {
   const atol = tol.atol * sides.scale;
   for (let at = 0; at < rhs.length; at++) {
     if (mask && !mask[at]) continue;
-    rhs[at] = movedRhs(rel, lhs[at], rhs[at], error ? error[at] : 0, atol, tol.rtol);
+    rhs[at] = movedRhs(RELATIONS[rel], lhs[at], rhs[at], error ? error[at] : 0, atol, tol.rtol);
   }
   return { ...sides, rhs };
 }

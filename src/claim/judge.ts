@@ -1,4 +1,5 @@
-import { excessOf, movedAcross, passes, passesAt, RELATIONS, relativeExcess, type Quantifier, type Relation } from './relations';
+import { larger } from '../foundation/larger';
+import { excessOf, movedAcross, passes, passesAt, RELATIONS, relativeExcess, type Quantifier, type Relation, type RelationRule } from './relations';
 import type { Sides } from './sides';
 import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
 
@@ -52,18 +53,19 @@ export function decidedByEstimate(rel: Relation, l: number, r: number, tolerance
 
 /**
  * One element's rhs moved just past what the relation allows (the vacuity self-test, DESIGN §3):
- * a float64 number, also for float32 sides. `atol` is already scaled; `extra` is the reference's
- * error estimate (0 without one).
+ * a float64 number, also for float32 sides. `rule` is the relation's entry (RELATIONS[rel]: the
+ * judging loop looks it up once, not per element); `atol` is already scaled; `extra` is the
+ * reference's error estimate (0 without one).
  */
-export function movedRhs(rel: Relation, l: number, r: number, extra: number, atol: number, rtol: number): number {
-  const rule = RELATIONS[rel];
+export function movedRhs(rule: RelationRule, l: number, r: number, extra: number, atol: number, rtol: number): number {
   // 2× the allowance (and at least the smallest step that changes the number) clears the limit
-  let step = 2 * (atol + rtol * Math.max(Math.abs(l), Math.abs(r)) + extra) + 4 * Number.EPSILON * Math.max(Math.abs(l), Math.abs(r)) + Number.MIN_VALUE;
+  const size = larger(Math.abs(l), Math.abs(r));
+  let step = 2 * (atol + rtol * size + extra) + 4 * Number.EPSILON * size + Number.MIN_VALUE;
   let moved = movedAcross(rule, l, r, step);
   // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
   // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
   // which the loop reports as not finite, never a pass
-  for (let doubling = 0; passes(rule, l, moved, atol + rtol * Math.max(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
+  for (let doubling = 0; passes(rule, l, moved, atol + rtol * larger(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
     step = doubling < 64 ? 2 * step : Infinity;
     moved = movedAcross(rule, l, r, step);
     if (!Number.isFinite(moved)) break;
@@ -79,8 +81,9 @@ const NAN = Float64Array.of(NaN);
 
 /**
  * Every selected element of `sides`, judged; see the file's head. Allocates nothing and calls
- * nothing per element (but `each` and the moved rhs): the relation's fields are read inline,
- * as excessOf and passesAt read them.
+ * nothing per element (but `each`, the moved rhs and `larger`, which V8 inlines): the relation's
+ * fields are read inline, as excessOf and passesAt read them, and the larger of |lhs| and |rhs|
+ * is picked without a branch (src/foundation/larger.ts).
  */
 export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance, options: JudgeOptions = {}): Tally {
   const rule = RELATIONS[rel];
@@ -108,8 +111,8 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
     const l = lhs[at];
     const estimate = error !== null ? error[at] : 0;
     const absolute = floor !== null ? atol + floor[at] : atol;
-    const r = moving ? (at < moves ? movedRhs(rel, l, rhs[at], estimate, absolute, rtol) : NAN[0]) : rhs[at];
-    const tolerance = absolute + rtol * Math.max(Math.abs(l), Math.abs(r));
+    const r = moving ? (at < moves ? movedRhs(rule, l, rhs[at], estimate, absolute, rtol) : NAN[0]) : rhs[at];
+    const tolerance = absolute + rtol * larger(Math.abs(l), Math.abs(r));
     const allowed = tolerance + estimate;
     // an infinite allowance passes everything and a NaN one fails everything: neither is a judgement
     if (!Number.isFinite(l) || !Number.isFinite(r) || !Number.isFinite(allowed)) {

@@ -54,9 +54,14 @@ export function passes(rule: RelationRule, l: number, r: number, allowed: number
   return passesAt(rule, excessOf(rule, l, r, allowed));
 }
 
+// On which side of the lhs the rhs lies changes from one element to the next without a pattern:
+// movedAcross picks the sign of its step by an index, not a branch (src/foundation/larger.ts).
+const SIDE = Float64Array.of(-1, 1);
+
 /** The rhs moved by `step` across the relation's limit (the vacuity self-test). */
 export function movedAcross(rule: RelationRule, l: number, r: number, step: number): number {
-  if (rule.moves === 0) return rule.sign < 0 ? l : r >= l ? r + step : r - step;
+  // r ± step, away from l: the same number as r + step or r − step
+  if (rule.moves === 0) return rule.sign < 0 ? l : r + SIDE[+(r >= l)] * step;
   return l + rule.moves * step;
 }
 
