@@ -2,7 +2,7 @@ import { float64Array, giveBack } from '../foundation/arrayPool';
 import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
-import { plainVariable } from '../formula/indexForms';
+import { plainVariable, type IndexForm } from '../formula/indexForms';
 import type { Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
@@ -34,18 +34,22 @@ function nodesOf(node: Expr, out: Expr[] = []): Expr[] {
   return out;
 }
 
-/** The symbols D reads on its first axis `v` (their rows are D's), or null where v is read any other way. */
+/**
+ * The symbols D reads on its first axis `v` (their rows are D's), or null where v is read any other
+ * way. A definition cannot bind its own axis again (the checker refuses `sum(n, …)` in a[n, d]),
+ * so every read of v here is of D's axis.
+ */
 function rowReadSymbols(body: Expr, checked: CheckedFormulas, v: string): Set<string> | null {
   const rowRead = new Set<string>();
-  const mentions = (node: Expr) => checked.freeVars.get(node)?.includes(v) ?? false;
+  // whether an index form, or any form of a node, reads v (through an integer tensor's index too)
+  const formReads = (form: IndexForm): boolean => form.terms.some((t) => t.name === v) || form.gathers.some((g) => nodeReads(g.node));
+  const nodeReads = (node: Expr): boolean => (checked.indexForms.get(node) ?? []).some(formReads);
   for (const node of nodesOf(body)) {
     if (node.kind === 'symbol' && checked.indexValues.has(node) && node.name === v) return null;
-    if (node.kind === 'call' && checked.indexForms.has(node) && mentions(node)) return null; // delta(v, …)
-    if (node.kind !== 'index' || !mentions(node)) continue;
-    const forms = checked.indexForms.get(node);
-    if (node.base.kind !== 'symbol' || forms === undefined || forms.length === 0 || plainVariable(forms[0]) !== v) return null;
-    const elsewhere = forms.slice(1).some((f) => f.terms.some((t) => t.name === v) || f.gathers.some((g) => checked.freeVars.get(g.node)?.includes(v)));
-    if (elsewhere) return null;
+    if (node.kind === 'call' && nodeReads(node)) return null; // delta(v, …)
+    if (node.kind !== 'index' || !nodeReads(node)) continue;
+    const forms = checked.indexForms.get(node)!;
+    if (node.base.kind !== 'symbol' || plainVariable(forms[0]) !== v || forms.slice(1).some(formReads)) return null;
     rowRead.add(node.base.name);
   }
   return rowRead;
