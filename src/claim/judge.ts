@@ -1,4 +1,4 @@
-import { larger } from '../foundation/larger';
+import { larger } from '../foundation/branchless';
 import { excessOf, movedAcross, passes, passesAt, RELATIONS, relativeExcess, type Quantifier, type Relation, type RelationRule } from './relations';
 import type { Sides } from './sides';
 import { ESTIMATE_SHARE, type Tolerance } from './tolerances';
@@ -83,7 +83,7 @@ const NAN = Float64Array.of(NaN);
  * Every selected element of `sides`, judged; see the file's head. Allocates nothing and calls
  * nothing per element (but `each`, the moved rhs and `larger`, which V8 inlines): the relation's
  * fields are read inline, as excessOf and passesAt read them, and the larger of |lhs| and |rhs|
- * is picked without a branch (src/foundation/larger.ts).
+ * is picked without a branch (src/foundation/branchless.ts).
  */
 export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance, options: JudgeOptions = {}): Tally {
   const rule = RELATIONS[rel];

@@ -55,7 +55,7 @@ export function passes(rule: RelationRule, l: number, r: number, allowed: number
 }
 
 // On which side of the lhs the rhs lies changes from one element to the next without a pattern:
-// movedAcross picks the sign of its step by an index, not a branch (src/foundation/larger.ts).
+// movedAcross picks the sign of its step by an index, not a branch (src/foundation/branchless.ts).
 const SIDE = Float64Array.of(-1, 1);
 
 /** The rhs moved by `step` across the relation's limit (the vacuity self-test). */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { pick } from '../foundation/branchless';
 
 // The formula language's operations as data. ELEMENTWISE has one entry per elementwise operation
 // (the operators and the elementwise functions): its float64 value, its slopes (to carry the
@@ -24,7 +25,15 @@ export interface ElementwiseEntry {
   kink?: KinkWatch;
 }
 
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+/**
+ * 1 / (1 + e^−z) for z ≥ 0, e^z / (1 + e^z) below (no overflow either way): e^−|z| is each side's
+ * exponential, and the numerator is picked without a branch (the sign of a layer's inputs has no
+ * pattern; src/foundation/branchless.ts).
+ */
+const sigmoid = (z: number): number => {
+  const e = Math.exp(-Math.abs(z));
+  return pick(z >= 0, 1, e) / (1 + e);
+};
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
 /** A 0/1 result whose gradient is zero: tfjs registers no gradient for comparisons, and there is none to give. */
@@ -80,11 +89,11 @@ export const ELEMENTWISE = {
   abs: { arity: 1, value: Math.abs, slope: () => 1, tf: tf.abs, kink: 'input' },
   sigmoid: { arity: 1, value: sigmoid, slope: (a) => sigmoid(a) * (1 - sigmoid(a)), tf: tf.sigmoid },
   tanh: { arity: 1, value: Math.tanh, slope: (a) => 1 - Math.tanh(a) ** 2, tf: tf.tanh },
-  relu: { arity: 1, value: (a) => (a > 0 ? a : 0), slope: (a) => (a > 0 ? 1 : 0), tf: tf.relu, kink: 'input' },
+  relu: { arity: 1, value: (a) => pick(a > 0, a, 0), slope: (a) => +(a > 0), tf: tf.relu, kink: 'input' },
   // log(1 + e^x) without overflow, as max(x, 0) + log1p(e^−|x|): smooth, so no kink is watched
   softplus: { arity: 1, value: (a) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a))), slope: (a) => sigmoid(a), tf: tf.softplus },
   // step(z) = 1 if z > 0: its derivative is zero everywhere it exists (sign∘relu: tfjs has a gradient for both)
-  step: { arity: 1, value: (a) => (a > 0 ? 1 : 0), tf: (a) => tf.sign(tf.relu(a)), kink: 'input' },
+  step: { arity: 1, value: (a) => +(a > 0), tf: (a) => tf.sign(tf.relu(a)), kink: 'input' },
   max: { arity: 2, value: (a, b) => (a >= b ? a : b), slope: (a, b, which) => ((a >= b) === (which === 0) ? 1 : 0), tf: broadcastFirst(tf.maximum), kink: 'difference' },
   min: { arity: 2, value: (a, b) => (a <= b ? a : b), slope: (a, b, which) => ((a <= b) === (which === 0) ? 1 : 0), tf: broadcastFirst(tf.minimum), kink: 'difference' },
   // a·log(b), 0 where a = 0 (0·log 0 = 0), as a cross-entropy needs; where a = 0 the log reads 1

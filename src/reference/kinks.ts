@@ -65,9 +65,9 @@ export function stepLadder(q: number): number[] {
  */
 export const KINK_AT_POINT = 1e-4;
 
-/** Side of its kink (at 0) an input is on: −1, 0 or 1 (NaN: 0). */
+/** Side of its kink (at 0) an input is on: −1, 0 or 1 (NaN: 0); without a branch (src/foundation/branchless.ts). */
 export function sideOf(z: number): number {
-  return z > 0 ? 1 : z < 0 ? -1 : 0;
+  return +(z > 0) - +(z < 0);
 }
 
 /**
