@@ -1,3 +1,5 @@
+import { pick } from '../foundation/branchless';
+
 // The relations a claim may state, as one table of numbers: whether an element passes, how far
 // past the relation's limit it is, and how the vacuity self-test moves its rhs across that limit
 // all follow from an entry's fields (excessOf, passesAt, movedAcross). Every judgement (claims,
@@ -54,14 +56,11 @@ export function passes(rule: RelationRule, l: number, r: number, allowed: number
   return passesAt(rule, excessOf(rule, l, r, allowed));
 }
 
-// On which side of the lhs the rhs lies changes from one element to the next without a pattern:
-// movedAcross picks the sign of its step by an index, not a branch (src/foundation/branchless.ts).
-const SIDE = Float64Array.of(-1, 1);
-
 /** The rhs moved by `step` across the relation's limit (the vacuity self-test). */
 export function movedAcross(rule: RelationRule, l: number, r: number, step: number): number {
-  // r ± step, away from l: the same number as r + step or r − step
-  if (rule.moves === 0) return rule.sign < 0 ? l : r + SIDE[+(r >= l)] * step;
+  // r ± step, away from l; which side r is on has no pattern over the elements: picked without a
+  // branch (src/foundation/branchless.ts)
+  if (rule.moves === 0) return rule.sign < 0 ? l : pick(r >= l, r + step, r - step);
   return l + rule.moves * step;
 }
 
