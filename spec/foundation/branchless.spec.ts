@@ -54,6 +54,24 @@ describe('functions that choose without a branch give what the branch gives', ()
   ];
   const edges = [0, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 1e-310, -1e-310, 709.8, -709.8, 745.2, -745.2, 40, -40];
 
+  // two arguments: both orders of every pair of edges, and random pairs
+  const writtenPairs: [string, (a: number, b: number) => number, (a: number, b: number) => number][] = [
+    ['max', (a, b) => ELEMENTWISE.max.value(a, b), (a, b) => (a >= b ? a : b)],
+    ['min', (a, b) => ELEMENTWISE.min.value(a, b), (a, b) => (a <= b ? a : b)],
+    ["max's slope in a", (a, b) => ELEMENTWISE.max.slope(a, b, 0), (a, b) => (a >= b ? 1 : 0)],
+    ["max's slope in b", (a, b) => ELEMENTWISE.max.slope(a, b, 1), (a, b) => (a >= b ? 0 : 1)],
+    ["min's slope in a", (a, b) => ELEMENTWISE.min.slope(a, b, 0), (a, b) => (a <= b ? 1 : 0)],
+    ["min's slope in b", (a, b) => ELEMENTWISE.min.slope(a, b, 1), (a, b) => (a <= b ? 0 : 1)],
+  ];
+
+  it.each(writtenPairs)('%s', (_name, got, want) => {
+    for (const a of edges) for (const b of edges) expect([a, b, got(a, b)]).toEqual([a, b, want(a, b)]);
+    fc.assert(
+      fc.property(anyDouble, anyDouble, (a, b) => same(got(a, b), want(a, b))),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
   it.each(written)('%s', (_name, got, want) => {
     for (const z of edges) expect([z, got(z)]).toEqual([z, want(z)]);
     fc.assert(

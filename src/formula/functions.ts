@@ -94,8 +94,8 @@ export const ELEMENTWISE = {
   softplus: { arity: 1, value: (a) => Math.max(a, 0) + Math.log1p(Math.exp(-Math.abs(a))), slope: (a) => sigmoid(a), tf: tf.softplus },
   // step(z) = 1 if z > 0: its derivative is zero everywhere it exists (sign∘relu: tfjs has a gradient for both)
   step: { arity: 1, value: (a) => +(a > 0), tf: (a) => tf.sign(tf.relu(a)), kink: 'input' },
-  max: { arity: 2, value: (a, b) => (a >= b ? a : b), slope: (a, b, which) => ((a >= b) === (which === 0) ? 1 : 0), tf: broadcastFirst(tf.maximum), kink: 'difference' },
-  min: { arity: 2, value: (a, b) => (a <= b ? a : b), slope: (a, b, which) => ((a <= b) === (which === 0) ? 1 : 0), tf: broadcastFirst(tf.minimum), kink: 'difference' },
+  max: { arity: 2, value: (a, b) => pick(a >= b, a, b), slope: (a, b, which) => +((a >= b) === (which === 0)), tf: broadcastFirst(tf.maximum), kink: 'difference' },
+  min: { arity: 2, value: (a, b) => pick(a <= b, a, b), slope: (a, b, which) => +((a <= b) === (which === 0)), tf: broadcastFirst(tf.minimum), kink: 'difference' },
   // a·log(b), 0 where a = 0 (0·log 0 = 0), as a cross-entropy needs; where a = 0 the log reads 1
   // instead of b, so b = 0 there gives neither NaN nor a NaN gradient
   xlogy: {
