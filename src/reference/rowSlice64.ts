@@ -99,7 +99,8 @@ export function rowBlocksOf(reader: Definition, symbol: string, env: Env64, watc
       at(t) {
         giveBackLast();
         // the moved pass's q + t·1, the same number
-        for (let i = 0; i < moved.length; i++) moved[i] = base.data[i] + t;
+        const q = base.data;
+        for (let i = 0; i < moved.length; i++) moved[i] = q[i] + t;
         const data = reader.smooth ? watch.unwatched(run) : run();
         last = data instanceof Float64Array ? data : Float64Array.from(data);
         return last;
