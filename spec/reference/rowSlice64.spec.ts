@@ -1,3 +1,4 @@
+import { ArrayPool, POOLED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
 import { forward64, KinkWatch } from '../../src/reference/definitions64';
 import { movedPass } from '../../src/reference/movedPass64';
 import { rowBlocksOf } from '../../src/reference/rowSlice64';
@@ -52,6 +53,31 @@ describe('rows of an elementwise reader', () => {
       }
       block.release();
     }
+  });
+
+  it('a reader that is its input itself: the moved rows, and their array is not given back while in use', () => {
+    // rows of POOLED_LENGTH elements, so that the block's arrays come from the pool
+    const scenario = Scenario.parse({
+      title: 'a copy',
+      seed: 3,
+      computation: { sizes: { B: 3, D: POOLED_LENGTH }, tensors: { x: { shape: ['B', 'D'] } }, define: ['z[n,d] = 3 * x[n,d]', 'a[n,d] = z[n,d]'], loss: 'mean(n, sum(d, a[n,d]^2))' },
+    });
+    const checked = computationOf(scenario);
+    const watch = new KinkWatch();
+    const env = forward64(checked, drawTrial(scenario, 0), watch);
+    const blocks = rowBlocksOf(checked.definitions.find((d) => d.name === 'a')!, 'z', env, watch)!;
+    const pool = new ArrayPool();
+    withArrayPool(pool, () => {
+      const block = blocks(1, 2);
+      const first = Array.from(block.at(0.5));
+      const second = block.at(-0.25);
+      expect(pool.idle).toBe(0);
+      const z = env.get('z')!.data.subarray(POOLED_LENGTH, 2 * POOLED_LENGTH);
+      expect(first).toEqual(Array.from(z, (v) => v + 0.5));
+      expect(Array.from(second)).toEqual(Array.from(z, (v) => v - 0.25));
+      block.release();
+      expect(pool.idle).toBeGreaterThan(0);
+    });
   });
 
   it.each([

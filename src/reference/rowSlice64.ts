@@ -91,8 +91,9 @@ export function rowBlocksOf(reader: Definition, symbol: string, env: Env64, watc
     scope.set(symbol, { shape: base.shape, data: moved });
     const run = () => expandTo(watch.algebra, new FormulaEvaluator(checked, evaluation(watch, scope)).evaluate(reader.body, scope), reader.vars, shape).data;
     let last: Float64Array | null = null;
+    // D may be P itself (its array, or a view of it): that is not given back
     const giveBackLast = () => {
-      if (last !== moved) giveBack(last);
+      if (last !== null && last.buffer !== moved.buffer) giveBack(last);
       last = null;
     };
     return {
