@@ -175,13 +175,14 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const definition = computation.definitions.find((d) => d.name === reader)!;
     const row = n / p.shape[0];
     const blocks = row <= SLOPE_CHUNK ? rowBlocksOf(definition, symbol, env, watch) : null;
-    const step = blocks ? row * Math.floor(SLOPE_CHUNK / row) : SLOPE_CHUNK;
+    // elements per run: whole rows where the reader is computed by blocks of rows
+    const span = blocks ? row * Math.floor(SLOPE_CHUNK / row) : SLOPE_CHUNK;
     const q = startOf(p.data, ones);
     const value = new Float64Array(n);
     const error = new Float64Array(n);
     let evaluations = 0;
-    for (let from = 0; from < n; from += step) {
-      const to = Math.min(n, from + step);
+    for (let from = 0; from < n; from += span) {
+      const to = Math.min(n, from + span);
       // a view where it can: derivative64 copies what it keeps
       const chunk = (e: Env64): Float64Array => {
         const data = e.get(reader)!.data;
