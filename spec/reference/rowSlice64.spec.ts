@@ -37,8 +37,8 @@ describe('rows of an elementwise reader', () => {
   it.each([
     ['an activation', 'a[n,d] = tanh(z[n,d])'],
     ['a logistic with a bias', 'a[n,d] = 1 / (1 + exp(-(z[n,d] + b[d])))'],
-    ['another tensor read by its rows', 'a[n,d] = relu(z[n,d]) * m[n,d] + sum(e, m[n,e] * b[e])'],
-    ['a row of the input summed', 'a[n,d] = z[n,d] * sum(e, z[n,e] * x[n,e])'],
+    ['another tensor read by its rows', 'a[n,d] = relu(z[n,d]) * m[n,d] + b[d]'],
+    ['a product of three factors', 'a[n,d] = tanh(z[n,d]) * m[n,d] * b[d] * z[n,d]'],
   ])('%s: each block is the moved pass, bit for bit', (_what, define) => {
     const { checked, watch, env, blocks } = blocksOf(define);
     expect(blocks).not.toBeNull();
@@ -87,6 +87,10 @@ describe('rows of an elementwise reader', () => {
     ['rows read in reverse', 'a[n,d] = tanh(z[n,d]) * m[5 - n, d]'],
     ['delta of the row index', 'a[n,d] = tanh(z[n,d]) + delta(n, 0)'],
     ['a gathered read', 'a[n,d] = tanh(z[n,d]) * x[n, t[n]]'],
+    ['another row of a tensor read by its rows', 'a[n,d] = tanh(z[n,d]) * m[n,d] + m[0,d]'],
+    ['a padded read of a tensor read by its rows', 'a[n,d] = tanh(z[n,d]) * m[n,d] + pad(m, 1, 0)[2, d]'],
+    ['a sum over another axis (its plan depends on the sizes)', 'a[n,d] = tanh(z[n,d]) * sum(e, m[n,e] * b[e])'],
+    ['a maximum over another axis', 'a[n,d] = tanh(z[n,d]) - maxover(e, z[n,e])'],
   ])('%s: no blocks', (_what, define) => {
     expect(blocksOf(define).blocks).toBeNull();
   });
@@ -104,7 +108,12 @@ describe('a slope run by blocks of rows', () => {
 
   it.each(['tanh', 'sigmoid'] as const)('%s: ∂E/∂net1 through a1 agrees with the element-by-element derivative', (activation) => {
     const scenario = network(activation);
-    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const values = drawTrial(scenario, 0);
+    // the run goes by blocks of rows here
+    const checked = computationOf(scenario);
+    const watch = new KinkWatch();
+    expect(rowBlocksOf(checked.definitions.find((d) => d.name === 'a1')!, 'net1', forward64(checked, values, watch), watch)).not.toBeNull();
+    const world = referenceWorld(scenario, values);
     expect(world.lossGradientInFull('W1')).toBe(true);
     const full = world.lossGradient!('net1')!;
     for (const element of [0, 511, SLOPE_CHUNK - 1, SLOPE_CHUNK + 7, full.data.length - 1]) {
