@@ -70,8 +70,8 @@ export function freshChild(net: Network, backend: string, claim?: ChildClaim): F
 }
 
 /**
- * Fresh processes per network of the series: one peak is noisy (whether a collection happens to
- * run during the verification moves it by 1–2× the model at 4e5), so each point is the median run.
+ * Fresh processes per network of the series: one peak varies from process to process (by up to
+ * 0.4× the model at 4e5 in the runs of BENCHMARKS.md), so each point is the median run.
  */
 export const FRESH_RUNS = 3;
 

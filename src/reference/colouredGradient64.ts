@@ -3,7 +3,7 @@ import type { CheckedComputation } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
 import { MANY_OUTPUT_ROWS } from './finiteDifferences';
-import { derivative64, SideRecorder, SUSPICIOUS } from './kinks';
+import { SUSPICIOUS } from './kinks';
 import type { Derivative64 } from './world64';
 import type { LossRows } from './lossRows';
 import { movedPass } from './movedPass64';
@@ -91,8 +91,7 @@ export function colouredLossGradient(computation: CheckedComputation, env: Env64
       start = Math.max(start, Math.abs(q.data[p]));
     }
     const pass = movedPass(computation, env, watch, symbol, { kind: 'dense', data: direction }, true);
-    const sides = new SideRecorder();
-    const d = derivative64(watch.watched(sides, (t: number) => rowTerms(pass(t))), start, { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), magnitude, rows: MANY_OUTPUT_ROWS });
+    const d = watch.derivative((t: number) => rowTerms(pass(t)), start, { magnitude, rows: MANY_OUTPUT_ROWS });
     pass.release();
     for (const p of positions) direction[p] = 0;
     if (d.kink && d.kink.some((k) => k !== 0)) return null;

@@ -6,7 +6,7 @@ import type { Expr } from '../formula/ast';
 import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { TrialValues } from '../scenario/trialValues';
 import { algebra64, type Value64 } from './algebra64';
-import type { SideRecorder } from './kinks';
+import { derivative64, SideRecorder, type DerivativeOptions, type KinkAwareEstimate } from './kinks';
 
 // The reference world's forward pass: every definition of the computation evaluated in float64,
 // in order, by the one formula evaluator over the float64 algebra. While a move's function is
@@ -68,6 +68,15 @@ export class KinkWatch {
         this.recording = outer;
       }
     };
+  }
+
+  /**
+   * d/dt f(t) at t = 0 (derivative64), with the kinked inputs of every call of f watched by a
+   * recorder of its own: a step that crosses a kink is seen, and how far along it the crossing was.
+   */
+  derivative(f: (t: number) => Float64Array, q: number, options: Omit<DerivativeOptions, 'crossed' | 'crossingAt'> = {}): KinkAwareEstimate {
+    const sides = new SideRecorder();
+    return derivative64(this.watched(sides, f), q, { ...options, crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt() });
   }
 
   /** Runs `f` without watching (a smooth definition, whose kinks cancel in what uses it). */

@@ -111,9 +111,9 @@ class MovedArrays {
     return data;
   }
 
-  /** Whether `array` is one of the arrays held. */
+  /** Whether `array` is one of the arrays held, or a view of one. */
   holds(array: Floats): boolean {
-    for (const held of this.held.values()) if (held === array) return true;
+    for (const held of this.held.values()) if (held.buffer === array.buffer) return true;
     return false;
   }
 

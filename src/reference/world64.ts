@@ -8,7 +8,7 @@ import { algebra64, type Value64 } from './algebra64';
 import { forward64, KinkWatch, type Env64 } from './definitions64';
 import { placeColumn, type Jacobian64 } from './gradient64';
 import { MANY_OUTPUT_ROWS } from './finiteDifferences';
-import { derivative64, SideRecorder, type DerivativeOptions, type KinkAwareEstimate } from './kinks';
+import type { KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { rowBlocksOf } from './rowSlice64';
 import { nextParameters64 } from './next64';
@@ -109,15 +109,10 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const pass = movedPass(computation, env, watch, symbol, direction, fresh);
     const part = g === 'loss' ? pass.loss : undefined;
     const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
-    const d = run(call, startOf(valueOf(symbol).data, direction), { ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
+    const d = watch.derivative(call, startOf(valueOf(symbol).data, direction), { ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
     // derivative64 copied what it read of the moved environments
     pass.release();
     return d;
-  };
-  /** derivative64 of a function of t that evaluates the computation's formulas, the kinks it crosses watched */
-  const run = (call: (t: number) => Float64Array, q: number, options: DerivativeOptions): KinkAwareEstimate => {
-    const sides = new SideRecorder();
-    return derivative64(watch.watched(sides, call), q, { crossed: () => sides.crossed(), crossingAt: () => sides.crossingAt(), ...options });
   };
   const lossOf = (e: Env64): Float64Array => Float64Array.of(e.get('E')!.data[0]);
   /** Every element of `symbol` moved in turn: the Jacobian of g, [outputs, ...shape of symbol]. */
@@ -161,8 +156,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * reader elementwise in it), read about SLOPE_CHUNK elements at a time: Ridders keeps two
    * numbers per row of its tableau and output (96 bytes at MANY_OUTPUT_ROWS) and the calls it
    * still reads, so a chunk holds ~2.5 MB at most. A chunk is a block of the reader's rows,
-   * computed alone (rowSlice64.ts), where the reader reads its first axis only as the first index
-   * of what it reads; else SLOPE_CHUNK elements, the reader computed in full for each. The steps
+   * computed alone, where rowSlice64.ts allows it (an activation); else SLOPE_CHUNK elements, the
+   * reader computed in full for each. The steps
    * are the largest element's; an element whose estimate is not one a smooth function gives
    * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
    */
@@ -189,7 +184,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
         return data instanceof Float64Array ? data.subarray(from, to) : Float64Array.from(data.subarray(from, to));
       };
       const block = blocks?.(from / row, to / row);
-      const d = block ? run(block.at, q, { rows: MANY_OUTPUT_ROWS }) : differentiate(symbol, ones, chunk, true, MANY_OUTPUT_ROWS);
+      const d = block ? watch.derivative(block.at, q, { rows: MANY_OUTPUT_ROWS }) : differentiate(symbol, ones, chunk, true, MANY_OUTPUT_ROWS);
       block?.release();
       evaluations += d.evaluations;
       // a kink anywhere: the caller goes element by element
