@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // registers the wasm backend also when the environment asks for cpu, for the cross-backend case
 import '@tensorflow/tfjs-backend-wasm';
-import { readInto } from '../../src/tfjs/readInto';
+import { readInto, readRangeInto } from '../../src/tfjs/readInto';
 import { useSpecBackend } from '../support/backend';
 
 // readInto copies a float32 tensor into a caller's buffer: the same values as dataSync, straight from
@@ -197,5 +197,41 @@ describe('readInto', () => {
       homeCalls: 0,
       homeSame: true,
     });
+  });
+});
+
+describe('readRangeInto', () => {
+  it.each([
+    [0, 12],
+    [5, 7],
+    [11, 1],
+    [12, 0],
+    [0, 0],
+  ])('from %i, %i elements: the tensor’s flat elements there, bit for bit, without dataSync on wasm and cpu', (from, length) => {
+    const t = tf.tidy(() => tf.transpose(tf.matMul(tf.randomUniform([3, 5], -1, 1, 'float32', 2), tf.randomUniform([5, 4], -1, 1, 'float32', 3))));
+    try {
+      const target = new Float32Array(length).fill(Number.NaN);
+      const calls = dataSyncCalls(t, () => expect(readRangeInto(t, from, target)).toBe(target));
+      const want = Float32Array.from(t.dataSync()).subarray(from, from + length);
+      expect(new Uint32Array(target.buffer)).toEqual(new Uint32Array(want.slice().buffer));
+      expect(calls).toBe(fastPathBackends.includes(tf.getBackend()) ? 0 : 1);
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it.each([
+    [-1, 2],
+    [11, 2],
+    [0.5, 2],
+  ])('throws for elements [%d, +%i) not all in the tensor, and leaves the target alone', (from, length) => {
+    const t = tf.ones([3, 4]);
+    try {
+      const target = new Float32Array(length).fill(7);
+      expect(() => readRangeInto(t, from, target)).toThrow(`readInto: elements [${from}, ${from + length}) are not all in the tensor's 12 (shape [3,4])`);
+      expect(Array.from(target)).toEqual([7, 7]);
+    } finally {
+      t.dispose();
+    }
   });
 });

@@ -88,32 +88,53 @@ export function judgeElement(sides: Sides, position: number, rel: Relation, tol:
  * error) becomes an ElementReport.
  */
 export function compareSides(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): WorldOutcome {
-  const tally = judgeSides(sides, rel, quantifier, tol);
-  return outcomeFromTally(tally, sides, rel, quantifier, tol);
+  return outcomeFromTally(judgeSides(sides, rel, quantifier, tol), reportsOf(sides, rel, tol), quantifier);
 }
 
-function outcomeFromTally(tally: Tally, sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): WorldOutcome {
+/** The reports an outcome gives at the positions its tally names. */
+export interface TallyReports {
+  element(position: number): ElementReport;
+  /** the first kink's report (its count is the tally's) */
+  kink(position: number): KinkReport;
+  estimate(position: number): Omit<ImpreciseReport, 'count'>;
+  /** why the first non-finite element is not judged */
+  notFinite(position: number, what: Tally['notFiniteWhat']): string;
+}
+
+/** The reports read from the sides a tally was taken of. */
+export function reportsOf(sides: Sides, rel: Relation, tol: Tolerance): TallyReports {
+  return {
+    element: (position) => judgeElement(sides, position, rel, tol),
+    kink: (position) => kinkAt(sides, position),
+    estimate: (position) => estimateAt(sides, position, tol),
+    notFinite(position, what) {
+      const element = judgeElement(sides, position, rel, tol);
+      const at = `[${element.index.join(',')}]`;
+      return what === 'allowance'
+        ? `the allowed difference is ${element.allowed} at ${at} (scale ${sides.scale}${sides.error ? `, reference error ${sides.error[position]}` : ''})`
+        : `${what} is ${what === 'lhs' ? element.lhs : element.rhs} at ${at}`;
+    },
+  };
+}
+
+/** The outcome a tally gives, with the reports at the elements that decide it. */
+export function outcomeFromTally(tally: Tally, reports: TallyReports, quantifier: Quantifier): WorldOutcome {
   const counts = { selected: tally.selected, failing: tally.failing };
   if (tally.notFinite >= 0) {
-    const element = judgeElement(sides, tally.notFinite, rel, tol);
-    const at = `[${element.index.join(',')}]`;
-    const message =
-      tally.notFiniteWhat === 'allowance'
-        ? `the allowed difference is ${element.allowed} at ${at} (scale ${sides.scale}${sides.error ? `, reference error ${sides.error[tally.notFinite]}` : ''})`
-        : `${tally.notFiniteWhat} is ${tally.notFiniteWhat === 'lhs' ? element.lhs : element.rhs} at ${at}`;
-    return { outcome: 'error', message, worst: element, selected: tally.selected + 1, failing: tally.failing };
+    const message = reports.notFinite(tally.notFinite, tally.notFiniteWhat);
+    return { outcome: 'error', message, worst: reports.element(tally.notFinite), selected: tally.selected + 1, failing: tally.failing };
   }
-  const kinks = tally.kinks > 0 ? { ...kinkAt(sides, tally.firstKink), count: tally.kinks } : undefined;
-  const imprecise = tally.imprecise > 0 ? { ...estimateAt(sides, tally.impreciseAt, tol), count: tally.imprecise } : undefined;
+  const kinks = tally.kinks > 0 ? { ...reports.kink(tally.firstKink), count: tally.kinks } : undefined;
+  const imprecise = tally.imprecise > 0 ? { ...reports.estimate(tally.impreciseAt), count: tally.imprecise } : undefined;
   const unjudged = { ...(kinks ? { kinks } : {}), ...(imprecise ? { imprecise } : {}) };
   const outcome = outcomeOf(tally, quantifier);
   if (outcome === 'error' && imprecise) {
-    const element = judgeElement(sides, tally.impreciseAt, rel, tol);
+    const element = reports.element(tally.impreciseAt);
     return { outcome, message: describeImprecise(imprecise, element), worst: element, ...counts, ...unjudged };
   }
   if (outcome === 'at-kink') return { outcome, worst: null, ...counts, kinks };
   if (outcome === 'error') return { outcome, message: 'where selects no element', worst: null, ...counts };
-  return { outcome, worst: judgeElement(sides, tally.worst, rel, tol), ...counts, ...unjudged };
+  return { outcome, worst: reports.element(tally.worst), ...counts, ...unjudged };
 }
 
 /**

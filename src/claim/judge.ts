@@ -35,6 +35,8 @@ export interface Tally {
   /** elements the reference's error estimate would decide, and the one whose estimate is largest next to its tolerance */
   imprecise: number;
   impreciseAt: number;
+  /** its estimate over its tolerance */
+  impreciseRatio: number;
   /** the first element with a non-finite side or allowance (−1: none); without `each` the loop stopped there */
   notFinite: number;
   /** which number of it is not finite */
@@ -96,8 +98,7 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
   const all = quantifier === 'all';
   const atol = tol.atol * scale;
   const rtol = tol.rtol;
-  const tally: Tally = { selected: 0, failing: 0, worst: -1, worstExcess: 0, kinks: 0, firstKink: -1, imprecise: 0, impreciseAt: -1, notFinite: -1, notFiniteWhat: null };
-  let impreciseRatio = 0;
+  const tally: Tally = { selected: 0, failing: 0, worst: -1, worstExcess: 0, kinks: 0, firstKink: -1, imprecise: 0, impreciseAt: -1, impreciseRatio: 0, notFinite: -1, notFiniteWhat: null };
   const n = lhs.length;
   // a moved rhs is read for the rhs's own elements only: past them it is not a number
   const moves = rhs.length;
@@ -129,9 +130,9 @@ export function judgeSides(sides: Sides, rel: Relation, quantifier: Quantifier, 
     // decidedByEstimate, with what is already known
     if (estimate > ESTIMATE_SHARE * tolerance && pass !== passesAt(rule, excessOf(rule, l, r, tolerance))) {
       const ratio = estimate / tolerance; // Infinity at tolerance 0
-      if (tally.imprecise++ === 0 || ratio > impreciseRatio) {
+      if (tally.imprecise++ === 0 || ratio > tally.impreciseRatio) {
         tally.impreciseAt = at;
-        impreciseRatio = ratio;
+        tally.impreciseRatio = ratio;
       }
       each?.(at, 'imprecise');
       continue;

@@ -9,6 +9,7 @@ import { tfjsWorld, type TfTrial } from '../tfjs/worldTf';
 import type { TrialOutcome, ClaimState } from './claimResult';
 import { compareSides, flipOutcome, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
+import { judgeByRowBlocks, rowBlockPlan, type RowBlockPlan } from './rowBlocks';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type LargeGradientLhs } from './sampledGradientCheck';
 import { worstElements } from './scaleHints';
 import { elementCount, type Sides } from './sides';
@@ -99,15 +100,26 @@ function withoutKinks(tfj: Judged, reference: Sides | null, state: ClaimState): 
 /**
  * One claim in one trial, in both worlds, self-tested if it holds. A function of its own so that
  * its sides (at scale, arrays of the network's size) are let go when it returns, unless kept.
- * At scale the tfjs world is done with (judged, self-tested, where it is worst noted) before the
- * reference starts, and its sides go back to the trial's pool for the reference's arrays; they
- * are read again only if the reference finds a kink.
+ * A gradient claim on a large parameter is judged by blocks of the parameter's rows where it can
+ * (rowBlocks.ts). Else, at scale, the tfjs world is done with (judged, self-tested, where it is
+ * worst noted) before the reference starts, and its sides go back to the trial's pool for the
+ * reference's arrays; they are read again only if the reference finds a kink.
  */
 export function judgeInTrial(state: ClaimState, t: TrialContext): TrialOutcome {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
-  // whether the reference samples the lhs (it may take ∂E/∂P in full to find out: its time)
+  // a gradient claim on a large parameter, by blocks of its rows where it can (rowBlocks.ts)
   let t0 = performance.now();
+  let blocks: RowBlockPlan | null = null;
+  try {
+    blocks = t.keep ? null : rowBlockPlan(checked, t.reference, computationOf(t.tfTrial.scenario).parameters);
+  } catch {
+    blocks = null; // the reference world's error: the whole path reports it
+  }
+  state.elapsed.reference += performance.now() - t0;
+  if (blocks) return judgeByRowBlocks(state, t, blocks);
+  // whether the reference samples the lhs (it may take ∂E/∂P in full to find out: its time)
+  t0 = performance.now();
   let plan: LargeGradientLhs | Error | null;
   try {
     plan = largeGradientLhs(checked, t.reference, quantifier);

@@ -20,6 +20,11 @@ export interface Sides {
   mask: Uint8Array | null;
   /** sparse sides: the flat position of each stored element, ascending; absent: dense (position = flat) */
   at?: Int32Array | null;
+  /**
+   * a block of dense sides (src/claim/rowBlocks.ts): the arrays hold the elements from this flat
+   * position on, `sizes` stay the claim's own
+   */
+  offset?: number;
   /** magnitude that absolute tolerances are scaled by */
   scale: number;
   /**
@@ -35,7 +40,7 @@ export interface Sides {
 }
 
 /** Flat position (over `sizes`) of the element stored at `position` of the sides' arrays. */
-export const flatOf = (sides: Sides, position: number): number => (sides.at ? sides.at[position] : position);
+export const flatOf = (sides: Sides, position: number): number => (sides.at ? sides.at[position] : (sides.offset ?? 0) + position);
 
 /** Elements of the claim's layout: the product of `sizes` (the dense sides' length). */
 export const elementCount = (sides: Sides): number => sides.sizes.reduce((a, b) => a * b, 1);

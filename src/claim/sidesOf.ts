@@ -55,13 +55,7 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
     ({ lhs, rhs, floor } = onTheStep(lhs, rhs, p.data, world.name === 'tfjs' ? 'float32' : 'float64', optimizer));
   }
   const mask = claim.where ? Uint8Array.from(lay(claim.where, 'where').data, (v) => (v !== 0 ? 1 : 0)) : null;
-  // one side's estimate as it is (only read), both sides' summed: into the rhs's own estimate
-  // when it is this claim's (the trial's pool issued it: nothing else holds it), else a new array
-  let error: Float64Array | null = lhs.error ?? rhs.error ?? null;
-  if (lhs.error && rhs.error) {
-    error = activePool()?.owns(rhs.error) ? rhs.error : new Float64Array(lhs.data.length);
-    for (let i = 0; i < error.length; i++) error[i] = lhs.error[i] + rhs.error[i];
-  }
+  const error = summedEstimate(lhs.error, rhs.error);
   // The lhs is the quantity under test: a large rhs must not loosen every element's allowance
   // (that would let `o <= 0.01 + 1e9·delta(n,k)` hold); the rhs enters per element through rtol.
   let scale = maxAbsSelected(lhs.data, mask);
@@ -70,6 +64,18 @@ export function sidesOf<T>(claim: CheckedClaim, world: World<T>, read: Reader<T>
   if (floor !== null) scale = Math.max(scale, optimizer!.learningRate * (adaptive(optimizer!) ? 1 : gradientScale()));
   else if (usesDerivatives(claim.lhs) || usesDerivatives(claim.rhs)) scale = Math.max(scale, gradientScale());
   return { vars, sizes, lhs: lhs.data, rhs: rhs.data, error, mask, scale, ...kinksOf(lhs, rhs), ...(floor !== null ? { floor } : {}) };
+}
+
+/**
+ * Both sides' error estimates as one: one side's as it is (only read), both summed into the rhs's
+ * own when it is this claim's (the trial's pool issued it: nothing else holds it), else into a
+ * new array.
+ */
+export function summedEstimate(lhs: Float64Array | null, rhs: Float64Array | null): Float64Array | null {
+  if (!lhs || !rhs) return lhs ?? rhs ?? null;
+  const error = activePool()?.owns(rhs) ? rhs : new Float64Array(lhs.length);
+  for (let i = 0; i < error.length; i++) error[i] = lhs[i] + rhs[i];
+  return error;
 }
 
 /** The union of both sides' kink flags and each side's one-sided values; nothing when neither has a kink. */

@@ -10,6 +10,7 @@ import type { CheckedComputation, Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, namesOf, type Env64, type KinkWatch } from './definitions64';
 import type { KinkAwareEstimate } from './kinks';
+import { blockChecked, blockEnv, blockReadsOf } from './indexBlock64';
 import { ownRuns, readsOf } from './lossRows';
 
 // ∂E/∂P through the one definition D that reads P, by the chain rule, when D is linear in P
@@ -197,5 +198,45 @@ export function throughLinearAt(computation: CheckedComputation, env: Env64, wat
       return evaluateWith(env, watch, fixed, read, name, [], []).data[0];
     };
     return { value: at(map.value, gradient, GRADIENT), error: at(map.magnitude, bound, MAGNITUDE) };
+  };
+}
+
+/** ∂E/∂P's rows [from, to): values, and their error bound unless `valuesOnly`. */
+export type GradientRows = (from: number, to: number, valuesOnly?: boolean) => Value64;
+
+/**
+ * ∂E/∂P a block of P's rows at a time, through its one linear reader D once ∂E/∂D is known in
+ * full (`lossGradient`, without a kink): the transposed map evaluated on the block
+ * (indexBlock64.ts), so that ∂E/∂P is never held whole. Null where the chain rule does not go
+ * through a linear reader or the map does not read P's first axis by blocks.
+ */
+export function throughLinearRows(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, lossGradient: (name: string) => Value64 | null): GradientRows | null {
+  const p = env.get(symbol);
+  const through = p ? readerOf(computation, symbol, p.shape) : null;
+  if (!p || !through || through.kind !== 'linear' || p.shape.length === 0) return null;
+  const map = transposedMap(computation, symbol, p, through.reader);
+  if (map === null) return null;
+  const v = map.value.vars[0];
+  const reads = blockReadsOf([map.value.body], map.value, v);
+  const magnitudeReads = blockReadsOf([map.magnitude.body], map.magnitude, v);
+  // ∂E/∂D itself is read whole
+  if (reads === null || magnitudeReads === null || reads.has(GRADIENT) || magnitudeReads.has(MAGNITUDE)) return null;
+  const g = lossGradient(through.reader.name);
+  if (!g || g.kink) return null;
+  const gradient: Value64 = { shape: g.shape, data: g.data };
+  const bound: Value64 = { shape: g.shape, data: errorInput(map, g) };
+  const rows = p.shape[0];
+  const at = (definition: CheckedDefinition, blockReads: ReadonlyMap<string, number>, read: Value64, name: string, from: number, to: number): Value64 => {
+    const scope = blockEnv(env, blockReads, rows, from, to);
+    if (scope === null) throw new Error(`∂E/∂${symbol} by rows: a tensor the map reads has another extent than ${symbol}'s ${rows} rows`);
+    const checked = blockChecked(definition, v, to - from);
+    return evaluateWith(scope, watch, { expr: definition.body, checked }, read, name, definition.vars, [to - from, ...definition.shape.slice(1)]);
+  };
+  return (from, to, valuesOnly = false) => {
+    const value = at(map.value, reads, gradient, GRADIENT, from, to);
+    const shape = [to - from, ...p.shape.slice(1)];
+    if (valuesOnly) return { shape, data: value.data };
+    const error = at(map.magnitude, magnitudeReads, bound, MAGNITUDE, from, to);
+    return { shape, data: value.data, error: error.data instanceof Float64Array ? error.data : Float64Array.from(error.data) };
   };
 }

@@ -1,11 +1,12 @@
 import { float64Array, giveBack } from '../foundation/arrayPool';
-import { childrenOf, type Expr } from '../formula/ast';
+import type { Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable, type IndexForm } from '../formula/indexForms';
 import type { Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
+import { nodesOf } from './indexBlock64';
 
 // A block of rows of a definition D that reads a tensor P at its own element (an activation,
 // a1[n,j] = tanh(net1[n,j])), computed with P's same rows moved by t: D's rows [from, to) at
@@ -29,13 +30,6 @@ import { evaluation, type Env64, type KinkWatch } from './definitions64';
 export interface RowBlock {
   at(t: number): Float64Array;
   release(): void;
-}
-
-/** Every node of a formula, depth first. */
-function nodesOf(node: Expr, out: Expr[] = []): Expr[] {
-  out.push(node);
-  for (const child of childrenOf(node)) nodesOf(child, out);
-  return out;
 }
 
 /**
@@ -68,7 +62,7 @@ function rowReadSymbols(body: Expr, checked: CheckedFormulas, v: string): Set<st
 }
 
 /** Rows [from, to) of a tensor, as a view (no copy). */
-function rowsOf(value: Value64, from: number, to: number): Value64 {
+export function rowsOf(value: Value64, from: number, to: number): Value64 {
   const row = value.data.length / value.shape[0];
   const view = <A extends { subarray(a: number, b: number): A }>(a: A) => a.subarray(from * row, to * row);
   return {

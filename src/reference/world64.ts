@@ -10,9 +10,9 @@ import { placeColumn, type Jacobian64 } from './gradient64';
 import { MANY_OUTPUT_ROWS } from './finiteDifferences';
 import type { KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
-import { rowBlocksOf } from './rowSlice64';
+import { rowBlocksOf, rowsOf } from './rowSlice64';
 import { nextParameters64 } from './next64';
-import { chainCost, throughLinearAt, throughReader } from './chainRule64';
+import { chainCost, throughLinearAt, throughLinearRows, throughReader, type GradientRows } from './chainRule64';
 import { colouredLossGradient, trusted } from './colouredGradient64';
 import { lossRowsOf, ownRuns } from './lossRows';
 import { seededSample } from './sampling';
@@ -35,6 +35,8 @@ export const SCALE_SAMPLE = 16;
  * of a sampled check). A chain that meets a kink is not taken: Q is sampled then.
  */
 export const FULL_GRADIENT_RUNS = 32;
+/** Elements of one block of rows of a large gradient claim (src/claim/rowBlocks.ts) or of ∂E/∂Q read for its scale. */
+export const ROW_BLOCK = 32768;
 
 /** A derivative of a scalar function of the computation, with its error bound and its cost. */
 export interface Derivative64 {
@@ -76,6 +78,12 @@ export interface ReferenceWorld extends World<Value64> {
   directionalDerivative(symbol: string, f: ((env: Env64) => number) | 'loss', v: Float64Array): Derivative64;
   /** how the gradient scale was obtained: every element, or chosen elements of large parameters */
   scaleSource(): 'every element' | 'sampled';
+  /**
+   * ∂E/∂Q of a large Q a block of its rows at a time (its values and error bound, exactly those
+   * of the whole), without Q's gradient being held whole: views of it when it is held already,
+   * else through Q's linear reader (chainRule64.ts throughLinearRows); null where neither applies
+   */
+  lossGradientRows(symbol: string): GradientRows | null;
 }
 
 /** The value a step starts from: the element's own (element), the largest of Q's (dense). */
@@ -256,8 +264,35 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     }
     return { ...at(element), evaluations: 0 };
   };
+  // ∂E/∂Q by rows, decided once per symbol
+  const byRows = new Map<string, GradientRows | null>();
+  const lossGradientRows = (symbol: string): GradientRows | null => {
+    const held = lossGradients.get(symbol);
+    if (held) return held.kink ? null : (from, to) => rowsOf(held, from, to);
+    if (!byRows.has(symbol)) {
+      const p = valueOf(symbol);
+      const rows = p.data.length > LARGE_TENSOR && differentiable(symbol) ? withArrayPool(new ArrayPool(), () => throughLinearRows(computation, env, watch, symbol, cheapGradient)) : null;
+      byRows.set(symbol, rows);
+    }
+    return byRows.get(symbol)!;
+  };
+  /** max |∂E/∂Q| over Q's rows, a block at a time */
+  const maxAbsByRows = (rows: GradientRows, count: number, rowSize: number): number => {
+    const step = Math.max(1, Math.floor(ROW_BLOCK / rowSize));
+    let m = 0;
+    for (let from = 0; from < count; from += step) {
+      const block = rows(from, Math.min(count, from + step), true);
+      m = Math.max(m, maxAbs(block.data));
+      giveBack(block.data);
+    }
+    return m;
+  };
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
+    if (!lossGradients.has(name) && p.shape.length > 0) {
+      const rows = lossGradientRows(name);
+      if (rows) return maxAbsByRows(rows, p.shape[0], p.data.length / p.shape[0]);
+    }
     if (inFull(name)) return maxAbs(lossGradient(name).data);
     sampled = true;
     const hint = options.scaleHints?.().get(name);
@@ -292,5 +327,6 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       return scale;
     },
     scaleSource: () => (sampled ? 'sampled' : 'every element'),
+    lossGradientRows: (symbol) => (differentiable(symbol) && env.has(symbol) ? lossGradientRows(symbol) : null),
   };
 }

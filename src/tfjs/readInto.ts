@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-// Reads a float32 tensor into a caller-owned buffer without the fresh array that dataSync makes.
+// Reads a float32 tensor (or a range of its flat elements) into a caller-owned buffer without the
+// fresh array that dataSync makes.
 //
 // Relies on tfjs 4.22 internals (checked in node_modules/@tensorflow/*/dist/*.node.js, the files node loads):
 // - wasm (tfjs-backend-wasm BackendWasm): `dataIdMap` is a tfjs-core DataStorage keyed by dataId whose
@@ -76,8 +77,8 @@ function isCpuTensorData(x: unknown): x is CpuTensorData {
   return isObject(x) && x.dtype === 'float32' && x.values instanceof Float32Array;
 }
 
-/** The wasm path; false when any check fails (nothing written then). */
-function readFromWasm(backend: unknown, t: tf.Tensor, target: Float32Array): boolean {
+/** The wasm path: elements [from, from + target.length); false when any check fails (nothing written then). */
+function readFromWasm(backend: unknown, t: tf.Tensor, target: Float32Array, from: number): boolean {
   if (!isWasmBackend(backend) || !backend.dataIdMap.has(t.dataId)) return false;
   const data = backend.dataIdMap.get(t.dataId);
   if (!isWasmTensorData(data) || tf.util.sizeFromShape(data.shape) !== t.size) return false;
@@ -86,31 +87,42 @@ function readFromWasm(backend: unknown, t: tf.Tensor, target: Float32Array): boo
   const byteLength = t.size * Float32Array.BYTES_PER_ELEMENT;
   if (!Number.isInteger(offset) || offset < 0 || offset % Float32Array.BYTES_PER_ELEMENT !== 0) return false;
   if (heap.byteOffset + offset + byteLength > heap.buffer.byteLength) return false;
-  target.set(new Float32Array(heap.buffer, heap.byteOffset + offset, t.size));
+  target.set(new Float32Array(heap.buffer, heap.byteOffset + offset + from * Float32Array.BYTES_PER_ELEMENT, target.length));
   return true;
 }
 
-/** The cpu path; false when any check fails (nothing written then). */
-function readFromCpu(backend: unknown, t: tf.Tensor, target: Float32Array): boolean {
+/** The cpu path: elements [from, from + target.length); false when any check fails (nothing written then). */
+function readFromCpu(backend: unknown, t: tf.Tensor, target: Float32Array, from: number): boolean {
   if (!isCpuBackend(backend) || !backend.data.has(t.dataId)) return false;
   const data = backend.data.get(t.dataId);
   if (!isCpuTensorData(data) || data.values.length !== t.size) return false;
-  target.set(data.values);
+  target.set(data.values.subarray(from, from + target.length));
   return true;
 }
 
 /** Copies a float32 tensor's values into `target` (length t.size) and returns target. */
 export function readInto(t: tf.Tensor, target: Float32Array): Float32Array {
-  if (t.dtype !== 'float32') throw new Error(`readInto: the tensor is ${t.dtype}; only float32 tensors can be read`);
   if (target.length !== t.size) {
     throw new Error(`readInto: target has length ${target.length} but the tensor has ${t.size} elements (shape [${t.shape}])`);
   }
+  return readRangeInto(t, 0, target);
+}
+
+/**
+ * Copies a float32 tensor's flat elements [from, from + target.length) into `target` and returns
+ * target (a block of a claim's sides, src/claim/rowBlocks.ts).
+ */
+export function readRangeInto(t: tf.Tensor, from: number, target: Float32Array): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`readInto: the tensor is ${t.dtype}; only float32 tensors can be read`);
+  if (!Number.isInteger(from) || from < 0 || from + target.length > t.size) {
+    throw new Error(`readInto: elements [${from}, ${from + target.length}) are not all in the tensor's ${t.size} (shape [${t.shape}])`);
+  }
   if (!t.isDisposed) {
     const name = tf.getBackend();
-    if (name === 'wasm' && readFromWasm(tf.backend(), t, target)) return target;
-    if (name === 'cpu' && readFromCpu(tf.backend(), t, target)) return target;
+    if (name === 'wasm' && readFromWasm(tf.backend(), t, target, from)) return target;
+    if (name === 'cpu' && readFromCpu(tf.backend(), t, target, from)) return target;
   }
   // throws "Tensor is disposed." for a disposed tensor
-  target.set(t.dataSync());
+  target.set(t.dataSync().subarray(from, from + target.length) as Float32Array);
   return target;
 }

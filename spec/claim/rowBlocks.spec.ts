@@ -1,0 +1,112 @@
+import * as rowBlocks from '../../src/claim/rowBlocks';
+import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
+import { checkClaim } from '../../src/formula/check';
+import { referenceWorld, ROW_BLOCK } from '../../src/reference/world64';
+import { computationOf, symbolTableOf } from '../../src/scenario/computationOf';
+import { Scenario } from '../../src/scenario/schema';
+import { drawTrial } from '../../src/scenario/trialValues';
+import { useSpecBackend } from '../support/backend';
+
+// A gradient claim on a large parameter is judged a block of its rows at a time (rowBlocks.ts).
+// With the sides kept (explain) it is judged whole. Both must give the same results: verdicts,
+// each world's outcome, counts, deciding element and self-test, for claims that hold, claims
+// refuted everywhere or at a few elements, other relations and quantifiers, a non-finite rhs.
+
+const inputs = 500;
+const hidden = 160;
+// W1: 80,000 elements, ROW_BLOCK / 160 = 204 rows a block: three blocks (204, 204, 92 rows)
+const classes = 10;
+
+function scenario(activation: 'linear' | 'tanh', claims: { id: string; lhs?: string; rhs: string; rel?: string; quantifier?: string; where?: string; expect?: string; verdict?: string }[]): Scenario {
+  return Scenario.parse({
+    title: 'row blocks',
+    seed: 3,
+    trials: 2,
+    model: {
+      inputs,
+      layers: [
+        { units: hidden, activation, bias: false, init: { normal: [0, 0.05] } },
+        { units: classes, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+      ],
+      loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
+    },
+    data: { batch: 8, labels: { random: true } },
+    claims: claims.map(({ verdict: _verdict, ...c }) => ({ says: c.id, lhs: 'grad(E, W1)[i,j]', expect: 'holds', ...c })),
+  });
+}
+
+/** A result without what differs between runs by its nature (times) or by request (kept sides). */
+function comparable(r: ClaimResult): unknown {
+  const { sides: _sides, ...rest } = r;
+  const worlds = Object.fromEntries(Object.entries(rest.worlds).map(([name, w]) => [name, { ...w, elapsedMs: 0 }]));
+  return { ...rest, worlds };
+}
+
+const delta = 'sum(k, (o[n,k] - y[n,k]) * W2[j,k])';
+const tanhRhs = `mean(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`;
+const linearRhs = `mean(n, x[n,i] * ${delta})`;
+
+useSpecBackend();
+
+describe('a gradient claim on a large parameter, by blocks of its rows', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is cut into several blocks here', () => {
+    expect(inputs * hidden).toBeGreaterThan(2 * ROW_BLOCK);
+    expect((inputs * hidden) % ROW_BLOCK).not.toBe(0);
+  });
+
+  const cases: [string, 'linear' | 'tanh', Parameters<typeof scenario>[1]][] = [
+    ['claims that hold (closed form, grad(E, net2), factors permuted)', 'tanh', [
+      { id: 'closed', rhs: tanhRhs },
+      { id: 'net2', rhs: 'sum(n, x[n,i] * (1 - a1[n,j]^2) * sum(k, grad(E, net2)[n,k] * W2[j,k]))' },
+      { id: 'permuted', rhs: `sum(k, W2[j,k] * mean(n, (o[n,k] - y[n,k]) * x[n,i] * (1 - a1[n,j]^2)))` },
+    ]],
+    ['a claim refuted everywhere (1/N left out, φ′ left out)', 'tanh', [
+      { id: 'no-mean', rhs: `sum(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`, expect: 'refuted' },
+      { id: 'no-slope', rhs: `mean(n, x[n,i] * ${delta})`, expect: 'refuted' },
+    ]],
+    ['a claim refuted at a few elements only (where W1 is largest)', 'linear', [
+      { id: 'few', rhs: `${linearRhs} + 1e12 * W1[i,j]^12`, expect: 'refuted' },
+    ]],
+    ['other relations and quantifiers', 'linear', [
+      { id: 'le', rhs: `${linearRhs} + 1e-3`, rel: '<=' },
+      { id: 'gt', rhs: `${linearRhs} + 1e-3`, rel: '>', expect: 'refuted' },
+      { id: 'any', rhs: `${linearRhs} + 1e12 * W1[i,j]^12`, quantifier: 'any' },
+      { id: 'ne', rhs: linearRhs, rel: '!=', expect: 'refuted' },
+    ]],
+    ['a rhs that is not a number at some elements', 'linear', [{ id: 'nan', rhs: `${linearRhs} + log(W1[i,j])`, verdict: 'error' }]],
+  ];
+
+  it.each(cases)('%s: the same results as judged whole', (_, activation, claims) => {
+    const blocks = jest.spyOn(rowBlocks, 'judgeByRowBlocks');
+    const s = scenario(activation, claims);
+    const byBlocks = runScenario(s);
+    expect(blocks).toHaveBeenCalledTimes(claims.length * s.trials);
+    blocks.mockClear();
+    const whole = runScenario(s, { keepSides: true });
+    expect(blocks).not.toHaveBeenCalled();
+    expect(byBlocks.map((r) => r.verdict)).toEqual(claims.map((c) => c.verdict ?? c.expect ?? 'holds'));
+    expect(byBlocks.map(comparable)).toEqual(whole.map(comparable));
+  });
+
+  it('is not taken where a claim needs the whole sides, or its rhs cannot be read by rows', () => {
+    const values = drawTrial(scenario('linear', []), 0);
+    const reference = referenceWorld(scenario('linear', []), values);
+    const parameters = computationOf(scenario('linear', [])).parameters;
+    const table = symbolTableOf(scenario('linear', []));
+    const plan = (claim: { lhs?: string; rhs: string; where?: string }) => {
+      const checked = checkClaim({ lhs: claim.lhs ?? 'grad(E, W1)[i,j]', rhs: claim.rhs, ...(claim.where ? { where: claim.where } : {}) }, table);
+      if (!checked.ok) throw new Error(JSON.stringify(checked.error));
+      return rowBlocks.rowBlockPlan(checked.claim, reference, parameters);
+    };
+    expect(plan({ rhs: linearRhs })).toEqual(expect.objectContaining({ symbol: 'W1', count: inputs, rowSize: hidden, index: 'i' }));
+    // a where, a small parameter, another lhs than ∂E/∂P, P's indices read otherwise, a rhs that reads i another way
+    expect(plan({ rhs: linearRhs, where: 'i > 2' })).toBeNull();
+    expect(plan({ lhs: 'grad(E, W2)[j,k]', rhs: 'mean(n, a1[n,j] * (o[n,k] - y[n,k]))' })).toBeNull();
+    expect(plan({ lhs: 'W1[i,j]', rhs: 'W1[i,j]' })).toBeNull();
+    expect(plan({ lhs: 'grad(E, W1)[i,3]', rhs: 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[3,k]))' })).toBeNull();
+    expect(plan({ rhs: `${linearRhs} + 0 * x[0,i] * ind(i == 2)` })).toBeNull();
+    expect(plan({ rhs: `${linearRhs} + 0 * grad(E, W1)[i,j]` })).toBeNull();
+  });
+});

@@ -1,0 +1,138 @@
+import { ArrayPool, withArrayPool } from '../../src/foundation/arrayPool';
+import { checkClaim } from '../../src/formula/check';
+import { expandTo, FormulaEvaluator } from '../../src/formula/evaluate';
+import { blockChecked, blockEnv, blockReadsOf, sliceAlong } from '../../src/reference/indexBlock64';
+import { referenceWorld } from '../../src/reference/world64';
+import { symbolTableOf } from '../../src/scenario/computationOf';
+import { Scenario } from '../../src/scenario/schema';
+import { drawTrial } from '../../src/scenario/trialValues';
+import { gamma, roundingBoundOf } from '../support/roundingBound';
+
+// A formula evaluated on a block of one free index (src/reference/indexBlock64.ts): which reads
+// allow it, and that a block is the whole formula's slice (within the rounding bound of
+// two orders of one sum: a block's sums may be planned in another order); ∂E/∂W1 by blocks of rows
+// (world64.ts lossGradientRows) is the whole ∂E/∂W1, values and error bound, bit for bit.
+
+const network = (activation: 'linear' | 'tanh') =>
+  Scenario.parse({
+    title: 'blocks of i',
+    seed: 4,
+    model: {
+      inputs: 300,
+      layers: [
+        { units: 160, activation, bias: false, init: { normal: [0, 0.05] } },
+        { units: 10, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+      ],
+      loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
+    },
+    data: { batch: 8, labels: { random: true } },
+    optimizer: { type: 'sgd', learningRate: 0.1 },
+    claims: [],
+  });
+
+const table = symbolTableOf(network('tanh'));
+const checked = (rhs: string) => {
+  const c = checkClaim({ lhs: 'grad(E, W1)[i,j]', rhs }, table);
+  if (!c.ok) throw new Error(`${rhs}: ${JSON.stringify(c.error)}`);
+  return c.claim;
+};
+const readsOf = (rhs: string) => {
+  const c = checked(rhs);
+  return blockReadsOf([c.rhs], c, 'i');
+};
+
+const delta = 'sum(k, (o[n,k] - y[n,k]) * W2[j,k])';
+
+describe('a formula on a block of one free index', () => {
+  it('reads each tensor at the axis where it reads i', () => {
+    expect(readsOf(`mean(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`)).toEqual(new Map([['x', 1]]));
+    expect(readsOf('W1[i,j] * a1[0,j] + x[3,i]')).toEqual(new Map([['W1', 0], ['x', 1]]));
+    expect(readsOf(`sum(n, x[n,i] * sum(k, grad(E, net2)[n,k] * W2[j,k]))`)).toEqual(new Map([['x', 1]]));
+  });
+
+  it.each([
+    ['i as a number', 'W1[i,j] * ind(i == 2)'],
+    ['i in a delta', 'W1[i,j] + delta(i, j)'],
+    ['i in an affine read', 'x[0, 299 - i] + W1[i,j]'],
+    ['a padded read', 'pad(x, 0, 1)[1, i + 1] + W1[i,j]'],
+    ['a derivative indexed at i', 'W1[i,j] + grad(E, W1)[i,j]'],
+    ['a derivative of another function than E', 'W1[i,j] * sum(m, grad(o[0,0], x)[0,m])'],
+    ['next', 'next(W1)[i,j]'],
+    ['a tensor read at i and at a fixed row', 'W1[i,j] + W1[0,j]'],
+    ['a tensor read at i and whole', `mean(n, x[n,i] * ${delta}) + 0 * sum(n, sum(m, grad(E, x)[n,m]))`],
+  ])('is not taken for %s', (_what, rhs) => {
+    expect(readsOf(rhs)).toBeNull();
+  });
+
+  it('is not taken for a tensor read at i on two axes', () => {
+    const square = Scenario.parse({ title: 'q', seed: 1, computation: { sizes: { B: 6 }, tensors: { q: { shape: ['B', 'B'] } }, define: ['s[m] = q[m,m]'], loss: 'sum(m, s[m]^2)' } });
+    const claim = (rhs: string) => {
+      const c = checkClaim({ lhs: 'q[i,j]', rhs }, symbolTableOf(square));
+      if (!c.ok) throw new Error(JSON.stringify(c.error));
+      return blockReadsOf([c.claim.rhs], c.claim, 'i');
+    };
+    expect(claim('q[i,j] + q[0,i]')).toBeNull();
+    expect(claim('q[i,j] + q[i,0]')).toEqual(new Map([['q', 0]]));
+  });
+
+  it('gives the whole formula’s slice for every block, within its rounding bound', () => {
+    const scenario = network('tanh');
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const c = checked(`mean(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`);
+    const reads = blockReadsOf([c.rhs], c, 'i')!;
+    const evaluate = (claim: typeof c, w: typeof world) => expandTo(w.algebra, new FormulaEvaluator(claim, w).evaluate(claim.rhs), ['i', 'j'], [300, 160]);
+    const whole = evaluate(c, world);
+    // two orders of one sum of products differ by at most 2·γ_h·Σ|term| (spec/support/roundingBound.ts)
+    const { absText, roundings } = roundingBoundOf(c, c.rhs);
+    const magnitude = evaluate(checked(absText), world);
+    const allowed = 2 * gamma(roundings, Number.EPSILON / 2);
+    for (const [from, to] of [[0, 300], [0, 1], [7, 120], [250, 300]]) {
+      const scope = blockEnv(world.env, reads, 300, from, to)!;
+      const block = expandTo(world.algebra, new FormulaEvaluator(blockChecked(c, 'i', to - from), { ...world, env: scope }).evaluate(c.rhs), ['i', 'j'], [to - from, 160]);
+      expect(block.shape).toEqual([to - from, 160]);
+      for (let k = 0; k < block.data.length; k++) {
+        const w = from * 160 + k;
+        expect(Math.abs(block.data[k] - whole.data[w])).toBeLessThanOrEqual(allowed * magnitude.data[w]);
+      }
+      if (to - from === 300) expect(block.data).toEqual(whole.data);
+    }
+  });
+
+  it('slices a tensor along any axis, its error bound with it', () => {
+    const value = { shape: [2, 3, 2], data: Float64Array.from({ length: 12 }, (_, k) => k), error: Float64Array.from({ length: 12 }, (_, k) => k / 10) };
+    expect(Array.from(sliceAlong(value, 1, 1, 3).data)).toEqual([2, 3, 4, 5, 8, 9, 10, 11]);
+    expect(Array.from(sliceAlong(value, 1, 1, 3).error!)).toEqual([0.2, 0.3, 0.4, 0.5, 0.8, 0.9, 1, 1.1]);
+    expect(sliceAlong(value, 0, 1, 2).data).toEqual(Float64Array.of(6, 7, 8, 9, 10, 11));
+    expect(Array.from(sliceAlong(value, 2, 1, 2).data)).toEqual([1, 3, 5, 7, 9, 11]);
+  });
+});
+
+describe('∂E/∂W1 by blocks of rows', () => {
+  it.each(['linear', 'tanh'] as const)('%s: every block is the whole gradient’s rows, values and error bound, bit for bit', (activation) => {
+    const scenario = network(activation);
+    const values = drawTrial(scenario, 0);
+    const byRows = referenceWorld(scenario, values);
+    const rows = byRows.lossGradientRows('W1');
+    expect(rows).not.toBeNull();
+    const whole = referenceWorld(scenario, values).lossGradient!('W1')!;
+    withArrayPool(new ArrayPool(), () => {
+      for (const [from, to] of [[0, 300], [0, 64], [64, 128], [299, 300]]) {
+        const block = rows!(from, to);
+        expect(Array.from(block.data)).toEqual(Array.from(whole.data.subarray(from * 160, to * 160)));
+        expect(Array.from(block.error!)).toEqual(Array.from(whole.error!.subarray(from * 160, to * 160)));
+        expect(Array.from(rows!(from, to, true).data)).toEqual(Array.from(block.data));
+      }
+    });
+    // the gradient scale by blocks is the whole gradient's
+    expect(byRows.gradientScale()).toBe(referenceWorld(scenario, values).gradientScale());
+  });
+
+  it('reads the held gradient’s rows once it is held', () => {
+    const scenario = network('linear');
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    const whole = world.lossGradient!('W1')!;
+    const block = world.lossGradientRows('W1')!(10, 20);
+    expect(block.data.buffer).toBe(whole.data.buffer);
+    expect(block.data).toEqual(whole.data.subarray(1600, 3200));
+  });
+});

@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs';
+import { activePool, giveBack, POOLED_LENGTH } from '../foundation/arrayPool';
+import type { CheckedClaim } from '../formula/check';
+import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import { plainVariable } from '../formula/indexForms';
+import type { GradientRows } from '../reference/chainRule64';
+import { blockChecked, blockEnv, blockReadsOf, nodesOf } from '../reference/indexBlock64';
+import { LARGE_TENSOR, ROW_BLOCK, type ReferenceWorld } from '../reference/world64';
+import { readRangeInto } from '../tfjs/readInto';
+import { tfjsWorld } from '../tfjs/worldTf';
+import { BlockOutcome } from './blockOutcome';
+import type { ClaimState, TrialOutcome } from './claimResult';
+import type { WorldOutcome } from './compare';
+import type { TrialContext } from './judgeClaim';
+import { memoryCheckpoint } from './memoryCheckpoint';
+import type { Sides } from './sides';
+import { summedEstimate } from './sidesOf';
+
+// A claim `grad(E, P)[i, j, …] <rel> rhs` on a large parameter P, judged a block of P's rows at a
+// time in both worlds: the reference's ∂E/∂P rows (world64.ts lossGradientRows) and its rhs on
+// the same rows (src/reference/indexBlock64.ts), tfjs's sides read back a block at a time, each
+// block judged (src/claim/blockOutcome.ts) and let go before the next. No array of P's size is
+// held on the JS side: at 784-512-10 a block is 64 rows of W1 (ROW_BLOCK elements). The outcome,
+// the deciding element and the vacuity self-test are the ones the whole sides give.
+//
+// It applies when the lhs reads P's indices plainly in the claim's own order (P's layout is the
+// sides'), the claim has no `where`, the rhs can be evaluated on a block of the first index
+// (indexBlock64.ts), every ∂E/∂S the rhs reads has no kink, and the reference has P's rows. Else
+// the claim is judged whole (judgeClaim.ts).
+
+/** What the block path needs to know of a claim. */
+export interface RowBlockPlan {
+  symbol: string;
+  rows: GradientRows;
+  /** P's rows, and the elements of one */
+  count: number;
+  rowSize: number;
+  /** the first index, and the axis at which the rhs reads each tensor at it */
+  index: string;
+  reads: Map<string, number>;
+}
+
+/** The plan, or null where the block path does not apply (see the file's head). */
+export function rowBlockPlan(checked: CheckedClaim, reference: ReferenceWorld, parameters: readonly string[]): RowBlockPlan | null {
+  const lhs = checked.lhs;
+  if (checked.where || lhs.kind !== 'index' || lhs.base.kind !== 'call' || lhs.base.name !== 'grad') return null;
+  const [F, Q] = lhs.base.args;
+  if (F.kind !== 'symbol' || F.name !== 'E' || Q.kind !== 'symbol' || !parameters.includes(Q.name)) return null;
+  const p = reference.env.get(Q.name);
+  if (!p || p.data.length <= LARGE_TENSOR || p.shape.length === 0) return null;
+  const names = (checked.indexForms.get(lhs) ?? []).map(plainVariable);
+  const free = checked.freeIndices.map((f) => f.name);
+  if (names.length !== p.shape.length || names.length !== free.length || names.some((n, a) => n !== free[a])) return null;
+  const index = free[0];
+  const reads = blockReadsOf([checked.rhs], checked, index);
+  if (reads === null) return null;
+  // the derivatives the rhs reads: a kink's elements would be judged in neither world, which the blocks do not carry
+  for (const node of nodesOf(checked.rhs)) {
+    if (node.kind !== 'call' || node.name !== 'grad') continue;
+    const S = node.args[1];
+    const g = S.kind === 'symbol' ? reference.lossGradient?.(S.name) : null;
+    if (!g || g.kink) return null;
+  }
+  const rows = reference.lossGradientRows(Q.name);
+  if (rows === null) return null;
+  return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads };
+}
+
+const errorOutcome = (e: unknown): WorldOutcome => ({ outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 });
+
+/** Each block's rows [from, to), in order. */
+function* blocksOf(plan: RowBlockPlan): Generator<[number, number]> {
+  const step = Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize));
+  for (let from = 0; from < plan.count; from += step) yield [from, Math.min(plan.count, from + step)];
+}
+
+/** The reference's sides, a block at a time. */
+function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: ReferenceWorld): BlockOutcome {
+  const checked = state.checked!;
+  const { rel, quantifier } = state.claim;
+  const judged = new BlockOutcome(rel, quantifier, state.tolerance.reference);
+  const vars = checked.freeIndices.map((f) => f.name);
+  const sizes = checked.freeIndices.map((f) => f.size);
+  const scale = reference.gradientScale();
+  for (const [from, to] of blocksOf(plan)) {
+    if (judged.stopped) break;
+    const lhs = plan.rows(from, to);
+    const scope = blockEnv(reference.env, plan.reads, plan.count, from, to);
+    if (scope === null) throw new Error(`the rhs reads a tensor at ${plan.index} whose extent is not ${plan.symbol}'s ${plan.count} rows`);
+    // the trial's own values on the block's rows: its ∂E/∂S are the ones grad(E, S) reads
+    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope });
+    const rhs = expandTo(reference.algebra, evaluator.evaluate(checked.rhs), vars, [to - from, ...sizes.slice(1)]);
+    if (lhs.kink || rhs.kink) throw new Error(`a derivative at a kink in ${plan.symbol}'s rows ${from}–${to - 1}`);
+    const error = summedEstimate(lhs.error ?? null, rhs.error ?? null);
+    const sides: Sides = { vars, sizes, offset: from * plan.rowSize, lhs: lhs.data, rhs: rhs.data, error, mask: null, scale };
+    judged.add(sides, true);
+    giveBack(lhs.data, lhs.error, rhs.data, rhs.error);
+  }
+  return judged;
+}
+
+/** tfjs's sides, computed whole on the backend and read back a block at a time. */
+function tfjsByBlocks(state: ClaimState, plan: RowBlockPlan, t: TrialContext): BlockOutcome {
+  const checked = state.checked!;
+  const { rel, quantifier } = state.claim;
+  const judged = new BlockOutcome(rel, quantifier, state.tolerance.tfjs);
+  const vars = checked.freeIndices.map((f) => f.name);
+  const sizes = checked.freeIndices.map((f) => f.size);
+  tf.tidy(() => {
+    const world = tfjsWorld(t.tfTrial);
+    const evaluator = new FormulaEvaluator(checked, world);
+    const side = (node: typeof checked.lhs) => {
+      const value = expandTo(world.algebra, evaluator.evaluate(node), vars, sizes);
+      return value.dtype === 'float32' ? value : tf.cast(value, 'float32');
+    };
+    const lhs = side(checked.lhs);
+    const rhs = side(checked.rhs);
+    const scale = world.gradientScale();
+    // one array for both sides of a block, as the whole sides are read (src/tfjs/readSides.ts)
+    const length = Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize)) * plan.rowSize;
+    const pool = activePool();
+    const pair = pool !== null && length >= POOLED_LENGTH ? pool.float64(length) : new Float64Array(length);
+    try {
+      for (const [from, to] of blocksOf(plan)) {
+        if (judged.stopped) break;
+        const n = (to - from) * plan.rowSize;
+        const offset = from * plan.rowSize;
+        const l = readRangeInto(lhs, offset, new Float32Array(pair.buffer, 0, n));
+        const r = readRangeInto(rhs, offset, new Float32Array(pair.buffer, 4 * length, n));
+        judged.add({ vars, sizes, offset, lhs: l, rhs: r, error: null, mask: null, scale }, true);
+      }
+    } finally {
+      giveBack(pair);
+    }
+  });
+  return judged;
+}
+
+/** One world's outcome and self-test, an error in it kept as its outcome. */
+function guardedBlocks(run: () => BlockOutcome): { outcome: WorldOutcome; flip: ReturnType<BlockOutcome['flipOutcome']> | null } {
+  try {
+    const judged = run();
+    return { outcome: judged.outcome(), flip: judged.flipOutcome() };
+  } catch (e) {
+    return { outcome: errorOutcome(e), flip: null };
+  }
+}
+
+/** One claim in one trial by blocks of P's rows (see the file's head). */
+export function judgeByRowBlocks(state: ClaimState, t: TrialContext, plan: RowBlockPlan): TrialOutcome {
+  let t0 = performance.now();
+  const ref = guardedBlocks(() => referenceByBlocks(state, plan, t.reference));
+  state.elapsed.reference += performance.now() - t0;
+  memoryCheckpoint('reference sides');
+  t0 = performance.now();
+  const tfj = guardedBlocks(() => tfjsByBlocks(state, plan, t));
+  state.elapsed.tfjs += performance.now() - t0;
+  memoryCheckpoint('tfjs sides');
+  if (t.reference.scaleSource() === 'sampled') state.scaleSampled = true;
+  const holds = ref.outcome.outcome === 'holds' && tfj.outcome.outcome === 'holds';
+  return {
+    trial: t.trial,
+    seed: t.seed,
+    reference: ref.outcome,
+    tfjs: tfj.outcome,
+    flips: holds && ref.flip && tfj.flip ? { reference: ref.flip, tfjs: tfj.flip } : null,
+    sides: null,
+  };
+}
