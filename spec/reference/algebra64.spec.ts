@@ -80,3 +80,17 @@ describe('algebra64.binary broadcasting in place', () => {
     expect(Array.from(strided.data)).toEqual(Array.from(laidOut.data));
   });
 });
+
+describe('a number with an array', () => {
+  const numbers = [0, -0, 1, -2.5, 0.1, 1e-300, 3e300, NaN, Infinity, -Infinity, 2, 0.5, -3];
+  it.each(['+', '-', '*', '/', '^'] as const)('%s on either side: each element as the operator gives it, bit for bit', (op) => {
+    const f = { '+': (a: number, b: number) => a + b, '-': (a: number, b: number) => a - b, '*': (a: number, b: number) => a * b, '/': (a: number, b: number) => a / b, '^': (a: number, b: number) => a ** b }[op];
+    const array: Value64 = { shape: [numbers.length], data: Float64Array.from(numbers) };
+    for (const c of numbers) {
+      const left = algebra64.binary(op, scalar(c, 1), array).data;
+      const right = algebra64.binary(op, array, scalar(c, 1)).data;
+      expect(Array.from(left)).toEqual(numbers.map((v) => f(c, v)));
+      expect(Array.from(right)).toEqual(numbers.map((v) => f(v, c)));
+    }
+  });
+});

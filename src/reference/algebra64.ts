@@ -76,10 +76,24 @@ function elementwise(op: BinaryName, a: Floats, b: Floats, out: Float64Array): v
     else for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
     return;
   }
-  if (!sa && sb && (op === '*' || op === '/')) {
+  // a number with an array: the same operations in loops of their own (through f, every element's
+  // operands and result would be boxed: 48 bytes of garbage each)
+  if (!sa && sb && (op === '+' || op === '-' || op === '*' || op === '/' || op === '^')) {
     const c = b[0];
-    if (op === '*') for (let i = 0; i < n; i++) out[i] = a[i] * c;
-    else for (let i = 0; i < n; i++) out[i] = a[i] / c;
+    if (op === '+') for (let i = 0; i < n; i++) out[i] = a[i] + c;
+    else if (op === '-') for (let i = 0; i < n; i++) out[i] = a[i] - c;
+    else if (op === '*') for (let i = 0; i < n; i++) out[i] = a[i] * c;
+    else if (op === '/') for (let i = 0; i < n; i++) out[i] = a[i] / c;
+    else for (let i = 0; i < n; i++) out[i] = a[i] ** c;
+    return;
+  }
+  if (sa && !sb && (op === '+' || op === '-' || op === '*' || op === '/' || op === '^')) {
+    const c = a[0];
+    if (op === '+') for (let i = 0; i < n; i++) out[i] = c + b[i];
+    else if (op === '-') for (let i = 0; i < n; i++) out[i] = c - b[i];
+    else if (op === '*') for (let i = 0; i < n; i++) out[i] = c * b[i];
+    else if (op === '/') for (let i = 0; i < n; i++) out[i] = c / b[i];
+    else for (let i = 0; i < n; i++) out[i] = c ** b[i];
     return;
   }
   const f = entryOf(op).value;
