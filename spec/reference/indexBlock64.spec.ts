@@ -1,7 +1,8 @@
 import { ArrayPool, withArrayPool } from '../../src/foundation/arrayPool';
 import { checkClaim } from '../../src/formula/check';
 import { expandTo, FormulaEvaluator } from '../../src/formula/evaluate';
-import { blockChecked, blockEnv, blockReadsOf, sliceAlong } from '../../src/reference/indexBlock64';
+import { printFormula } from '../../src/formula/printer';
+import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, sliceAlong } from '../../src/reference/indexBlock64';
 import { referenceWorld } from '../../src/reference/world64';
 import { symbolTableOf } from '../../src/scenario/computationOf';
 import { Scenario } from '../../src/scenario/schema';
@@ -64,8 +65,8 @@ describe('a formula on a block of one free index', () => {
     expect(readsOf(rhs)).toBeNull();
   });
 
-  it('is not taken for a tensor read at i on two axes', () => {
-    const square = Scenario.parse({ title: 'q', seed: 1, computation: { sizes: { B: 6 }, tensors: { q: { shape: ['B', 'B'] } }, define: ['s[m] = q[m,m]'], loss: 'sum(m, s[m]^2)' } });
+  it('is not taken for a tensor read at i on two axes, or a derivative of another scalar than E', () => {
+    const square = Scenario.parse({ title: 'q', seed: 1, computation: { sizes: { B: 6 }, tensors: { q: { shape: ['B', 'B'] } }, define: ['s[m] = q[m,m]', 'L1 = sum(m, s[m])'], loss: 'sum(m, s[m]^2)' } });
     const claim = (rhs: string) => {
       const c = checkClaim({ lhs: 'q[i,j]', rhs }, symbolTableOf(square));
       if (!c.ok) throw new Error(JSON.stringify(c.error));
@@ -73,6 +74,9 @@ describe('a formula on a block of one free index', () => {
     };
     expect(claim('q[i,j] + q[0,i]')).toBeNull();
     expect(claim('q[i,j] + q[i,0]')).toEqual(new Map([['q', 0]]));
+    // ∂L1/∂s is not the world's own ∂E/∂s: it would be differentiated again for every block
+    expect(claim('q[i,j] + grad(L1, s)[j]')).toBeNull();
+    expect(claim('q[i,j] + grad(E, s)[j]')).toEqual(new Map([['q', 0]]));
   });
 
   it('gives the whole formula’s slice for every block, within its rounding bound', () => {
@@ -96,6 +100,19 @@ describe('a formula on a block of one free index', () => {
       }
       if (to - from === 300) expect(block.data).toEqual(whole.data);
     }
+  });
+
+  it('computes once the factors of its sums that do not read i', () => {
+    const invariant = (rhs: string) => {
+      const c = checked(rhs);
+      return blockInvariantFactors(c.rhs, c, 'i').map(printFormula);
+    };
+    // (1 − a1²) and o − y are computed once; x[n,i] reads i, W2[j,k] is a plain read
+    expect(invariant(`mean(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`).sort()).toEqual(['1 - a1[n,j]^2', 'o[n,k] - y[n,k]'].sort());
+    // a factor that reads i, or an index's value, or a derivative, is evaluated for each block
+    expect(invariant('sum(n, x[n,i] * tanh(x[n,i]) * a1[n,j])')).toEqual([]);
+    expect(invariant('sum(n, x[n,i] * (a1[n,j] * ind(n == 0)))')).toEqual([]);
+    expect(invariant('sum(n, x[n,i] * sum(k, grad(E, net2)[n,k] * W2[j,k]))')).toEqual([]);
   });
 
   it('slices a tensor along any axis, its error bound with it', () => {

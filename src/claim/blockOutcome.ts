@@ -60,6 +60,11 @@ export class BlockOutcome {
     this.all = quantifier === 'all';
   }
 
+  /** Whether the blocks so far leave the claim able to hold (under `all`, no element failed): its self-test may be read. */
+  get mayHold(): boolean {
+    return this.tally.notFinite < 0 && (!this.all || this.tally.failing === 0);
+  }
+
   /** Whether a non-finite element was met: the blocks after it are not judged. */
   get stopped(): boolean {
     return this.tally.notFinite >= 0;
@@ -67,7 +72,8 @@ export class BlockOutcome {
 
   /**
    * Judges one block (dense sides with `offset`, the blocks in order), and its vacuity self-test
-   * while `selfTest` is true and no block has stopped it.
+   * while `selfTest` is true and no block has stopped it (callers pass `mayHold`: the self-test is
+   * read only for a claim that holds).
    */
   add(block: Sides, selfTest: boolean): void {
     if (this.stopped) return;

@@ -24,6 +24,8 @@ export interface TrialContext {
   trial: number;
   seed: number;
   keep: boolean;
+  /** the trial's pool for claims judged by blocks of rows, each block taking the one before's arrays (rowBlocks.ts) */
+  blocks: ArrayPool;
 }
 
 type Judged = { outcome: WorldOutcome; sides: Sides | null };

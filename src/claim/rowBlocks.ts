@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { activePool, giveBack, POOLED_LENGTH } from '../foundation/arrayPool';
+import { activePool, giveBack, POOLED_LENGTH, withArrayPool, type ArrayPool } from '../foundation/arrayPool';
+import type { Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
 import type { GradientRows } from '../reference/chainRule64';
-import { blockChecked, blockEnv, blockReadsOf, nodesOf } from '../reference/indexBlock64';
+import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, nodesOf } from '../reference/indexBlock64';
 import { LARGE_TENSOR, ROW_BLOCK, type ReferenceWorld } from '../reference/world64';
 import { readRangeInto } from '../tfjs/readInto';
 import { tfjsWorld } from '../tfjs/worldTf';
@@ -38,6 +39,8 @@ export interface RowBlockPlan {
   /** the first index, and the axis at which the rhs reads each tensor at it */
   index: string;
   reads: Map<string, number>;
+  /** the rhs's factors that do not read the first index: computed once, not for each block */
+  invariant: Expr[];
 }
 
 /** The plan, or null where the block path does not apply (see the file's head). */
@@ -63,40 +66,62 @@ export function rowBlockPlan(checked: CheckedClaim, reference: ReferenceWorld, p
   }
   const rows = reference.lossGradientRows(Q.name);
   if (rows === null) return null;
-  return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads };
+  return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads, invariant: blockInvariantFactors(checked.rhs, checked, index) };
 }
 
 const errorOutcome = (e: unknown): WorldOutcome => ({ outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 });
 
+/** Rows of one block: ROW_BLOCK elements' worth, at least one row. */
+const blockRows = (plan: RowBlockPlan): number => Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize));
+
 /** Each block's rows [from, to), in order. */
 function* blocksOf(plan: RowBlockPlan): Generator<[number, number]> {
-  const step = Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize));
+  const step = blockRows(plan);
   for (let from = 0; from < plan.count; from += step) yield [from, Math.min(plan.count, from + step)];
 }
 
 /** The reference's sides, a block at a time. */
-function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: ReferenceWorld): BlockOutcome {
+function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: ReferenceWorld, blocks: ArrayPool): BlockOutcome {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
   const judged = new BlockOutcome(rel, quantifier, state.tolerance.reference);
   const vars = checked.freeIndices.map((f) => f.name);
   const sizes = checked.freeIndices.map((f) => f.size);
-  const scale = reference.gradientScale();
+  // the whole sides' scale, max(largest finite |lhs|, the gradient scale): the gradient scale holds
+  // P's own largest |∂E/∂P| when it was taken by these rows; when it was sampled, or ∂E/∂P is held
+  // whole (its rows may then differ in the last bits from rows computed by blocks), the lhs is read for it
+  let scale = reference.gradientScale();
+  // every array a block makes (its sides, the rhs's temporaries) is dead once it is judged: the
+  // next block (and the next claim's) takes them
+  if (plan.rows.held || reference.scaleSource() === 'sampled') {
+    for (const [from, to] of blocksOf(plan)) {
+      const values = withArrayPool(blocks, () => plan.rows(from, to, true)).data;
+      for (let k = 0; k < values.length; k++) if (Number.isFinite(values[k])) scale = Math.max(scale, Math.abs(values[k]));
+      blocks.reclaim();
+    }
+  }
+  // the rhs's factors that read no row of P, computed once (from the trial's pool: they outlive the blocks)
+  const whole = new FormulaEvaluator(checked, reference);
+  const known = new Map(plan.invariant.map((factor) => [factor, whole.evaluate(factor)]));
   for (const [from, to] of blocksOf(plan)) {
     if (judged.stopped) break;
+    withArrayPool(blocks, () => judgeBlock(from, to));
+    blocks.reclaim();
+  }
+  return judged;
+
+  function judgeBlock(from: number, to: number): void {
     const lhs = plan.rows(from, to);
     const scope = blockEnv(reference.env, plan.reads, plan.count, from, to);
     if (scope === null) throw new Error(`the rhs reads a tensor at ${plan.index} whose extent is not ${plan.symbol}'s ${plan.count} rows`);
     // the trial's own values on the block's rows: its ∂E/∂S are the ones grad(E, S) reads
-    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope });
+    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope }, {}, known);
     const rhs = expandTo(reference.algebra, evaluator.evaluate(checked.rhs), vars, [to - from, ...sizes.slice(1)]);
     if (lhs.kink || rhs.kink) throw new Error(`a derivative at a kink in ${plan.symbol}'s rows ${from}–${to - 1}`);
     const error = summedEstimate(lhs.error ?? null, rhs.error ?? null);
     const sides: Sides = { vars, sizes, offset: from * plan.rowSize, lhs: lhs.data, rhs: rhs.data, error, mask: null, scale };
-    judged.add(sides, true);
-    giveBack(lhs.data, lhs.error, rhs.data, rhs.error);
+    judged.add(sides, judged.mayHold);
   }
-  return judged;
 }
 
 /** tfjs's sides, computed whole on the backend and read back a block at a time. */
@@ -116,18 +141,21 @@ function tfjsByBlocks(state: ClaimState, plan: RowBlockPlan, t: TrialContext): B
     const lhs = side(checked.lhs);
     const rhs = side(checked.rhs);
     const scale = world.gradientScale();
+    // where the backend's own storage cannot be read a range at a time (tfjs-node, webgl), each
+    // side is read back once and its blocks are views
+    const whole = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' ? null : { lhs: lhs.dataSync() as Float32Array, rhs: rhs.dataSync() as Float32Array };
     // one array for both sides of a block, as the whole sides are read (src/tfjs/readSides.ts)
-    const length = Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize)) * plan.rowSize;
+    const length = Math.min(plan.count, blockRows(plan)) * plan.rowSize;
     const pool = activePool();
-    const pair = pool !== null && length >= POOLED_LENGTH ? pool.float64(length) : new Float64Array(length);
+    const pair = whole !== null ? null : pool !== null && length >= POOLED_LENGTH ? pool.float64(length) : new Float64Array(length);
     try {
       for (const [from, to] of blocksOf(plan)) {
         if (judged.stopped) break;
         const n = (to - from) * plan.rowSize;
         const offset = from * plan.rowSize;
-        const l = readRangeInto(lhs, offset, new Float32Array(pair.buffer, 0, n));
-        const r = readRangeInto(rhs, offset, new Float32Array(pair.buffer, 4 * length, n));
-        judged.add({ vars, sizes, offset, lhs: l, rhs: r, error: null, mask: null, scale }, true);
+        const l = whole ? whole.lhs.subarray(offset, offset + n) : readRangeInto(lhs, offset, new Float32Array(pair!.buffer, 0, n));
+        const r = whole ? whole.rhs.subarray(offset, offset + n) : readRangeInto(rhs, offset, new Float32Array(pair!.buffer, 4 * length, n));
+        judged.add({ vars, sizes, offset, lhs: l, rhs: r, error: null, mask: null, scale }, judged.mayHold);
       }
     } finally {
       giveBack(pair);
@@ -149,7 +177,7 @@ function guardedBlocks(run: () => BlockOutcome): { outcome: WorldOutcome; flip: 
 /** One claim in one trial by blocks of P's rows (see the file's head). */
 export function judgeByRowBlocks(state: ClaimState, t: TrialContext, plan: RowBlockPlan): TrialOutcome {
   let t0 = performance.now();
-  const ref = guardedBlocks(() => referenceByBlocks(state, plan, t.reference));
+  const ref = guardedBlocks(() => referenceByBlocks(state, plan, t.reference, t.blocks));
   state.elapsed.reference += performance.now() - t0;
   memoryCheckpoint('reference sides');
   t0 = performance.now();

@@ -68,8 +68,9 @@ function runTrial(scenario: Scenario, live: ClaimState[], trial: number, seedOve
     memoryCheckpoint('tfjs forward and backward');
     // one pool for the trial's large arrays, dropped with it (src/foundation/arrayPool.ts)
     const pool = new ArrayPool();
+    const blocks = new ArrayPool({ reclaimable: true });
     for (const state of live) {
-      const context = { tfTrial, reference, trial, seed: values.seed, keep };
+      const context = { tfTrial, reference, trial, seed: values.seed, keep, blocks };
       state.outcomes.push(withArrayPool(pool, () => judgeInTrial(state, context)));
     }
     // the check's moved passes and derivatives hand their large arrays on through a pool of its own, which goes with it

@@ -89,11 +89,18 @@ export class FormulaEvaluator<T> {
     private readonly checked: CheckedFormulas,
     private readonly world: Evaluation<T>,
     private readonly options: EvaluatorOptions = {},
+    /**
+     * values of nodes already evaluated, taken instead of evaluating them again (a factor that a
+     * claim's rhs computes the same for every block of rows: src/claim/rowBlocks.ts)
+     */
+    private readonly known: ReadonlyMap<Expr, Labelled<T>> | null = null,
   ) {
     this.algebra = world.algebra;
   }
 
   evaluate(node: Expr, env: Map<string, T> = this.world.env): Labelled<T> {
+    const known = this.known?.get(node);
+    if (known !== undefined) return known;
     const scoped = this.algebra.scoped;
     return scoped ? scoped(() => this.evaluateNode(node, env)) : this.evaluateNode(node, env);
   }

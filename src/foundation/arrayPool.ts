@@ -25,6 +25,17 @@ export const POOLED_LENGTH = 1 << 14;
 export class ArrayPool {
   private free: ArrayBuffer[] = [];
   private issued = new WeakSet<ArrayBuffer>();
+  /** every buffer issued, for `reclaim` (a pool made `reclaimable` only) */
+  private readonly everything: ArrayBuffer[] | null;
+
+  /**
+   * `reclaimable`: the pool keeps every buffer it issues, and `reclaim` takes them all back at
+   * once. For work done a block at a time whose arrays are all dead once a block is judged
+   * (src/claim/rowBlocks.ts): each block takes the one before's.
+   */
+  constructor(options: { reclaimable?: boolean } = {}) {
+    this.everything = options.reclaimable ? [] : null;
+  }
 
   /** A zero-filled buffer of exactly `bytes`: one given back, else a new one. */
   buffer(bytes: number): ArrayBuffer {
@@ -32,6 +43,7 @@ export class ArrayPool {
     if (at < 0) {
       const fresh = new ArrayBuffer(bytes);
       this.issued.add(fresh);
+      this.everything?.push(fresh);
       return fresh;
     }
     const reused = this.free.splice(at, 1)[0];
@@ -55,6 +67,15 @@ export class ArrayPool {
     if (!this.owns(array)) throw new Error('arrayPool: giving back an array the pool did not issue whole');
     if (this.free.includes(buffer)) throw new Error('arrayPool: an array given back twice');
     this.free.push(buffer);
+  }
+
+  /**
+   * Takes back every buffer a `reclaimable` pool has issued: whoever took them must not read them
+   * again (nothing may hold them past this call).
+   */
+  reclaim(): void {
+    if (this.everything === null) throw new Error('arrayPool: reclaim on a pool that is not reclaimable');
+    this.free = [...this.everything];
   }
 
   /** Buffers given back and not taken again (for the specs). */

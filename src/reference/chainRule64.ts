@@ -201,8 +201,11 @@ export function throughLinearAt(computation: CheckedComputation, env: Env64, wat
   };
 }
 
-/** ∂E/∂P's rows [from, to): values, and their error bound unless `valuesOnly`. */
-export type GradientRows = (from: number, to: number, valuesOnly?: boolean) => Value64;
+/**
+ * ∂E/∂P's rows [from, to): values, and their error bound unless `valuesOnly`; `held`: views of
+ * ∂E/∂P held whole.
+ */
+export type GradientRows = ((from: number, to: number, valuesOnly?: boolean) => Value64) & { held?: boolean };
 
 /**
  * ∂E/∂P a block of P's rows at a time, through its one linear reader D once ∂E/∂D is known in

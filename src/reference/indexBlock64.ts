@@ -1,6 +1,7 @@
 import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { plainVariable, type IndexForm } from '../formula/indexForms';
+import { isProductTerm, productTermOf } from '../formula/productTerm';
 import type { Value64 } from './algebra64';
 import type { Env64 } from './definitions64';
 
@@ -26,8 +27,12 @@ export function nodesOf(node: Expr, out: Expr[] = []): Expr[] {
   return out;
 }
 
-/** A derivative read from the world's own ∂E/∂S: grad of two symbols. */
-const lossGradientRead = (node: Expr): boolean => node.kind === 'call' && node.name === 'grad' && node.args.length === 2 && node.args.every((a) => a.kind === 'symbol');
+/** A derivative read from the world's own ∂E/∂S: grad(E, S), E the loss (not an index value) and S a symbol. */
+const lossGradientRead = (node: Expr, checked: CheckedFormulas): boolean => {
+  if (node.kind !== 'call' || node.name !== 'grad' || node.args.length !== 2) return false;
+  const [F, S] = node.args;
+  return F.kind === 'symbol' && F.name === 'E' && !checked.indexValues.has(F) && S.kind === 'symbol';
+};
 
 /**
  * The axis at which each symbol the formulas read at `v` reads it, or null where v or one of those
@@ -50,7 +55,7 @@ export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas
       if (checked.indexValues.has(node)) return null;
     }
     if (node.kind === 'call') {
-      if (node.name === 'next' || (node.name === 'grad' && !lossGradientRead(node))) return null;
+      if (node.name === 'next' || (node.name === 'grad' && !lossGradientRead(node, checked))) return null;
       if (checked.boundSizes.has(node) && node.args[0]?.kind === 'symbol' && node.args[0].name === v) return null;
       if (nodeReads(node)) return null; // delta(v, …)
     }
@@ -102,4 +107,26 @@ export function blockEnv(env: Env64, reads: ReadonlyMap<string, number>, extent:
     scope.set(name, sliceAlong(value, axis, from, to));
   }
   return scope;
+}
+
+/**
+ * The factors of the formula's sums of products that do not read v, worth computing once for
+ * every block: not a number or a plain read, no index value, delta, grad or next inside (what
+ * they compute may depend on the sum they sit in). Each is evaluated by itself as the term
+ * evaluates it (its value over its own indices), so taking it for every block changes nothing.
+ */
+export function blockInvariantFactors(formula: Expr, checked: CheckedFormulas, v: string): Expr[] {
+  const found = new Set<Expr>();
+  const plainRead = (e: Expr) => e.kind === 'number' || e.kind === 'symbol' || (e.kind === 'index' && e.base.kind === 'symbol');
+  const contextual = (e: Expr) => nodesOf(e).some((n) => checked.indexValues.has(n) || (n.kind === 'call' && (n.name === 'delta' || n.name === 'grad' || n.name === 'next')));
+  for (const node of nodesOf(formula)) {
+    if (!isProductTerm(node, checked)) continue;
+    for (const factor of productTermOf(node, checked).factors) {
+      const e = factor.expr;
+      const vars = checked.freeVars.get(e);
+      if (factor.pins || vars === undefined || vars.includes(v) || plainRead(e) || contextual(e)) continue;
+      found.add(e);
+    }
+  }
+  return [...found];
 }

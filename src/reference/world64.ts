@@ -268,7 +268,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const byRows = new Map<string, GradientRows | null>();
   const lossGradientRows = (symbol: string): GradientRows | null => {
     const held = lossGradients.get(symbol);
-    if (held) return held.kink ? null : (from, to) => rowsOf(held, from, to);
+    if (held) return held.kink ? null : Object.assign((from: number, to: number) => rowsOf(held, from, to), { held: true });
     if (!byRows.has(symbol)) {
       const p = valueOf(symbol);
       const rows = p.data.length > LARGE_TENSOR && differentiable(symbol) ? withArrayPool(new ArrayPool(), () => throughLinearRows(computation, env, watch, symbol, cheapGradient)) : null;
@@ -280,10 +280,11 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const maxAbsByRows = (rows: GradientRows, count: number, rowSize: number): number => {
     const step = Math.max(1, Math.floor(ROW_BLOCK / rowSize));
     let m = 0;
+    // each block's arrays (its values and the map's temporaries) are taken by the next
+    const blocks = new ArrayPool({ reclaimable: true });
     for (let from = 0; from < count; from += step) {
-      const block = rows(from, Math.min(count, from + step), true);
-      m = Math.max(m, maxAbs(block.data));
-      giveBack(block.data);
+      m = Math.max(m, maxAbs(withArrayPool(blocks, () => rows(from, Math.min(count, from + step), true)).data));
+      blocks.reclaim();
     }
     return m;
   };
