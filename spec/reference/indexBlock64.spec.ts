@@ -1,6 +1,8 @@
 import { ArrayPool, withArrayPool } from '../../src/foundation/arrayPool';
 import { checkClaim } from '../../src/formula/check';
+import type { StepCache } from '../../src/formula/contractTerm';
 import { expandTo, FormulaEvaluator } from '../../src/formula/evaluate';
+import type { Value64 } from '../../src/reference/algebra64';
 import { printFormula } from '../../src/formula/printer';
 import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, sliceAlong } from '../../src/reference/indexBlock64';
 import { referenceWorld } from '../../src/reference/world64';
@@ -113,6 +115,33 @@ describe('a formula on a block of one free index', () => {
     expect(invariant('sum(n, x[n,i] * tanh(x[n,i]) * a1[n,j])')).toEqual([]);
     expect(invariant('sum(n, x[n,i] * (a1[n,j] * ind(n == 0)))')).toEqual([]);
     expect(invariant('sum(n, x[n,i] * sum(k, grad(E, net2)[n,k] * W2[j,k]))')).toEqual([]);
+  });
+
+  it('takes the factors and steps that read no row from the first block, with the numbers each block computes itself', () => {
+    const scenario = network('tanh');
+    const world = referenceWorld(scenario, drawTrial(scenario, 0));
+    for (const rhs of [`mean(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`, 'sum(n, x[n,i] * (1 - a1[n,j]^2) * sum(k, grad(E, net2)[n,k] * W2[j,k]))', 'mean(n, a1[n,j] * o[n,0]) + 0 * W1[i,j]']) {
+      const c = checked(rhs);
+      const reads = blockReadsOf([c.rhs], c, 'i')!;
+      const whole = new FormulaEvaluator(c, world);
+      const known = new Map(blockInvariantFactors(c.rhs, c, 'i').map((f) => [f, whole.evaluate(f)]));
+      let kept = 0;
+      const steps: StepCache<Value64> = { varying: new Set(['i']), results: new WeakMap(), keep: (v) => (kept++, { shape: v.shape, data: v.data.slice(), ...(v.error ? { error: v.error.slice() } : {}) }) };
+      const keptAfter: number[] = [];
+      for (const [from, to] of [[0, 64], [64, 128], [128, 192], [290, 300]]) {
+        const scope = blockEnv(world.env, reads, 300, from, to)!;
+        const blockOf = (reuse: ConstructorParameters<typeof FormulaEvaluator<Value64>>[3]) =>
+          expandTo(world.algebra, new FormulaEvaluator(blockChecked(c, 'i', to - from), { ...world, env: scope }, {}, reuse).evaluate(c.rhs), ['i', 'j'], [to - from, 160]);
+        const reused = blockOf({ known, steps });
+        const own = blockOf({});
+        expect(reused.data).toEqual(own.data);
+        expect(reused.error ?? null).toEqual(own.error ?? null);
+        keptAfter.push(kept);
+      }
+      // kept at the first block and at the last (another size, another plan), not in between
+      expect(keptAfter[0]).toBeGreaterThan(0);
+      expect(keptAfter[2]).toBe(keptAfter[0]);
+    }
   });
 
   it('slices a tensor along any axis, its error bound with it', () => {

@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { activePool, giveBack, POOLED_LENGTH, withArrayPool, type ArrayPool } from '../foundation/arrayPool';
 import type { Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
+import type { StepCache } from '../formula/contractTerm';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
+import type { Value64 } from '../reference/algebra64';
 import type { GradientRows } from '../reference/chainRule64';
 import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, nodesOf } from '../reference/indexBlock64';
 import { LARGE_TENSOR, ROW_BLOCK, type ReferenceWorld } from '../reference/world64';
@@ -74,6 +76,11 @@ const errorOutcome = (e: unknown): WorldOutcome => ({ outcome: 'error', message:
 /** Rows of one block: ROW_BLOCK elements' worth, at least one row. */
 const blockRows = (plan: RowBlockPlan): number => Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize));
 
+/** A copy of a value in arrays of its own (not the blocks' pool's, which the next block takes back). */
+function keepValue(value: Value64): Value64 {
+  return { shape: value.shape, data: Float64Array.from(value.data), ...(value.error ? { error: Float64Array.from(value.error) } : {}), ...(value.kink ? { kink: Uint8Array.from(value.kink) } : {}), ...(value.oneSided ? { oneSided: { forward: Float64Array.from(value.oneSided.forward), backward: Float64Array.from(value.oneSided.backward) } } : {}) };
+}
+
 /** Each block's rows [from, to), in order. */
 function* blocksOf(plan: RowBlockPlan): Generator<[number, number]> {
   const step = blockRows(plan);
@@ -103,6 +110,8 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
   // the rhs's factors that read no row of P, computed once (from the trial's pool: they outlive the blocks)
   const whole = new FormulaEvaluator(checked, reference);
   const known = new Map(plan.invariant.map((factor) => [factor, whole.evaluate(factor)]));
+  // and the steps of its sums of products that no row of P reaches, kept out of the blocks' pool
+  const steps: StepCache<Value64> = { varying: new Set([plan.index]), results: new WeakMap(), keep: keepValue };
   for (const [from, to] of blocksOf(plan)) {
     if (judged.stopped) break;
     withArrayPool(blocks, () => judgeBlock(from, to));
@@ -115,7 +124,7 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
     const scope = blockEnv(reference.env, plan.reads, plan.count, from, to);
     if (scope === null) throw new Error(`the rhs reads a tensor at ${plan.index} whose extent is not ${plan.symbol}'s ${plan.count} rows`);
     // the trial's own values on the block's rows: its ∂E/∂S are the ones grad(E, S) reads
-    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope }, {}, known);
+    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope }, {}, { known, steps });
     const rhs = expandTo(reference.algebra, evaluator.evaluate(checked.rhs), vars, [to - from, ...sizes.slice(1)]);
     if (lhs.kink || rhs.kink) throw new Error(`a derivative at a kink in ${plan.symbol}'s rows ${from}–${to - 1}`);
     const error = summedEstimate(lhs.error ?? null, rhs.error ?? null);

@@ -21,6 +21,19 @@ interface Held<T> extends Labelled<T> {
   owned: boolean;
 }
 
+/**
+ * Steps of plans kept from one evaluation of a formula to the next, where only some indices'
+ * values change between them (a block of rows of a claim's rhs, src/claim/rowBlocks.ts): a step
+ * whose operands hold none of `varying` computes the same numbers every time, so it is computed
+ * once (per plan: a block of another size may be planned otherwise).
+ */
+export interface StepCache<T> {
+  varying: ReadonlySet<string>;
+  results: WeakMap<ContractionPlan, Map<number, Labelled<T>>>;
+  /** a copy of a result that outlives the evaluation it was made in (its arrays may be the evaluation's to reuse) */
+  keep(value: T): T;
+}
+
 const count = (sizes: ReadonlyMap<string, number>, vars: readonly string[]): number => vars.reduce((n, v) => n * sizes.get(v)!, 1);
 
 /**
@@ -55,7 +68,7 @@ export function contractTerm<T>(
   /** the order the caller lays the result out in (the claim's free indices): the last step aims at it */
   order: readonly string[],
   /** `term`: the same object for every evaluation of one formula node (its last plan is kept) */
-  { term, onPlan }: { term: object; onPlan?: (plan: ContractionPlan) => void },
+  { term, onPlan, steps }: { term: object; onPlan?: (plan: ContractionPlan) => void; steps?: StepCache<T> },
 ): Labelled<T> {
   const tensors = factors.filter((f) => !f.divides && f.value.vars.length > 0);
   const scalars = factors.filter((f) => f.divides || f.value.vars.length === 0);
@@ -77,7 +90,7 @@ export function contractTerm<T>(
     // a plan to print is made afresh (a kept one has no labels)
     const plan = onPlan ? planContraction(input()) : planOf(term, vars, shapes, input);
     onPlan?.(plan);
-    result = runPlan(A, plan, tensors.map((f) => ({ ...f.value, owned: false })), sizes, order);
+    result = runPlan(A, plan, tensors.map((f) => ({ ...f.value, owned: false })), sizes, order, steps);
   }
   const divisions = meanRanges.map((n) => ({ op: '/' as const, value: A.scalar(n) }));
   for (const { op, value } of [...scalars.map((f) => ({ op: f.divides ? ('/' as const) : ('*' as const), value: f.value.value })), ...divisions]) {
@@ -86,9 +99,22 @@ export function contractTerm<T>(
   return { vars: result.vars, value: result.value };
 }
 
-function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], sizes: ReadonlyMap<string, number>, order: readonly string[]): Held<T> {
+function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], sizes: ReadonlyMap<string, number>, order: readonly string[], steps?: StepCache<T>): Held<T> {
   const held: Held<T>[] = [...operands];
-  for (const step of plan.steps) {
+  // which held values are the same in every evaluation (their operands hold no varying index)
+  const fixed = operands.map((o) => steps !== undefined && !o.vars.some((v) => steps.varying.has(v)));
+  let kept = steps?.results.get(plan);
+  for (const [at, step] of plan.steps.entries()) {
+    const inputs = step.kind === 'reduce' ? [step.input] : step.inputs;
+    fixed[step.result] = inputs.every((id) => fixed[id]);
+    if (fixed[step.result]) {
+      const known = kept?.get(at);
+      if (known !== undefined) {
+        // never written over: a later in-place product takes only what it owns
+        held[step.result] = { ...known, owned: false };
+        continue;
+      }
+    }
     if (step.kind === 'multiply') {
       const [first, ...rest] = step.inputs.map((id) => held[id]);
       held[step.result] = rest.reduce((acc, next) => ({ vars: acc.vars, value: A.binary('*', acc.value, alignTo(A, next, acc.vars), acc.owned), owned: true }), first);
@@ -97,6 +123,12 @@ function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], s
     } else {
       const [a, b] = step.inputs.map((id) => held[id]);
       held[step.result] = pairwise(A, a, b, step.over, sizes, step.result === plan.result ? order : null);
+    }
+    if (fixed[step.result] && steps !== undefined) {
+      if (kept === undefined) steps.results.set(plan, (kept = new Map()));
+      const result = held[step.result];
+      kept.set(at, { vars: result.vars, value: steps.keep(result.value) });
+      held[step.result] = { ...kept.get(at)!, owned: false };
     }
   }
   return held[plan.result];

@@ -3,7 +3,7 @@ import type { Algebra, Evaluation } from './algebra';
 import { boundIndex, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
 import type { ContractionPlan } from './contractionPlan';
-import { contractTerm } from './contractTerm';
+import { contractTerm, type StepCache } from './contractTerm';
 import { elementwiseOf, FUNCTIONS } from './functions';
 import { plainVariable, type IndexForm } from './indexForms';
 import { factorLabel, isProductTerm, productTermOf, termVars } from './productTerm';
@@ -90,16 +90,17 @@ export class FormulaEvaluator<T> {
     private readonly world: Evaluation<T>,
     private readonly options: EvaluatorOptions = {},
     /**
-     * values of nodes already evaluated, taken instead of evaluating them again (a factor that a
-     * claim's rhs computes the same for every block of rows: src/claim/rowBlocks.ts)
+     * what an evaluation before this one computed that this one computes again (a claim's rhs
+     * on a block of rows, src/claim/rowBlocks.ts): values of nodes (`known`), taken instead of
+     * evaluating them, and the steps of sums of products that the varying indices do not reach
      */
-    private readonly known: ReadonlyMap<Expr, Labelled<T>> | null = null,
+    private readonly reuse: { known?: ReadonlyMap<Expr, Labelled<T>>; steps?: StepCache<T> } = {},
   ) {
     this.algebra = world.algebra;
   }
 
   evaluate(node: Expr, env: Map<string, T> = this.world.env): Labelled<T> {
-    const known = this.known?.get(node);
+    const known = this.reuse.known?.get(node);
     if (known !== undefined) return known;
     const scoped = this.algebra.scoped;
     return scoped ? scoped(() => this.evaluateNode(node, env)) : this.evaluateNode(node, env);
@@ -349,7 +350,7 @@ export class FormulaEvaluator<T> {
     const summed = term.summed.filter((b) => !unused.includes(b) && !pinned.has(b.id)).map((b) => b.id);
     const order = this.checked.freeIndices.map((f) => f.name);
     if (factors.length === 0) factors.push({ value: { vars: [], value: A.scalar(1) }, divides: false, label: '1' });
-    const result = contractTerm(A, factors, summed, term.meanRanges, order, { term, onPlan: this.options.onPlan });
+    const result = contractTerm(A, factors, summed, term.meanRanges, order, { term, onPlan: this.options.onPlan, steps: this.reuse.steps });
     if (unused.length === 0) return result;
     const times = unused.reduce((p, b) => p * b.size, 1);
     return { vars: result.vars, value: A.binary('*', result.value, alignTo(A, { vars: [], value: A.scalar(times) }, result.vars)) };
