@@ -61,6 +61,7 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
       { id: 'closed', rhs: tanhRhs },
       { id: 'net2', rhs: 'sum(n, x[n,i] * (1 - a1[n,j]^2) * sum(k, grad(E, net2)[n,k] * W2[j,k]))' },
       { id: 'permuted', rhs: `sum(k, W2[j,k] * mean(n, (o[n,k] - y[n,k]) * x[n,i] * (1 - a1[n,j]^2)))` },
+      { id: 'padded', rhs: `mean(n, x[n,i] * (1 - pad(a1, 0, 1)[n, j + 1]^2) * ${delta})` },
     ]],
     ['a claim refuted everywhere (1/N left out, φ′ left out)', 'tanh', [
       { id: 'no-mean', rhs: `sum(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`, expect: 'refuted' },

@@ -115,6 +115,9 @@ describe('a formula on a block of one free index', () => {
     expect(invariant('sum(n, x[n,i] * tanh(x[n,i]) * a1[n,j])')).toEqual([]);
     expect(invariant('sum(n, x[n,i] * (a1[n,j] * ind(n == 0)))')).toEqual([]);
     expect(invariant('sum(n, x[n,i] * sum(k, grad(E, net2)[n,k] * W2[j,k]))')).toEqual([]);
+    // a padded or gathered read takes the ranges of its indices from the sum it sits in
+    expect(invariant('sum(n, x[n,i] * (1 - pad(a1, 0, 1)[n, j + 1]^2))')).toEqual([]);
+    expect(invariant('sum(n, x[n,i] * (1 - a1[7 - n, j]^2))')).toEqual([]);
   });
 
   it('takes the factors and steps that read no row from the first block, with the numbers each block computes itself', () => {

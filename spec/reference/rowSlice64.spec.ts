@@ -121,4 +121,25 @@ describe('a slope run by blocks of rows', () => {
       expect(Math.abs(full.data[element] - own.value)).toBeLessThanOrEqual(full.error![element] + own.error + 1e-15);
     }
   });
+
+  it('runs on whole rows, never fewer elements than the pool takes (its arrays are handed on, not left to the collector)', () => {
+    // rows of 960: 18 rows a run (17 would be 16320 elements, below POOLED_LENGTH)
+    const wide = Scenario.parse({
+      title: 'rows that do not divide a chunk',
+      seed: 8,
+      model: { inputs: 6, layers: [{ units: 960, activation: 'tanh', bias: false }, { units: 3, bias: false }], loss: { type: 'softmax-cross-entropy' } },
+      data: { batch: 40, labels: { random: true } },
+    });
+    expect(SLOPE_CHUNK).toBeGreaterThanOrEqual(POOLED_LENGTH);
+    const lengths = new Set<number>();
+    const issue = jest.spyOn(ArrayPool.prototype, 'buffer');
+    try {
+      referenceWorld(wide, drawTrial(wide, 0)).lossGradient!('net1');
+      for (const [bytes] of issue.mock.calls) lengths.add(bytes / 8);
+    } finally {
+      issue.mockRestore();
+    }
+    // the runs' arrays: 18 rows of 960 (a run of 17 would make its arrays outside the pool)
+    expect(lengths).toContain(18 * 960);
+  });
 });

@@ -102,9 +102,12 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
   // next block (and the next claim's) takes them
   if (plan.rows.held || reference.scaleSource() === 'sampled') {
     for (const [from, to] of blocksOf(plan)) {
-      const values = withArrayPool(blocks, () => plan.rows(from, to, true)).data;
-      for (let k = 0; k < values.length; k++) if (Number.isFinite(values[k])) scale = Math.max(scale, Math.abs(values[k]));
-      blocks.reclaim();
+      try {
+        const values = withArrayPool(blocks, () => plan.rows(from, to, true)).data;
+        for (let k = 0; k < values.length; k++) if (Number.isFinite(values[k])) scale = Math.max(scale, Math.abs(values[k]));
+      } finally {
+        blocks.reclaim();
+      }
     }
   }
   // the rhs's factors that read no row of P, computed once (from the trial's pool: they outlive the blocks)
@@ -114,8 +117,11 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
   const steps: StepCache<Value64> = { varying: new Set([plan.index]), results: new WeakMap(), keep: keepValue };
   for (const [from, to] of blocksOf(plan)) {
     if (judged.stopped) break;
-    withArrayPool(blocks, () => judgeBlock(from, to));
-    blocks.reclaim();
+    try {
+      withArrayPool(blocks, () => judgeBlock(from, to));
+    } finally {
+      blocks.reclaim();
+    }
   }
   return judged;
 

@@ -100,7 +100,8 @@ export class FormulaEvaluator<T> {
   }
 
   evaluate(node: Expr, env: Map<string, T> = this.world.env): Labelled<T> {
-    const known = this.reuse.known?.get(node);
+    // known values are the trial's own: not taken where grad(F, Q) evaluates F at moved values
+    const known = env === this.world.env ? this.reuse.known?.get(node) : undefined;
     if (known !== undefined) return known;
     const scoped = this.algebra.scoped;
     return scoped ? scoped(() => this.evaluateNode(node, env)) : this.evaluateNode(node, env);

@@ -111,14 +111,22 @@ export function blockEnv(env: Env64, reads: ReadonlyMap<string, number>, extent:
 
 /**
  * The factors of the formula's sums of products that do not read v, worth computing once for
- * every block: not a number or a plain read, no index value, delta, grad or next inside (what
- * they compute may depend on the sum they sit in). Each is evaluated by itself as the term
+ * every block: not a number or a plain read, no index value, delta, grad, next, padded or
+ * gathered read inside (what they compute may depend on the sum they sit in). Each is evaluated by itself as the term
  * evaluates it (its value over its own indices), so taking it for every block changes nothing.
  */
 export function blockInvariantFactors(formula: Expr, checked: CheckedFormulas, v: string): Expr[] {
   const found = new Set<Expr>();
   const plainRead = (e: Expr) => e.kind === 'number' || e.kind === 'symbol' || (e.kind === 'index' && e.base.kind === 'symbol');
-  const contextual = (e: Expr) => nodesOf(e).some((n) => checked.indexValues.has(n) || (n.kind === 'call' && (n.name === 'delta' || n.name === 'grad' || n.name === 'next')));
+  // a read that is gathered or padded takes the ranges of the indices it reads from the sum it sits in
+  const plainOrFixed = (form: IndexForm) => plainVariable(form) !== null || (form.terms.length === 0 && form.gathers.length === 0);
+  const contextual = (e: Expr) =>
+    nodesOf(e).some(
+      (n) =>
+        checked.indexValues.has(n) ||
+        (n.kind === 'call' && (n.name === 'delta' || n.name === 'grad' || n.name === 'next' || n.name === 'pad')) ||
+        (n.kind === 'index' && !(checked.indexForms.get(n) ?? []).every(plainOrFixed)),
+    );
   for (const node of nodesOf(formula)) {
     if (!isProductTerm(node, checked)) continue;
     for (const factor of productTermOf(node, checked).factors) {

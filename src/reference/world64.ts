@@ -178,8 +178,9 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     const definition = computation.definitions.find((d) => d.name === reader)!;
     const row = n / p.shape[0];
     const blocks = row <= SLOPE_CHUNK ? rowBlocksOf(definition, symbol, env, watch) : null;
-    // elements per run: whole rows where the reader is computed by blocks of rows
-    const span = blocks ? row * Math.floor(SLOPE_CHUNK / row) : SLOPE_CHUNK;
+    // elements per run: whole rows where the reader is computed by blocks of rows, at least
+    // SLOPE_CHUNK of them, so that a run's arrays come from the pool (POOLED_LENGTH) and are handed on
+    const span = blocks ? row * Math.ceil(SLOPE_CHUNK / row) : SLOPE_CHUNK;
     const q = startOf(p.data, ones);
     const value = new Float64Array(n);
     const error = new Float64Array(n);
@@ -283,8 +284,11 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     // each block's arrays (its values and the map's temporaries) are taken by the next
     const blocks = new ArrayPool({ reclaimable: true });
     for (let from = 0; from < count; from += step) {
-      m = Math.max(m, maxAbs(withArrayPool(blocks, () => rows(from, Math.min(count, from + step), true)).data));
-      blocks.reclaim();
+      try {
+        m = Math.max(m, maxAbs(withArrayPool(blocks, () => rows(from, Math.min(count, from + step), true)).data));
+      } finally {
+        blocks.reclaim();
+      }
     }
     return m;
   };
