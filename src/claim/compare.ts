@@ -61,6 +61,9 @@ export interface WorldOutcome {
   imprecise?: ImpreciseReport;
 }
 
+/** A world's evaluation that threw, as its outcome (reported against the claim, never a crash). */
+export const errorOutcome = (e: unknown): WorldOutcome => ({ outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 });
+
 /** The element stored at `position` (its flat position for dense sides), judged. */
 export function judgeElement(sides: Sides, position: number, rel: Relation, tol: Tolerance): ElementReport {
   const l = sides.lhs[position];

@@ -7,7 +7,7 @@ import type { Optimizer } from '../scenario/schema';
 import { sideReader } from '../tfjs/readSides';
 import { tfjsWorld, type TfTrial } from '../tfjs/worldTf';
 import type { TrialOutcome, ClaimState } from './claimResult';
-import { compareSides, flipOutcome, type WorldOutcome } from './compare';
+import { compareSides, errorOutcome, flipOutcome, type WorldOutcome } from './compare';
 import { memoryCheckpoint } from './memoryCheckpoint';
 import { judgeByRowBlocks, rowBlockPlan, type RowBlockPlan } from './rowBlocks';
 import { HINTED_ELEMENTS, largeGradientLhs, sampledGradientCheck, type LargeGradientLhs } from './sampledGradientCheck';
@@ -29,8 +29,6 @@ export interface TrialContext {
 }
 
 type Judged = { outcome: WorldOutcome; sides: Sides | null };
-
-const errorOutcome = (e: unknown): WorldOutcome => ({ outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 });
 
 /** Errors inside one world's evaluation become an outcome, not a crash. */
 function guarded(run: () => Sides, compare: (s: Sides) => WorldOutcome): Judged {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activePool, giveBack, POOLED_LENGTH, withArrayPool, type ArrayPool } from '../foundation/arrayPool';
+import { float64Array, giveBack, withArrayPool, type ArrayPool } from '../foundation/arrayPool';
 import type { Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import type { StepCache } from '../formula/contractTerm';
@@ -8,12 +8,12 @@ import { plainVariable } from '../formula/indexForms';
 import type { Value64 } from '../reference/algebra64';
 import type { GradientRows } from '../reference/chainRule64';
 import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, nodesOf } from '../reference/indexBlock64';
-import { LARGE_TENSOR, ROW_BLOCK, type ReferenceWorld } from '../reference/world64';
+import { blockRows, blocksOfRows, LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { readRangeInto } from '../tfjs/readInto';
 import { tfjsWorld } from '../tfjs/worldTf';
 import { BlockOutcome } from './blockOutcome';
 import type { ClaimState, TrialOutcome } from './claimResult';
-import type { WorldOutcome } from './compare';
+import { errorOutcome, type WorldOutcome } from './compare';
 import type { TrialContext } from './judgeClaim';
 import { memoryCheckpoint } from './memoryCheckpoint';
 import type { Sides } from './sides';
@@ -71,21 +71,13 @@ export function rowBlockPlan(checked: CheckedClaim, reference: ReferenceWorld, p
   return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads, invariant: blockInvariantFactors(checked.rhs, checked, index) };
 }
 
-const errorOutcome = (e: unknown): WorldOutcome => ({ outcome: 'error', message: (e as Error).message, worst: null, selected: 0, failing: 0 });
-
-/** Rows of one block: ROW_BLOCK elements' worth, at least one row. */
-const blockRows = (plan: RowBlockPlan): number => Math.max(1, Math.floor(ROW_BLOCK / plan.rowSize));
-
 /** A copy of a value in arrays of its own (not the blocks' pool's, which the next block takes back). */
 function keepValue(value: Value64): Value64 {
   return { shape: value.shape, data: Float64Array.from(value.data), ...(value.error ? { error: Float64Array.from(value.error) } : {}), ...(value.kink ? { kink: Uint8Array.from(value.kink) } : {}), ...(value.oneSided ? { oneSided: { forward: Float64Array.from(value.oneSided.forward), backward: Float64Array.from(value.oneSided.backward) } } : {}) };
 }
 
-/** Each block's rows [from, to), in order. */
-function* blocksOf(plan: RowBlockPlan): Generator<[number, number]> {
-  const step = blockRows(plan);
-  for (let from = 0; from < plan.count; from += step) yield [from, Math.min(plan.count, from + step)];
-}
+/** Each block's rows [from, to) of P, in order. */
+const blocksOf = (plan: RowBlockPlan) => blocksOfRows(plan.count, plan.rowSize);
 
 /** The reference's sides, a block at a time. */
 function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: ReferenceWorld, blocks: ArrayPool): BlockOutcome {
@@ -99,7 +91,7 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
   // whole (its rows may then differ in the last bits from rows computed by blocks), the lhs is read for it
   let scale = reference.gradientScale();
   // every array a block makes (its sides, the rhs's temporaries) is dead once it is judged: the
-  // next block (and the next claim's) takes them
+  // next block (and the next claim's) takes them from `blocks`
   if (plan.rows.held || reference.scaleSource() === 'sampled') {
     for (const [from, to] of blocksOf(plan)) {
       try {
@@ -160,9 +152,8 @@ function tfjsByBlocks(state: ClaimState, plan: RowBlockPlan, t: TrialContext): B
     // side is read back once and its blocks are views
     const whole = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' ? null : { lhs: lhs.dataSync() as Float32Array, rhs: rhs.dataSync() as Float32Array };
     // one array for both sides of a block, as the whole sides are read (src/tfjs/readSides.ts)
-    const length = Math.min(plan.count, blockRows(plan)) * plan.rowSize;
-    const pool = activePool();
-    const pair = whole !== null ? null : pool !== null && length >= POOLED_LENGTH ? pool.float64(length) : new Float64Array(length);
+    const length = Math.min(plan.count, blockRows(plan.rowSize)) * plan.rowSize;
+    const pair = whole !== null ? null : float64Array(length);
     try {
       for (const [from, to] of blocksOf(plan)) {
         if (judged.stopped) break;

@@ -38,6 +38,15 @@ export const FULL_GRADIENT_RUNS = 32;
 /** Elements of one block of rows of a large gradient claim (src/claim/rowBlocks.ts) or of ∂E/∂Q read for its scale. */
 export const ROW_BLOCK = 32768;
 
+/** Rows of one block of a tensor whose rows hold `rowSize` elements: ROW_BLOCK elements' worth, at least one row. */
+export const blockRows = (rowSize: number): number => Math.max(1, Math.floor(ROW_BLOCK / rowSize));
+
+/** Each block's rows [from, to) of `count` rows of `rowSize` elements, in order. */
+export function* blocksOfRows(count: number, rowSize: number): Generator<[number, number]> {
+  const step = blockRows(rowSize);
+  for (let from = 0; from < count; from += step) yield [from, Math.min(count, from + step)];
+}
+
 /** A derivative of a scalar function of the computation, with its error bound and its cost. */
 export interface Derivative64 {
   value: number;
@@ -279,13 +288,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   };
   /** max |∂E/∂Q| over Q's rows, a block at a time */
   const maxAbsByRows = (rows: GradientRows, count: number, rowSize: number): number => {
-    const step = Math.max(1, Math.floor(ROW_BLOCK / rowSize));
     let m = 0;
     // each block's arrays (its values and the map's temporaries) are taken by the next
     const blocks = new ArrayPool({ reclaimable: true });
-    for (let from = 0; from < count; from += step) {
+    for (const [from, to] of blocksOfRows(count, rowSize)) {
       try {
-        m = Math.max(m, maxAbs(withArrayPool(blocks, () => rows(from, Math.min(count, from + step), true)).data));
+        m = Math.max(m, maxAbs(withArrayPool(blocks, () => rows(from, to, true)).data));
       } finally {
         blocks.reclaim();
       }
@@ -332,6 +340,6 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       return scale;
     },
     scaleSource: () => (sampled ? 'sampled' : 'every element'),
-    lossGradientRows: (symbol) => (differentiable(symbol) && env.has(symbol) ? lossGradientRows(symbol) : null),
+    lossGradientRows: (symbol) => (differentiable(symbol) ? lossGradientRows(symbol) : null),
   };
 }
