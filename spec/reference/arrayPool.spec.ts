@@ -1,4 +1,4 @@
-import { activePool, ArrayPool, float64Array, POOLED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
+import { activePool, ArrayPool, float64Array, POOLED_LENGTH, RECLAIMED_LENGTH, withArrayPool } from '../../src/foundation/arrayPool';
 
 describe('ArrayPool', () => {
   it('hands a given-back array out again, zero-filled', () => {
@@ -53,6 +53,25 @@ describe('float64Array', () => {
       expect(pool.owns(float64Array(POOLED_LENGTH - 1))).toBe(false);
     });
     expect(activePool()).toBeNull();
+  });
+
+  it("serves from each pool's own shortest length: a reclaimable pool's, a chosen one, and none under a null pool", () => {
+    const reclaimable = new ArrayPool({ reclaimable: true });
+    const chosen = new ArrayPool({ smallest: 2048 });
+    expect(RECLAIMED_LENGTH).toBeLessThan(POOLED_LENGTH);
+    withArrayPool(reclaimable, () => {
+      expect(reclaimable.owns(float64Array(RECLAIMED_LENGTH))).toBe(true);
+      expect(reclaimable.owns(float64Array(RECLAIMED_LENGTH - 1))).toBe(false);
+    });
+    withArrayPool(chosen, () => {
+      expect(chosen.owns(float64Array(2048))).toBe(true);
+      expect(chosen.owns(float64Array(2047))).toBe(false);
+      withArrayPool(null, () => {
+        expect(activePool()).toBeNull();
+        expect(chosen.owns(float64Array(POOLED_LENGTH))).toBe(false);
+      });
+      expect(activePool()).toBe(chosen);
+    });
   });
 
   it('restores the pool before it, also when the run throws', () => {

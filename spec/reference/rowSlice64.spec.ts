@@ -123,14 +123,13 @@ describe('a slope run by blocks of rows', () => {
   });
 
   it('runs on whole rows, never fewer elements than the pool takes (its arrays are handed on, not left to the collector)', () => {
-    // rows of 960: 18 rows a run (17 would be 16320 elements, below POOLED_LENGTH)
+    // rows of 960: ceil(SLOPE_CHUNK / 960) rows a run (one row fewer would be below what the run's pool serves)
     const wide = Scenario.parse({
       title: 'rows that do not divide a chunk',
       seed: 8,
       model: { inputs: 6, layers: [{ units: 960, activation: 'tanh', bias: false }, { units: 3, bias: false }], loss: { type: 'softmax-cross-entropy' } },
       data: { batch: 40, labels: { random: true } },
     });
-    expect(SLOPE_CHUNK).toBeGreaterThanOrEqual(POOLED_LENGTH);
     const lengths = new Set<number>();
     const issue = jest.spyOn(ArrayPool.prototype, 'buffer');
     try {
@@ -139,7 +138,9 @@ describe('a slope run by blocks of rows', () => {
     } finally {
       issue.mockRestore();
     }
-    // the runs' arrays: 18 rows of 960 (a run of 17 would make its arrays outside the pool)
-    expect(lengths).toContain(18 * 960);
+    // the runs' arrays: whole rows of 960, at least SLOPE_CHUNK of them (one row fewer would make its arrays outside the pool)
+    const rows = Math.ceil(SLOPE_CHUNK / 960);
+    expect((rows - 1) * 960).toBeLessThan(SLOPE_CHUNK);
+    expect(lengths).toContain(rows * 960);
   });
 });

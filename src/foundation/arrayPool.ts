@@ -19,22 +19,33 @@
 // pool of its own (world64.ts), so `owns` tells a claim's temporaries from what the world keeps
 // (spec/claim/trialPool.spec.ts, spec/reference/fullGradient.spec.ts hold that).
 
-/** Arrays shorter than this are made as usual (reuse only matters at a layer's size: 128 KB and up). */
+/** Arrays shorter than this are made as usual (a trial's pool: reuse matters at a layer's size, 128 KB and up). */
 export const POOLED_LENGTH = 1 << 14;
+/**
+ * A reclaimable pool serves arrays from this length on (4 KB): every array it issues comes back
+ * with `reclaim`, so a block's small arrays are the next block's too.
+ */
+export const RECLAIMED_LENGTH = 1 << 9;
 
 export class ArrayPool {
   private free: ArrayBuffer[] = [];
   private issued = new WeakSet<ArrayBuffer>();
   /** every buffer issued, for `reclaim` (a pool made `reclaimable` only) */
   private readonly everything: ArrayBuffer[] | null;
+  /** `float64Array` takes arrays of at least this length from the pool while it is active */
+  readonly smallest: number;
 
   /**
    * `reclaimable`: the pool keeps every buffer it issues, and `reclaim` takes them all back at
    * once. For work done a block at a time whose arrays are all dead once a block is judged
    * (src/claim/rowBlocks.ts): each block takes the one before's.
+   * `smallest`: the shortest array it serves (default RECLAIMED_LENGTH for a reclaimable pool,
+   * else POOLED_LENGTH); a pool whose holder gives back every array of a size it makes over and
+   * over (a slope run's chunks) may serve shorter ones.
    */
-  constructor(options: { reclaimable?: boolean } = {}) {
+  constructor(options: { reclaimable?: boolean; smallest?: number } = {}) {
     this.everything = options.reclaimable ? [] : null;
+    this.smallest = options.smallest ?? (options.reclaimable ? RECLAIMED_LENGTH : POOLED_LENGTH);
   }
 
   /** A zero-filled buffer of exactly `bytes`: one given back, else a new one. */
@@ -86,8 +97,8 @@ export class ArrayPool {
 
 let active: ArrayPool | null = null;
 
-/** Runs `f` with `pool` serving every large array the reference's algebra makes. */
-export function withArrayPool<T>(pool: ArrayPool, f: () => T): T {
+/** Runs `f` with `pool` serving every large array the reference's algebra makes (null: none, every array new). */
+export function withArrayPool<T>(pool: ArrayPool | null, f: () => T): T {
   const before = active;
   active = pool;
   try {
@@ -115,7 +126,7 @@ export function giveBack(...arrays: (ArrayBufferView | null | undefined)[]): voi
   }
 }
 
-/** A zero-filled Float64Array of `length`: from the active pool when large, else new. */
+/** A zero-filled Float64Array of `length`: from the active pool when long enough for it, else new. */
 export function float64Array(length: number): Float64Array {
-  return active !== null && length >= POOLED_LENGTH ? active.float64(length) : new Float64Array(length);
+  return active !== null && length >= active.smallest ? active.float64(length) : new Float64Array(length);
 }

@@ -24,8 +24,16 @@ import { seededSample } from './sampling';
  * taken at chosen elements (docs/at-scale.md).
  */
 export const LARGE_TENSOR = 4096;
-/** Outputs of one slope run through an elementwise reader (chainRule64.ts). */
-export const SLOPE_CHUNK = 16384;
+/**
+ * Outputs of one slope run through an elementwise reader (chainRule64.ts). What a run holds is
+ * left to the collector when the slope run is done, and stays resident until it runs: small
+ * runs keep that small (at 2048 outputs, ~0.3 MB).
+ */
+export const SLOPE_CHUNK = 2048;
+/** A reader whose rows have at most this many elements is computed a block of rows at a time in a slope run (rowSlice64.ts). */
+export const WIDEST_BLOCK_ROW = 16384;
+/** Outputs of one slope run where the reader is computed in full for each run: fewer runs, fewer whole evaluations. */
+export const WHOLE_READER_CHUNK = 16384;
 /** Seeded elements of each large parameter whose derivative joins the gradient scale. */
 export const SCALE_SAMPLE = 16;
 /**
@@ -110,7 +118,8 @@ function startOf(q: Floats, direction: Direction64): number {
 export function referenceWorld(scenario: Scenario, values: TrialValues, options: ReferenceOptions = {}): ReferenceWorld {
   const computation = computationOf(scenario);
   const watch = new KinkWatch();
-  const env = forward64(computation, values, watch);
+  // the world keeps these: never from a pool, whose arrays a claim may give back
+  const env = withArrayPool(null, () => forward64(computation, values, watch));
   const valueOf = (symbol: string): Value64 => {
     const q = env.get(symbol);
     if (!q) throw new Error(`no symbol ${symbol} in this computation`);
@@ -172,24 +181,25 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * d reader / d symbol of every element, as every element of the symbol moves by t at once (the
    * reader elementwise in it), read about SLOPE_CHUNK elements at a time: Ridders keeps two
    * numbers per row of its tableau and output (96 bytes at MANY_OUTPUT_ROWS) and the calls it
-   * still reads, so a chunk holds ~2.5 MB at most. A chunk is a block of the reader's rows,
-   * computed alone, where rowSlice64.ts allows it (an activation); else SLOPE_CHUNK elements, the
-   * reader computed in full for each. The steps
+   * still reads, so a chunk of SLOPE_CHUNK outputs holds ~0.3 MB. A chunk is a block of the
+   * reader's whole rows (at least one), computed alone, where rowSlice64.ts allows it (an
+   * activation) and a row has at most WIDEST_BLOCK_ROW elements; else WHOLE_READER_CHUNK elements,
+   * the reader computed in full for each. The steps
    * are the largest element's; an element whose estimate is not one a smooth function gives
    * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
    */
   // the chunks' runs hand their arrays on to each other through a pool of their own, which goes with the run
-  const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => withArrayPool(new ArrayPool(), () => slopeByChunks(symbol, reader));
+  const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => withArrayPool(new ArrayPool({ smallest: SLOPE_CHUNK }), () => slopeByChunks(symbol, reader));
   const slopeByChunks = (symbol: string, reader: string): KinkAwareEstimate => {
     const p = valueOf(symbol);
     const n = p.data.length;
     const ones: Direction64 = { kind: 'dense', data: new Float64Array(n).fill(1) };
     const definition = computation.definitions.find((d) => d.name === reader)!;
     const row = n / p.shape[0];
-    const blocks = row <= SLOPE_CHUNK ? rowBlocksOf(definition, symbol, env, watch) : null;
+    const blocks = row <= WIDEST_BLOCK_ROW ? rowBlocksOf(definition, symbol, env, watch) : null;
     // elements per run: whole rows where the reader is computed by blocks of rows, at least
-    // SLOPE_CHUNK of them, so that a run's arrays come from the pool (POOLED_LENGTH) and are handed on
-    const span = blocks ? row * Math.ceil(SLOPE_CHUNK / row) : SLOPE_CHUNK;
+    // SLOPE_CHUNK of them, so that a run's arrays come from its pool (which serves SLOPE_CHUNK and up) and are handed on
+    const span = blocks ? row * Math.ceil(SLOPE_CHUNK / row) : WHOLE_READER_CHUNK;
     const q = startOf(p.data, ones);
     const value = new Float64Array(n);
     const error = new Float64Array(n);
