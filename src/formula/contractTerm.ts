@@ -25,7 +25,9 @@ interface Held<T> extends Labelled<T> {
  * Steps of plans kept from one evaluation of a formula to the next, where only some indices'
  * values change between them (a block of rows of a claim's rhs, src/claim/rowBlocks.ts): a step
  * whose operands hold none of `varying` computes the same numbers every time, so it is computed
- * once (per plan: a block of another size may be planned otherwise).
+ * once (per plan: a block of another size may be planned otherwise). Only such a step that a
+ * varying step reads (or that is the plan's result) is kept; the fixed steps before it are not
+ * computed again.
  */
 export interface StepCache<T> {
   varying: ReadonlySet<string>;
@@ -103,12 +105,20 @@ function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], s
   const held: Held<T>[] = [...operands];
   // which held values are the same in every evaluation (their operands hold no varying index)
   const fixed = operands.map((o) => steps !== undefined && !o.vars.some((v) => steps.varying.has(v)));
-  let kept = steps?.results.get(plan);
+  // the fixed results kept: those a varying step reads, and the plan's result
+  let frontier: ReadonlySet<number> = new Set();
+  if (steps !== undefined) {
+    const inputsOf = (step: ContractionPlan['steps'][number]): number[] => (step.kind === 'reduce' ? [step.input] : step.inputs);
+    for (const step of plan.steps) fixed[step.result] = inputsOf(step).every((id) => fixed[id]);
+    frontier = new Set([plan.result, ...plan.steps.filter((s) => !fixed[s.result]).flatMap(inputsOf)]);
+  }
+  const kept = steps?.results.get(plan);
+  let fresh: Map<number, Labelled<T>> | undefined;
   for (const [at, step] of plan.steps.entries()) {
-    const inputs = step.kind === 'reduce' ? [step.input] : step.inputs;
-    fixed[step.result] = inputs.every((id) => fixed[id]);
-    if (fixed[step.result]) {
-      const known = kept?.get(at);
+    if (fixed[step.result] && kept !== undefined) {
+      // a plan run before: its kept results stand for every fixed step before them
+      if (!frontier.has(step.result)) continue;
+      const known = kept.get(at);
       if (known !== undefined) {
         // never written over: a later in-place product takes only what it owns
         held[step.result] = { ...known, owned: false };
@@ -124,13 +134,14 @@ function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], s
       const [a, b] = step.inputs.map((id) => held[id]);
       held[step.result] = pairwise(A, a, b, step.over, sizes, step.result === plan.result ? order : null);
     }
-    if (fixed[step.result] && steps !== undefined) {
-      if (kept === undefined) steps.results.set(plan, (kept = new Map()));
-      const result = held[step.result];
-      kept.set(at, { vars: result.vars, value: steps.keep(result.value) });
-      held[step.result] = { ...kept.get(at)!, owned: false };
+    if (steps !== undefined && fixed[step.result] && frontier.has(step.result)) {
+      const result = { vars: held[step.result].vars, value: steps.keep(held[step.result].value) };
+      held[step.result] = { ...result, owned: false };
+      (fresh ??= new Map()).set(at, result);
     }
   }
+  // kept once the plan has run to its end: a run cut short by an error leaves nothing half kept
+  if (fresh !== undefined && steps !== undefined) steps.results.set(plan, fresh);
   return held[plan.result];
 }
 
