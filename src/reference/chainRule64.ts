@@ -105,18 +105,23 @@ export function throughReader(
   return kind === 'linear' ? throughLinear(computation, env, watch, symbol, p, reader, lossGradient) : throughElementwise(symbol, p, reader, lossGradient, slopeAlong);
 }
 
-/** ∂E/∂P = ∂E/∂D ⊙ dD/dP for D elementwise in P, the error of each factor carried by the other. */
+/**
+ * ∂E/∂P = ∂E/∂D ⊙ dD/dP for D elementwise in P, the error of each factor carried by the other.
+ * `slopeAlong`'s arrays are the caller's: ∂E/∂P is written over them.
+ */
 function throughElementwise(symbol: string, p: Value64, reader: Definition, lossGradient: (name: string) => Value64 | null, slopeAlong: (symbol: string, reader: string) => KinkAwareEstimate): Value64 | null {
   const g = lossGradient(reader.name);
   if (!g || g.kink) return null;
   const slope = slopeAlong(symbol, reader.name);
   if (slope.kink || slope.value.some((v) => !Number.isFinite(v))) return null;
   const n = p.data.length;
-  const data = new Float64Array(n);
-  const error = new Float64Array(n);
+  const { value: data, error } = slope;
+  const gError = g.error ?? null;
   for (let i = 0; i < n; i++) {
-    data[i] = g.data[i] * slope.value[i];
-    error[i] = Math.abs(g.data[i]) * slope.error[i] + Math.abs(slope.value[i]) * (g.error?.[i] ?? 0) + Number.EPSILON * Math.abs(data[i]);
+    const s = data[i];
+    const d = g.data[i] * s;
+    error[i] = Math.abs(g.data[i]) * error[i] + Math.abs(s) * (gError !== null ? gError[i] : 0) + Number.EPSILON * Math.abs(d);
+    data[i] = d;
   }
   return { shape: [...p.shape], data, error };
 }

@@ -193,14 +193,17 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const slopeByChunks = (symbol: string, reader: string): KinkAwareEstimate => {
     const p = valueOf(symbol);
     const n = p.data.length;
-    const ones: Direction64 = { kind: 'dense', data: new Float64Array(n).fill(1) };
+    // every element moving by t at once (made only where the reader is computed in full for each chunk)
+    let ones: Direction64 | null = null;
+    const everyElement = (): Direction64 => (ones ??= { kind: 'dense', data: new Float64Array(n).fill(1) });
     const definition = computation.definitions.find((d) => d.name === reader)!;
     const row = n / p.shape[0];
     const blocks = row <= WIDEST_BLOCK_ROW ? rowBlocksOf(definition, symbol, env, watch) : null;
     // elements per run: whole rows where the reader is computed by blocks of rows, at least
     // SLOPE_CHUNK of them, so that a run's arrays come from its pool (which serves SLOPE_CHUNK and up) and are handed on
     const span = blocks ? row * Math.ceil(SLOPE_CHUNK / row) : WHOLE_READER_CHUNK;
-    const q = startOf(p.data, ones);
+    // the steps of every element moving at once (startOf a dense direction)
+    const q = maxAbs(p.data);
     const value = new Float64Array(n);
     const error = new Float64Array(n);
     let evaluations = 0;
@@ -212,7 +215,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
         return data instanceof Float64Array ? data.subarray(from, to) : Float64Array.from(data.subarray(from, to));
       };
       const block = blocks?.(from / row, to / row);
-      const d = block ? watch.derivative(block.at, q, { rows: MANY_OUTPUT_ROWS }) : differentiate(symbol, ones, chunk, true, MANY_OUTPUT_ROWS);
+      const d = block ? watch.derivative(block.at, q, { rows: MANY_OUTPUT_ROWS }) : differentiate(symbol, everyElement(), chunk, true, MANY_OUTPUT_ROWS);
       block?.release();
       evaluations += d.evaluations;
       // a kink anywhere: the caller goes element by element
@@ -229,6 +232,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       value[i] = own.value[0];
       error[i] = own.error[0];
     }
+    // arrays of the caller's: nothing here reads them again
     return { value, error, kink: null, evaluations };
   };
   /** By columns where E's rows allow (lossRows.ts); null where a column crosses a kink. */
