@@ -5,7 +5,7 @@ import { expandTo, FormulaEvaluator } from '../../src/formula/evaluate';
 import type { Value64 } from '../../src/reference/algebra64';
 import { printFormula } from '../../src/formula/printer';
 import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, sliceAlong } from '../../src/reference/indexBlock64';
-import { referenceWorld } from '../../src/reference/world64';
+import { blockRows, blocksOfRows, referenceWorld, ROW_BLOCK } from '../../src/reference/world64';
 import { symbolTableOf } from '../../src/scenario/computationOf';
 import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
@@ -153,6 +153,33 @@ describe('a formula on a block of one free index', () => {
     expect(Array.from(sliceAlong(value, 1, 1, 3).error!)).toEqual([0.2, 0.3, 0.4, 0.5, 0.8, 0.9, 1, 1.1]);
     expect(sliceAlong(value, 0, 1, 2).data).toEqual(Float64Array.of(6, 7, 8, 9, 10, 11));
     expect(Array.from(sliceAlong(value, 2, 1, 2).data)).toEqual([1, 3, 5, 7, 9, 11]);
+  });
+});
+
+describe('the blocks of a tensor’s rows', () => {
+  it('are ROW_BLOCK elements’ worth, or all alike where a divisor of the rows no smaller than half that allows', () => {
+    expect(ROW_BLOCK).toBe(32768);
+    // 784 rows of 512: 64 rows a block would leave 16; 56 divides 784
+    expect(blockRows(784, 512)).toBe(56);
+    // 1024 rows of 960: 34 at most, 32 divides 1024
+    expect(blockRows(1024, 960)).toBe(32);
+    // 499 rows (prime) of 160: 204 rows, the last block shorter
+    expect(blockRows(499, 160)).toBe(204);
+    // 1000 rows of 300: 109 at most; the largest divisor below it, 100, is more than half
+    expect(blockRows(1000, 300)).toBe(100);
+    // fewer rows than a block: one block; a row larger than a block: one row each
+    expect(blockRows(40, 512)).toBe(40);
+    expect(blockRows(7, 100000)).toBe(1);
+  });
+
+  it('cover every row once, in order', () => {
+    for (const [count, rowSize] of [[784, 512], [499, 160], [1000, 300], [40, 512], [7, 100000]]) {
+      const blocks = [...blocksOfRows(count, rowSize)];
+      expect(blocks[0][0]).toBe(0);
+      expect(blocks[blocks.length - 1][1]).toBe(count);
+      for (let b = 1; b < blocks.length; b++) expect(blocks[b][0]).toBe(blocks[b - 1][1]);
+      for (const [from, to] of blocks) expect(to - from).toBeLessThanOrEqual(Math.max(1, Math.floor(ROW_BLOCK / rowSize)));
+    }
   });
 });
 

@@ -152,7 +152,7 @@ function tfjsByBlocks(state: ClaimState, plan: RowBlockPlan, t: TrialContext): B
     // side is read back once and its blocks are views
     const whole = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' ? null : { lhs: lhs.dataSync() as Float32Array, rhs: rhs.dataSync() as Float32Array };
     // one array for both sides of a block, as the whole sides are read (src/tfjs/readSides.ts)
-    const length = Math.min(plan.count, blockRows(plan.rowSize)) * plan.rowSize;
+    const length = blockRows(plan.count, plan.rowSize) * plan.rowSize;
     const pair = whole !== null ? null : float64Array(length);
     try {
       for (const [from, to] of blocksOf(plan)) {

@@ -46,12 +46,21 @@ export const FULL_GRADIENT_RUNS = 32;
 /** Elements of one block of rows of a large gradient claim (src/claim/rowBlocks.ts) or of ∂E/∂Q read for its scale. */
 export const ROW_BLOCK = 32768;
 
-/** Rows of one block of a tensor whose rows hold `rowSize` elements: ROW_BLOCK elements' worth, at least one row. */
-export const blockRows = (rowSize: number): number => Math.max(1, Math.floor(ROW_BLOCK / rowSize));
+/**
+ * Rows of each block of `count` rows of `rowSize` elements: ROW_BLOCK elements' worth (at least
+ * one row); fewer, down to half that, where they divide `count`: blocks all alike are planned once
+ * and take the same arrays (a shorter last block has plans and arrays of its own).
+ */
+export function blockRows(count: number, rowSize: number): number {
+  const most = Math.max(1, Math.floor(ROW_BLOCK / rowSize));
+  if (count <= most) return count;
+  for (let rows = most; 2 * rows >= most; rows--) if (count % rows === 0) return rows;
+  return most;
+}
 
 /** Each block's rows [from, to) of `count` rows of `rowSize` elements, in order. */
 export function* blocksOfRows(count: number, rowSize: number): Generator<[number, number]> {
-  const step = blockRows(rowSize);
+  const step = blockRows(count, rowSize);
   for (let from = 0; from < count; from += step) yield [from, Math.min(count, from + step)];
 }
 
