@@ -3,6 +3,7 @@ import { unravel } from '../foundation/indices';
 import type { Value64 } from '../reference/algebra64';
 import { seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, SCALE_SAMPLE, type ReferenceWorld } from '../reference/world64';
+import { largestAbs } from '../tfjs/largestAbs';
 import type { TfTrial } from '../tfjs/worldTf';
 import { badness, departs, type AgreementElement, type AgreementState } from './agreement';
 import { judgeSides } from './judge';
@@ -48,7 +49,7 @@ function chosenElements(g: tf.Tensor, symbol: string, seed: number, sample: numb
   let found!: { at: Int32Array; tfjs: Float64Array };
   tf.tidy(() => {
     const flat = tf.reshape(g, [-1]);
-    const largest = tf.topk(tf.abs(flat), Math.min(AGREEMENT_LARGEST, g.size)).indices.dataSync();
+    const largest = largestAbs(g, AGREEMENT_LARGEST);
     // the same seeded elements as the gradient scale's (sampling.ts: a name and a trial pick them)
     const chosen = new Set<number>(seededSample(seed, symbol, g.size, sample));
     for (const e of largest) chosen.add(e);

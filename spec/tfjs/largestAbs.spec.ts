@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { SeededRandom } from '../../src/foundation/random';
+import { largestAbs } from '../../src/tfjs/largestAbs';
+import { useSpecBackend } from '../support/backend';
+
+// The largest |values| of a gradient (the agreement check's chosen elements), found a row at a
+// time: the same values as tf.topk over every |value|, and no tensor of the gradient's size made.
+
+useSpecBackend();
+
+/** The k largest |values| of `data`, largest first (what tf.topk of |t| gives, as values). */
+const topValues = (data: ArrayLike<number>, k: number): number[] =>
+  Array.from(data, Math.abs)
+    .sort((a, b) => b - a)
+    .slice(0, k);
+
+function check(shape: number[], data: Float32Array, k: number): void {
+  const positions = tf.tidy(() => largestAbs(tf.tensor(data, shape), k));
+  expect(positions.length).toBe(Math.min(k, data.length));
+  expect(new Set(positions).size).toBe(positions.length);
+  for (const p of positions) expect(p >= 0 && p < data.length).toBe(true);
+  expect(Array.from(positions, (p) => Math.abs(data[p]))).toEqual(topValues(data, k));
+}
+
+describe('largestAbs', () => {
+  it('gives the k largest |values|, largest first, for tensors of any rank and shape', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1e6 }), (shape, k, seed) => {
+        const rng = new SeededRandom(seed);
+        const n = shape.reduce((a, b) => a * b, 1);
+        // small integers: ties within and across rows
+        const data = Float32Array.from({ length: n }, () => rng.integer(7) - 3);
+        check(shape, data, k);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds two largest in one row, and in rows far apart', () => {
+    const data = new Float32Array(40 * 30).fill(0.5);
+    data[7 * 30 + 3] = -9;
+    data[7 * 30 + 29] = 8;
+    check([40, 30], data, 2);
+    data[7 * 30 + 29] = 0;
+    data[39 * 30] = 8.5;
+    check([40, 30], data, 2);
+    expect(Array.from(tf.tidy(() => largestAbs(tf.tensor(data, [40, 30]), 2)))).toEqual([7 * 30 + 3, 39 * 30]);
+  });
+
+  it('makes no tensor of the searched tensor’s size but views of it (rows of its last axis, then two of them)', () => {
+    const rng = new SeededRandom(5);
+    const shape = [300, 200];
+    const data = Float32Array.from({ length: 300 * 200 }, () => rng.normal(0, 1));
+    const outputs: [string, number][] = [];
+    const engine = tf.engine();
+    const real = engine.runKernel.bind(engine);
+    const spy = jest.spyOn(engine, 'runKernel').mockImplementation((...args: Parameters<typeof real>) => {
+      const out = real(...args) as tf.Tensor | tf.Tensor[];
+      for (const o of Array.isArray(out) ? out : [out]) outputs.push([args[0], o.size]);
+      return out;
+    });
+    try {
+      check(shape, data, 2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(outputs.length).toBeGreaterThan(3);
+    for (const [kernel, size] of outputs) if (kernel !== 'Reshape') expect([kernel, size <= 2 * 200]).toEqual([kernel, true]);
+  });
+});
