@@ -18,13 +18,13 @@ const hidden = 160;
 // alike): three blocks, the last shorter (204, 204, 91 rows)
 const classes = 10;
 
-function scenario(activation: 'linear' | 'tanh', claims: { id: string; lhs?: string; rhs: string; rel?: string; quantifier?: string; where?: string; expect?: string; verdict?: string }[]): Scenario {
+function scenario(activation: 'linear' | 'tanh', claims: { id: string; lhs?: string; rhs: string; rel?: string; quantifier?: string; where?: string; expect?: string; verdict?: string }[], rows = inputs): Scenario {
   return Scenario.parse({
     title: 'row blocks',
     seed: 3,
     trials: 2,
     model: {
-      inputs,
+      inputs: rows,
       layers: [
         { units: hidden, activation, bias: false, init: { normal: [0, 0.05] } },
         { units: classes, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
@@ -90,6 +90,19 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
     const whole = runScenario(s, { keepSides: true });
     expect(blocks).not.toHaveBeenCalled();
     expect(byBlocks.map((r) => r.verdict)).toEqual(claims.map((c) => c.verdict ?? c.expect ?? 'holds'));
+    expect(byBlocks.map(comparable)).toEqual(whole.map(comparable));
+  });
+
+  it('with blocks all alike (500 rows: 4 blocks of 125), the same results as judged whole', () => {
+    expect([...blocksOfRows(500, hidden)].map(([from, to]) => to - from)).toEqual([125, 125, 125, 125]);
+    // a claim that holds, its grad(E, net2) form, and one refuted where W1 is largest
+    const claims = [...cases[0][2].slice(0, 2), { id: 'few', rhs: `${tanhRhs} + 1e12 * W1[i,j]^12`, expect: 'refuted' }];
+    const s = scenario('tanh', claims, 500);
+    const blocks = jest.spyOn(rowBlocks, 'judgeByRowBlocks');
+    const byBlocks = runScenario(s);
+    expect(blocks).toHaveBeenCalledTimes(claims.length * s.trials);
+    const whole = runScenario(s, { keepSides: true });
+    expect(byBlocks.map((r) => r.verdict)).toEqual(['holds', 'holds', 'refuted']);
     expect(byBlocks.map(comparable)).toEqual(whole.map(comparable));
   });
 

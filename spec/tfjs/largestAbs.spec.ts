@@ -48,6 +48,17 @@ describe('largestAbs', () => {
     expect(Array.from(tf.tidy(() => largestAbs(tf.tensor(data, [40, 30]), 2)))).toEqual([7 * 30 + 3, 39 * 30]);
   });
 
+  it('counts NaN and ±∞ as the largest, a row at a time and whole, on every backend', () => {
+    const sorted = (a: Int32Array) => Array.from(a).sort((x, y) => x - y);
+    const data = Float32Array.from([NaN, 1, 2, 3, 5, 0, 0, 0]);
+    for (const shape of [[4, 2], [8], [2, 2, 2]]) expect(sorted(tf.tidy(() => largestAbs(tf.tensor(data, shape), 2)))).toEqual([0, 4]);
+    const infinite = Float32Array.from([0, 0, -Infinity, 1, 1, 2, 3, 0]);
+    for (const shape of [[4, 2], [8]]) expect(sorted(tf.tidy(() => largestAbs(tf.tensor(infinite, shape), 2)))).toEqual([2, 6]);
+    // a NaN and an infinity: both, before any finite value
+    const both = Float32Array.from([7, 0, 0, Infinity, 0, NaN, 8, 0, 0]);
+    for (const shape of [[3, 3], [9]]) expect(sorted(tf.tidy(() => largestAbs(tf.tensor(both, shape), 2)))).toEqual([3, 5]);
+  });
+
   it('makes no tensor of the searched tensor’s size but views of it (rows of its last axis, then two of them)', () => {
     const rng = new SeededRandom(5);
     const shape = [300, 200];

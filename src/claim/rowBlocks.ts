@@ -23,7 +23,8 @@ import { summedEstimate } from './sidesOf';
 // time in both worlds: the reference's ∂E/∂P rows (world64.ts lossGradientRows) and its rhs on
 // the same rows (src/reference/indexBlock64.ts), tfjs's sides read back a block at a time, each
 // block judged (src/claim/blockOutcome.ts) and let go before the next. No array of P's size is
-// held on the JS side: at 784-512-10 a block is 64 rows of W1 (ROW_BLOCK elements). The outcome,
+// held on the JS side: up to ROW_BLOCK elements a block, all blocks alike where a divisor of the
+// rows allows (world64.ts blockRows): 56 rows of W1 at 784-512-10. The outcome,
 // the deciding element and the vacuity self-test are the ones the whole sides give.
 //
 // It applies when the lhs reads P's indices plainly in the claim's own order (P's layout is the
