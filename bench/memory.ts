@@ -1,9 +1,10 @@
-// The memory figures of `npm run bench` besides the per-network ones (BENCHMARKS.md, issue #6:
+// The memory figures of `npm run bench` besides the per-network ones (BENCHMARKS.md: the target
 // peak memory ≤ 4× the float64 model): each as a ratio to the model (float64 parameters plus
 // activations, bench/firstLayer.ts `modelBytes`).
 import { runScenario } from '../src/claim/runScenario';
 import { firstLayerScenario, modelBytes, parameterCount, type Network } from './firstLayer';
 import { freshRss, type FreshRss } from './freshRss';
+import { settledGc } from './gc';
 import { livePeak } from './livePeak';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -28,10 +29,12 @@ export interface LiveFigure {
 }
 
 /** The exact live peak of one verification (`trials` trials, the first-layer claim `claims` times). */
-export function liveFigure(net: Network, trials = 1, claims = 1): LiveFigure {
+export async function liveFigure(net: Network, trials = 1, claims = 1): Promise<LiveFigure> {
   const scenario = firstLayerScenario(net, Array.from({ length: claims }, (_, i) => (claims === 1 ? 'first-layer' : `first-layer-${'abcdefgh'[i]}`)));
   const model = modelBytes(net);
   let verdicts: string[] = [];
+  // what the runs before left dead is freed before the baseline is read (bench/gc.ts)
+  await settledGc();
   const peak = livePeak(
     () => {
       verdicts = runScenario(scenario, { trials }).map((r) => r.verdict);
@@ -73,11 +76,11 @@ export interface MemoryFigures {
 export const FRESH_NETWORKS: Network[] = [[784, 512, 10, 64], [1024, 960, 10, 64], [1024, 1536, 10, 64], [2048, 2048, 10, 64]];
 export const REPEATED_NETWORK: Network = [784, 512, 10, 64];
 
-export function memoryFigures(livePeakSeries: LiveFigure[], backend: string): MemoryFigures {
+export async function memoryFigures(livePeakSeries: LiveFigure[], backend: string): Promise<MemoryFigures> {
   return {
     livePeak: livePeakSeries,
-    trials3: liveFigure(REPEATED_NETWORK, 3, 1),
-    claims3: liveFigure(REPEATED_NETWORK, 1, 3),
+    trials3: await liveFigure(REPEATED_NETWORK, 3, 1),
+    claims3: await liveFigure(REPEATED_NETWORK, 1, 3),
     freshProcess: freshRss(FRESH_NETWORKS, backend),
   };
 }

@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     const jsGrowth = Math.max(...Array.from({ length: 3 }, () => jsPeakGrowth(() => runScenario(scenario))));
     // live memory only (bench/livePeak.ts): a forced collection after every large allocation and
     // at the phase checkpoints; the checkpoints alone give the older jsLivePeakMemoryRatio
-    const live = liveFigure(net);
+    const live = await liveFigure(net);
     livePeaks.push(live);
     if (verdict !== 'holds') throw new Error(`${scenario.title}: the corrected claim came out ${verdict}`);
     const model = modelBytes(net);
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   log(`growth exponent of verifyMs with params (1e4–1e6): ${exponent.toFixed(2)}`);
 
   // memory: 3 trials and 3 claims (live), and peak RSS in fresh processes (bench/memory.ts)
-  const memory = memoryFigures(livePeaks, backend);
+  const memory = await memoryFigures(livePeaks, backend);
   for (const line of describeMemory(memory)) log(line);
 
   // formula evaluation: a contraction next to a plain float64 matrix product of the same shape
