@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { unravel } from '../foundation/indices';
+import { maxAbsFinite } from '../foundation/tensor';
 import type { Value64 } from '../reference/algebra64';
 import { seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, SCALE_SAMPLE, type ReferenceWorld } from '../reference/world64';
@@ -30,13 +31,6 @@ export const AGREEMENT_LARGEST = 2;
 export const AGREEMENT_SAMPLE = 2;
 /** A symbol (not a parameter) is compared in full while its elements times the computation's numbers are at most this. */
 export const AGREEMENT_FULL_WORK = 2e5;
-
-/** Largest finite |v|: one non-finite element must not make every allowance of its symbol NaN. */
-function maxAbsFinite(data: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i])) m = Math.max(m, Math.abs(data[i]));
-  return m;
-}
 
 /** A world's ∂E/∂symbol, which every symbol the check compares has. */
 function lossGradientOf<T>(g: T | null | undefined, symbol: string): T {

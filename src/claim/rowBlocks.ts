@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { float64Array, giveBack, withArrayPool, type ArrayPool } from '../foundation/arrayPool';
-import type { Expr } from '../formula/ast';
+import { maxAbsFinite } from '../foundation/tensor';
+import { nodesOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import type { StepCache } from '../formula/contractTerm';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
 import type { Value64 } from '../reference/algebra64';
 import type { GradientRows } from '../reference/chainRule64';
-import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, nodesOf } from '../reference/indexBlock64';
-import { blockRows, blocksOfRows, LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
-import { readRangeInto } from '../tfjs/readInto';
+import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf } from '../reference/indexBlock64';
+import { blockRows, blocksOfRows, eachRowBlockValues, LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
+import { readRangeInto, readsInPlace } from '../tfjs/readInto';
 import { tfjsWorld } from '../tfjs/worldTf';
 import { BlockOutcome } from './blockOutcome';
 import type { ClaimState, TrialOutcome } from './claimResult';
@@ -93,16 +94,7 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
   let scale = reference.gradientScale();
   // every array a block makes (its sides, the rhs's temporaries) is dead once it is judged: the
   // next block (and the next claim's) takes them from `blocks`
-  if (plan.rows.held || reference.scaleSource() === 'sampled') {
-    for (const [from, to] of blocksOf(plan)) {
-      try {
-        const values = withArrayPool(blocks, () => plan.rows(from, to, true)).data;
-        for (let k = 0; k < values.length; k++) if (Number.isFinite(values[k])) scale = Math.max(scale, Math.abs(values[k]));
-      } finally {
-        blocks.reclaim();
-      }
-    }
-  }
+  if (plan.rows.held || reference.scaleSource() === 'sampled') eachRowBlockValues(plan.rows, plan.count, plan.rowSize, blocks, (values) => (scale = Math.max(scale, maxAbsFinite(values))));
   // the rhs's factors that read no row of P, computed once (from the trial's pool: they outlive the blocks)
   const whole = new FormulaEvaluator(checked, reference);
   const known = new Map(plan.invariant.map((factor) => [factor, whole.evaluate(factor)]));
@@ -151,7 +143,7 @@ function tfjsByBlocks(state: ClaimState, plan: RowBlockPlan, t: TrialContext): B
     const scale = world.gradientScale();
     // where the backend's own storage cannot be read a range at a time (tfjs-node, webgl), each
     // side is read back once and its blocks are views
-    const whole = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' ? null : { lhs: lhs.dataSync() as Float32Array, rhs: rhs.dataSync() as Float32Array };
+    const whole = readsInPlace() ? null : { lhs: lhs.dataSync() as Float32Array, rhs: rhs.dataSync() as Float32Array };
     // one array for both sides of a block, as the whole sides are read (src/tfjs/readSides.ts)
     const length = blockRows(plan.count, plan.rowSize) * plan.rowSize;
     const pair = whole !== null ? null : float64Array(length);

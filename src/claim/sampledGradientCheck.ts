@@ -5,7 +5,7 @@ import { plainVariable } from '../formula/indexForms';
 import type { Value64 } from '../reference/algebra64';
 import { float64Array, giveBack } from '../foundation/arrayPool';
 import type { Env64 } from '../reference/definitions64';
-import type { Floats } from '../foundation/tensor';
+import { maxAbsFinite, type Floats } from '../foundation/tensor';
 import { rademacher, rademacherEntries, seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, SCALE_SAMPLE, type ReferenceWorld } from '../reference/world64';
 import { compareSides, type ElementReport, type WorldOutcome } from './compare';
@@ -118,10 +118,7 @@ export function largeGradientLhs(claim: CheckedClaim, world: ReferenceWorld, qua
 
 function maxAbsAt(values: Floats, at: Iterable<number> | Int32Array | null): number {
   let m = 0;
-  if (at === null) {
-    for (let e = 0; e < values.length; e++) if (Number.isFinite(values[e])) m = Math.max(m, Math.abs(values[e]));
-    return m;
-  }
+  if (at === null) return maxAbsFinite(values);
   if (at instanceof Int32Array) {
     for (let s = 0; s < at.length; s++) if (Number.isFinite(values[at[s]])) m = Math.max(m, Math.abs(values[at[s]]));
     return m;

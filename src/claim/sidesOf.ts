@@ -1,4 +1,5 @@
 import { activePool } from '../foundation/arrayPool';
+import { maxAbsFinite } from '../foundation/tensor';
 import type { World } from '../formula/algebra';
 import { childrenOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
@@ -24,8 +25,9 @@ export function usesDerivatives(node: Expr): boolean {
 }
 
 function maxAbsSelected(values: SideValues, mask: Uint8Array | null): number {
+  if (!mask) return maxAbsFinite(values);
   let m = 0;
-  for (let i = 0; i < values.length; i++) if ((!mask || mask[i]) && Number.isFinite(values[i])) m = Math.max(m, Math.abs(values[i]));
+  for (let i = 0; i < values.length; i++) if (mask[i] && Number.isFinite(values[i])) m = Math.max(m, Math.abs(values[i]));
   return m;
 }
 

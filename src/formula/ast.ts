@@ -59,3 +59,10 @@ export function childrenOf(node: Expr): Expr[] {
       return [];
   }
 }
+
+/** Every node of a formula, depth first. */
+export function nodesOf(node: Expr, out: Expr[] = []): Expr[] {
+  out.push(node);
+  for (const child of childrenOf(node)) nodesOf(child, out);
+  return out;
+}

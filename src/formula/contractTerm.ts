@@ -103,11 +103,12 @@ export function contractTerm<T>(
 
 function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], sizes: ReadonlyMap<string, number>, order: readonly string[], steps?: StepCache<T>): Held<T> {
   const held: Held<T>[] = [...operands];
-  // which held values are the same in every evaluation (their operands hold no varying index)
-  const fixed = operands.map((o) => steps !== undefined && !o.vars.some((v) => steps.varying.has(v)));
-  // the fixed results kept: those a varying step reads, and the plan's result
-  let frontier: ReadonlySet<number> = new Set();
+  // with a step cache: which held values are the same in every evaluation (their operands hold no
+  // varying index), and which of them are kept (those a varying step reads, and the plan's result)
+  const fixed: boolean[] = [];
+  let frontier: ReadonlySet<number> | null = null;
   if (steps !== undefined) {
+    for (const o of operands) fixed.push(!o.vars.some((v) => steps.varying.has(v)));
     const inputsOf = (step: ContractionPlan['steps'][number]): number[] => (step.kind === 'reduce' ? [step.input] : step.inputs);
     for (const step of plan.steps) fixed[step.result] = inputsOf(step).every((id) => fixed[id]);
     frontier = new Set([plan.result, ...plan.steps.filter((s) => !fixed[s.result]).flatMap(inputsOf)]);
@@ -115,7 +116,7 @@ function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], s
   const kept = steps?.results.get(plan);
   let fresh: Map<number, Labelled<T>> | undefined;
   for (const [at, step] of plan.steps.entries()) {
-    if (fixed[step.result] && kept !== undefined) {
+    if (frontier !== null && fixed[step.result] && kept !== undefined) {
       // a plan run before: its kept results stand for every fixed step before them
       if (!frontier.has(step.result)) continue;
       const known = kept.get(at);
@@ -134,7 +135,7 @@ function runPlan<T>(A: Algebra<T>, plan: ContractionPlan, operands: Held<T>[], s
       const [a, b] = step.inputs.map((id) => held[id]);
       held[step.result] = pairwise(A, a, b, step.over, sizes, step.result === plan.result ? order : null);
     }
-    if (steps !== undefined && fixed[step.result] && frontier.has(step.result)) {
+    if (steps !== undefined && frontier !== null && fixed[step.result] && frontier.has(step.result)) {
       const result = { vars: held[step.result].vars, value: steps.keep(held[step.result].value) };
       held[step.result] = { ...result, owned: false };
       (fresh ??= new Map()).set(at, result);

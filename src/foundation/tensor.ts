@@ -29,3 +29,10 @@ export function maxAbs(data: ArrayLike<number>): number {
   }
   return m;
 }
+
+/** The largest finite |v| (0 when none is): a scale that one non-finite element must not make NaN or ∞. */
+export function maxAbsFinite(data: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) if (Number.isFinite(data[i])) m = Math.max(m, Math.abs(data[i]));
+  return m;
+}

@@ -1,4 +1,4 @@
-import { childrenOf, type Expr } from '../formula/ast';
+import { nodesOf, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { plainVariable, type IndexForm } from '../formula/indexForms';
 import { isProductTerm, productTermOf } from '../formula/productTerm';
@@ -19,13 +19,6 @@ import type { Env64 } from './definitions64';
 // the whole formula; a sum's contraction plan depends on its operands' sizes
 // (src/formula/contractionPlan.ts), so it may run in another order: the same value up to the
 // rounding its error bound already covers.
-
-/** Every node of a formula, depth first. */
-export function nodesOf(node: Expr, out: Expr[] = []): Expr[] {
-  out.push(node);
-  for (const child of childrenOf(node)) nodesOf(child, out);
-  return out;
-}
 
 /** A derivative read from the world's own ∂E/∂S: grad(E, S), E the loss (not an index value) and S a symbol. */
 const lossGradientRead = (node: Expr, checked: CheckedFormulas): boolean => {

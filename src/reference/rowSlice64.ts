@@ -1,12 +1,11 @@
 import { float64Array, giveBack } from '../foundation/arrayPool';
-import type { Expr } from '../formula/ast';
+import { nodesOf, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable, type IndexForm } from '../formula/indexForms';
 import type { Definition } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
-import { nodesOf } from './indexBlock64';
 
 // A block of rows of a definition D that reads a tensor P at its own element (an activation,
 // a1[n,j] = tanh(net1[n,j])), computed with P's same rows moved by t: D's rows [from, to) at

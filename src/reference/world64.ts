@@ -64,6 +64,20 @@ export function* blocksOfRows(count: number, rowSize: number): Generator<[number
   for (let from = 0; from < count; from += step) yield [from, Math.min(count, from + step)];
 }
 
+/**
+ * ∂E/∂Q's values (`rows`, Q's `count` rows of `rowSize`), handed to `use` a block at a time: each
+ * block's arrays come from the reclaimable `pool` and are taken back before the next block.
+ */
+export function eachRowBlockValues(rows: GradientRows, count: number, rowSize: number, pool: ArrayPool, use: (values: Floats) => void): void {
+  for (const [from, to] of blocksOfRows(count, rowSize)) {
+    try {
+      use(withArrayPool(pool, () => rows(from, to, true)).data);
+    } finally {
+      pool.reclaim();
+    }
+  }
+}
+
 /** A derivative of a scalar function of the computation, with its error bound and its cost. */
 export interface Derivative64 {
   value: number;
@@ -312,15 +326,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   /** max |∂E/∂Q| over Q's rows, a block at a time */
   const maxAbsByRows = (rows: GradientRows, count: number, rowSize: number): number => {
     let m = 0;
-    // each block's arrays (its values and the map's temporaries) are taken by the next
-    const blocks = new ArrayPool({ reclaimable: true });
-    for (const [from, to] of blocksOfRows(count, rowSize)) {
-      try {
-        m = Math.max(m, maxAbs(withArrayPool(blocks, () => rows(from, to, true)).data));
-      } finally {
-        blocks.reclaim();
-      }
-    }
+    eachRowBlockValues(rows, count, rowSize, new ArrayPool({ reclaimable: true }), (values) => (m = Math.max(m, maxAbs(values))));
     return m;
   };
   const parameterScale = (name: string): number => {

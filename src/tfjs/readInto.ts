@@ -100,6 +100,12 @@ function readFromCpu(backend: unknown, t: tf.Tensor, target: Float32Array, from:
   return true;
 }
 
+/**
+ * Whether the current backend's own storage is read (wasm, cpu), a range at a time without a copy
+ * of the whole tensor; elsewhere (tfjs-node, webgl) a read goes through dataSync.
+ */
+export const readsInPlace = (): boolean => tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+
 /** Copies a float32 tensor's values into `target` (length t.size) and returns target. */
 export function readInto(t: tf.Tensor, target: Float32Array): Float32Array {
   if (target.length !== t.size) {
