@@ -51,8 +51,30 @@ export const parameterCount = ([d0, d1, d2]: Network): number => d0 * d1 + d1 * 
 /** float64 bytes of parameters plus activations (x, net1, a1, net2, a2, o, y): the "model" */
 export const modelBytes = ([d0, d1, d2, batch]: Network): number => 8 * (parameterCount([d0, d1, d2, batch]) + batch * (d0 + 2 * d1 + 4 * d2));
 
-/** One tfjs forward+backward pass: ∂E/∂(every parameter), read back to the host. */
+/**
+ * One tfjs forward+backward pass as a tfjs user writes the network: tf.matMul, the activation,
+ * tf.losses.softmaxCrossEntropy, tf.grads with tfjs's own gradients; ∂E/∂(every parameter) read
+ * back to the host. The bench's unit of time.
+ */
 export function forwardBackward(scenario: Scenario, inputs: EnvTf): void {
+  const model = scenario.model!;
+  const activation = model.layers[0].activation;
+  const x = inputs.get('x')!;
+  tf.tidy(() => {
+    const grads = tf.grads((W1: tf.Tensor, W2: tf.Tensor) => {
+      const net1 = tf.matMul(x as tf.Tensor2D, W1 as tf.Tensor2D);
+      const a1 = activation === 'linear' ? net1 : tf[activation](net1);
+      return tf.losses.softmaxCrossEntropy(inputs.get('y')!, tf.matMul(a1 as tf.Tensor2D, W2 as tf.Tensor2D));
+    })([inputs.get('W1')!, inputs.get('W2')!]);
+    for (const g of grads) g.dataSync();
+  });
+}
+
+/**
+ * The same pass through derivcheck's tfjs world (networkTf.ts), whose products on wasm have a
+ * gradient of plain products (src/tfjs/matMulTf.ts): what the tfjs side of a verification pays for it.
+ */
+export function worldForwardBackward(scenario: Scenario, inputs: EnvTf): void {
   const names = ['W1', 'W2'];
   tf.tidy(() => {
     const grads = tf.grads((...ws: tf.Tensor[]) => forwardNetworkTf(scenario.model!, new Map([...inputs, ...names.map((n, i): [string, tf.Tensor] => [n, ws[i]])])).get('E')!)(names.map((n) => inputs.get(n)!));

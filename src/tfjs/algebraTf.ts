@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Algebra } from '../formula/algebra';
 import { elementwise } from '../formula/functions';
 import { binaryAnyRank, diagonalOffsets, reduceAnyRank, selectAnyRank, unaryAnyRank } from './anyRank';
+import { matMulTf } from './matMulTf';
 
 // The formula algebra lowered to tfjs ops (no tf.einsum: it has no gradient and no wasm kernel).
 // Every op here is differentiable where the maths is, so tf.grad sees through formulas; the
@@ -56,7 +57,7 @@ export const algebraTf: Algebra<tf.Tensor> = {
     const indices = tf.tensor1d(padded ? Int32Array.from(offsets, (o) => (o < 0 ? n : o)) : offsets, 'int32');
     return tf.reshape(gatherFlat(source, indices), shape);
   },
-  matMul: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+  matMul: matMulTf,
   // tf.tidy keeps the tensors in what it returns (the node's value) and disposes the rest; a
   // node's { vars, value } is a tensor container (strings and a tensor), which its type does not say
   scoped: <R extends { value: tf.Tensor }>(evaluate: () => R): R => tf.tidy(evaluate as unknown as () => tf.TensorContainer) as unknown as R,

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Model } from '../scenario/schema';
+import { matMulTf } from './matMulTf';
 
 // The TensorFlow.js world: the same network built from the pieces tfjs users train with
-// (matMul + bias add, tfjs activations, tf.losses.*). float32 throughout.
+// (matMul + bias add, tfjs activations, tf.losses.*). float32 throughout. On wasm the product's
+// gradient is written as plain products (matMulTf.ts).
 
 export type EnvTf = Map<string, tf.Tensor>;
 
@@ -96,7 +98,7 @@ export function forwardNetworkTf(model: Model, tensors: EnvTf, override?: Overri
     const layer = model.layers[l - 1];
     const previous = a;
     const net = pick(`net${l}`, () => {
-      const z = tf.matMul(previous as tf.Tensor2D, env.get(`W${l}`) as tf.Tensor2D);
+      const z = matMulTf(previous, env.get(`W${l}`)!);
       return layer.bias ? tf.add(z, env.get(`b${l}`)!) : z;
     });
     a = pick(`a${l}`, () => activations[layer.activation](net));
