@@ -1,6 +1,7 @@
 import { outcomeFromTally, reportsOf, type ElementReport, type ImpreciseReport, type KinkReport, type WorldOutcome } from './compare';
 import { judgeSides, outcomeOf, type Tally } from './judge';
 import type { Quantifier, Relation } from './relations';
+import { selfTestTally } from './selfTest';
 import { flatOf, type Sides } from './sides';
 import type { Tolerance } from './tolerances';
 
@@ -85,7 +86,7 @@ export class BlockOutcome {
     if (taken.kink) this.kink = reports.kink(tally.firstKink);
     if (taken.imprecise) this.estimate = { report: reports.estimate(tally.impreciseAt), element: reports.element(tally.impreciseAt) };
     if (taken.notFinite) this.notFinite = { element: reports.element(tally.notFinite), message: reports.notFinite(tally.notFinite, tally.notFiniteWhat) };
-    if (selfTest && this.flipTally.notFinite < 0) merge(this.flipTally, judgeSides(block, this.rel, this.quantifier, this.tol, { movedRhs: true }), offset, this.all);
+    if (selfTest && this.flipTally.notFinite < 0) merge(this.flipTally, selfTestTally(block, this.rel, this.quantifier, this.tol), offset, this.all);
   }
 
   /** The outcome over every block added. */

@@ -2,6 +2,7 @@ import { unravel } from '../foundation/indices';
 import { judgeSides, outcomeOf, type Tally } from './judge';
 import { excessOf, passes, RELATIONS, relativeExcess, type Quantifier, type Relation } from './relations';
 import { flatOf, type Sides } from './sides';
+import { selfTestTally } from './selfTest';
 import { allowedDifference, type Tolerance } from './tolerances';
 
 // One world, one trial: lhs against rhs element by element under the claim's relation (the loop
@@ -143,10 +144,10 @@ export function outcomeFromTally(tally: Tally, reports: TallyReports, quantifier
 /**
  * The vacuity self-test's outcome (DESIGN §3): the claim judged with every selected element's rhs
  * moved just past what the relation allows (judge.ts movedRhs), each moved rhs computed where the
- * loop reads it, so no moved copy of the rhs is made.
+ * loop reads it, so no moved copy of the rhs is made; settled early where it can be (selfTest.ts).
  */
 export function flipOutcome(sides: Sides, rel: Relation, quantifier: Quantifier, tol: Tolerance): Outcome {
-  return outcomeOf(judgeSides(sides, rel, quantifier, tol, { movedRhs: true }), quantifier);
+  return outcomeOf(selfTestTally(sides, rel, quantifier, tol), quantifier);
 }
 
 function estimateAt(sides: Sides, position: number, tol: Tolerance): Omit<ImpreciseReport, 'count'> {
