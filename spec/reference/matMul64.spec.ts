@@ -25,7 +25,7 @@ describe('matMulInto', () => {
   describe.each(['wasm', 'ts'] as const)('with the %s tiles', (kind) => {
     beforeAll(() => matMulTiles.use(kind));
 
-    it.each([[3, 5, 2], [7, 9, 17], [5, 33, 21], [64, 20, 40], [33, 7, 18], [70, 13, 35], [37, 130, 64]])('equals the plain triple loop bit for bit at %i×%i×%i', (M, K, P) => {
+    it.each([[3, 5, 2], [7, 9, 17], [5, 33, 21], [64, 20, 40], [33, 7, 18], [70, 13, 35], [37, 130, 64], [33, 1500, 50]])('equals the plain triple loop bit for bit at %i×%i×%i', (M, K, P) => {
       const rng = new SeededRandom(M * K * P);
       const a = Float64Array.from({ length: M * K }, () => rng.normal(0, 1));
       const b = Float64Array.from({ length: K * P }, () => rng.normal(0, 1));

@@ -14,35 +14,46 @@ import { MATMUL64_WASM } from './matMul64Wasm';
 const TILE_MIN_COLUMNS = 16;
 /** Rows of a packed at once (32·K numbers: 200 KB at K = 784). */
 const ROW_BLOCK = 32;
+/** Numbers of b packed at once (256 KB): all of b's columns where K is small, else a few panels at a time. */
+const B_PACK = 32768;
+/** Most panels of b packed at once (the block of outputs they make is ROW_BLOCK × 4· this numbers). */
+const MOST_B_PANELS = 256;
 
 /**
- * For each of `panels` panels of aPack (4 rows: row r of step k at panel·4K + 4k + r) times bPack
- * (4 columns: column c of step k at 4k + c), the 4×4 products, row-major, at out[16·panel …].
+ * For each of `bPanels` panels of bPack (4 columns, panel q: column c of step k at q·4K + 4k + c)
+ * and each of `panels` panels of aPack (4 rows: row r of step k at panel·4K + 4k + r), the 4×4
+ * products into a block of rows `stride` numbers long: row 4·panel + r, columns 4q…4q+3.
  */
-type Tiles = (aPack: Float64Array, bPack: Float64Array, out: Float64Array, K: number, panels: number) => void;
+type Tiles = (aPack: Float64Array, bPack: Float64Array, out: Float64Array, K: number, panels: number, bPanels: number, stride: number) => void;
 
-function tilesTs(aPack: Float64Array, bPack: Float64Array, out: Float64Array, K: number, panels: number): void {
-  for (let panel = 0; panel < panels; panel++) {
-    let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-    let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-    const end = (panel + 1) * 4 * K;
-    for (let ka = panel * 4 * K, kb = 0; ka < end; ka += 4, kb += 4) {
-      const b0 = bPack[kb], b1 = bPack[kb + 1], b2 = bPack[kb + 2], b3 = bPack[kb + 3];
-      const a0 = aPack[ka], a1 = aPack[ka + 1], a2 = aPack[ka + 2], a3 = aPack[ka + 3];
-      c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-      c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-      c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-      c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+function tilesTs(aPack: Float64Array, bPack: Float64Array, out: Float64Array, K: number, panels: number, bPanels: number, stride: number): void {
+  for (let q = 0; q < bPanels; q++) {
+    const bq = q * 4 * K;
+    for (let panel = 0; panel < panels; panel++) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      const end = (panel + 1) * 4 * K;
+      for (let ka = panel * 4 * K, kb = bq; ka < end; ka += 4, kb += 4) {
+        const b0 = bPack[kb], b1 = bPack[kb + 1], b2 = bPack[kb + 2], b3 = bPack[kb + 3];
+        const a0 = aPack[ka], a1 = aPack[ka + 1], a2 = aPack[ka + 2], a3 = aPack[ka + 3];
+        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+      }
+      let o = 4 * panel * stride + 4 * q;
+      out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
+      o += stride;
+      out[o] = c10; out[o + 1] = c11; out[o + 2] = c12; out[o + 3] = c13;
+      o += stride;
+      out[o] = c20; out[o + 1] = c21; out[o + 2] = c22; out[o + 3] = c23;
+      o += stride;
+      out[o] = c30; out[o + 1] = c31; out[o + 2] = c32; out[o + 3] = c33;
     }
-    const o = 16 * panel;
-    out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
-    out[o + 4] = c10; out[o + 5] = c11; out[o + 6] = c12; out[o + 7] = c13;
-    out[o + 8] = c20; out[o + 9] = c21; out[o + 10] = c22; out[o + 11] = c23;
-    out[o + 12] = c30; out[o + 13] = c31; out[o + 14] = c32; out[o + 15] = c33;
   }
 }
 
-/** The packed operands and the tiles' output, and the tiles that read them. */
+/** The packed operands and the tiles' block of outputs, and the tiles that read them. */
 interface Workspace {
   aPack: Float64Array;
   bPack: Float64Array;
@@ -52,7 +63,7 @@ interface Workspace {
 
 interface SimdTiles {
   memory: WebAssembly.Memory;
-  run: (a: number, b: number, out: number, K: number, panels: number) => void;
+  run: (a: number, b: number, out: number, K: number, panels: number, bPanels: number, stride: number) => void;
 }
 
 /** The WebAssembly tiles, or null where the runtime cannot compile them (no SIMD). */
@@ -84,26 +95,50 @@ export const matMulTiles = {
   },
 };
 
-/** Room for the packed operands of an inner dimension K, in the WebAssembly memory or in arrays of their own. */
-function workspace(K: number): Workspace {
+/** Room for ROW_BLOCK packed rows of a, `bPanels` packed panels of b and their block of outputs, in the WebAssembly memory or in arrays of their own. */
+function workspace(K: number, bPanels: number): Workspace {
+  const sizes = [ROW_BLOCK * K, bPanels * 4 * K, ROW_BLOCK * bPanels * 4];
   const tiles = useSimd ? simdTiles() : null;
-  if (tiles === null) return { aPack: new Float64Array(ROW_BLOCK * K), bPack: new Float64Array(4 * K), tileOut: new Float64Array(4 * ROW_BLOCK), tiles: tilesTs };
-  const bytes = 8 * (ROW_BLOCK * K + 4 * K + 4 * ROW_BLOCK);
+  if (tiles === null) {
+    const [aPack, bPack, tileOut] = sizes.map((n) => new Float64Array(n));
+    return { aPack, bPack, tileOut, tiles: tilesTs };
+  }
+  const bytes = 8 * (sizes[0] + sizes[1] + sizes[2]);
   const missing = bytes - tiles.memory.buffer.byteLength;
   if (missing > 0) tiles.memory.grow(Math.ceil(missing / 65536));
   // views made after growing (growing detaches the old buffer)
   const buffer = tiles.memory.buffer;
-  const aPack = new Float64Array(buffer, 0, ROW_BLOCK * K);
-  const bPack = new Float64Array(buffer, aPack.byteLength, 4 * K);
-  const tileOut = new Float64Array(buffer, aPack.byteLength + bPack.byteLength, 4 * ROW_BLOCK);
-  return { aPack, bPack, tileOut, tiles: (_a, _b, _out, k, panels) => tiles.run(0, aPack.byteLength, aPack.byteLength + bPack.byteLength, k, panels) };
+  const aPack = new Float64Array(buffer, 0, sizes[0]);
+  const bPack = new Float64Array(buffer, aPack.byteLength, sizes[1]);
+  const tileOut = new Float64Array(buffer, aPack.byteLength + bPack.byteLength, sizes[2]);
+  return { aPack, bPack, tileOut, tiles: (_a, _b, _out, k, panels, bPanels, stride) => tiles.run(0, aPack.byteLength, aPack.byteLength + bPack.byteLength, k, panels, bPanels, stride) };
 }
 
-/** out[M,P] = a[M,K] · b[K,P], row-major; `out` must be zero-filled or is overwritten. */
+/** b's columns [p0, p0 + 4·panels) packed: panel q's column c of step k at q·4K + 4k + c. */
+function packB(b: Floats, bPack: Float64Array, K: number, P: number, p0: number, panels: number): void {
+  for (let q = 0, d = 0; q < panels; q++) {
+    for (let k = 0, src = p0 + 4 * q; k < K; k++, src += P, d += 4) {
+      bPack[d] = b[src];
+      bPack[d + 1] = b[src + 1];
+      bPack[d + 2] = b[src + 2];
+      bPack[d + 3] = b[src + 3];
+    }
+  }
+}
+
+/**
+ * out[M,P] = a[M,K] · b[K,P], row-major; `out` must be zero-filled or is overwritten. b's columns
+ * go in chunks of panels (all of them at once where K is small: packed once for every row of a);
+ * each chunk's products for ROW_BLOCK rows of a come out of one call of the tiles as a block of
+ * rows, copied into `out` a row at a time. Columns past the last whole panel are dot products.
+ */
 export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K: number, P: number): Float64Array {
   if (P < TILE_MIN_COLUMNS) return plainInto(a, b, out, M, K, P);
-  const { aPack, bPack, tileOut, tiles } = workspace(K);
-  const P4 = P - (P % 4);
+  const allPanels = P >> 2;
+  const chunkPanels = Math.max(1, Math.min(allPanels, MOST_B_PANELS, Math.floor(B_PACK / (4 * K))));
+  const { aPack, bPack, tileOut, tiles } = workspace(K, chunkPanels);
+  const once = chunkPanels === allPanels;
+  if (once) packB(b, bPack, K, P, 0, allPanels);
   for (let m0 = 0; m0 < M; m0 += ROW_BLOCK) {
     const rows = Math.min(ROW_BLOCK, M - m0);
     const panels = Math.ceil(rows / 4);
@@ -113,30 +148,19 @@ export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K
       const base = (r >> 2) * 4 * K + (r & 3);
       for (let k = 0, src = (m0 + r) * K; k < K; k++) aPack[base + k * 4] = a[src + k];
     }
-    for (let p = 0; p < P4; p += 4) {
-      for (let k = 0, src = p, d = 0; k < K; k++, src += P, d += 4) {
-        bPack[d] = b[src];
-        bPack[d + 1] = b[src + 1];
-        bPack[d + 2] = b[src + 2];
-        bPack[d + 3] = b[src + 3];
-      }
-      tiles(aPack, bPack, tileOut, K, panels);
-      for (let r = 0; r < rows; r++) {
-        const o = (m0 + r) * P + p;
-        const t = 4 * r;
-        out[o] = tileOut[t];
-        out[o + 1] = tileOut[t + 1];
-        out[o + 2] = tileOut[t + 2];
-        out[o + 3] = tileOut[t + 3];
-      }
+    for (let q0 = 0; q0 < allPanels; q0 += chunkPanels) {
+      const bPanels = Math.min(chunkPanels, allPanels - q0);
+      if (!once) packB(b, bPack, K, P, 4 * q0, bPanels);
+      const width = 4 * bPanels;
+      tiles(aPack, bPack, tileOut, K, panels, bPanels, width);
+      for (let r = 0; r < rows; r++) out.set(tileOut.subarray(r * width, (r + 1) * width), (m0 + r) * P + 4 * q0);
     }
-    for (let p = P4; p < P; p++) {
-      for (let r = 0; r < rows; r++) {
-        const base = (r >> 2) * 4 * K + (r & 3);
-        let s = 0;
-        for (let k = 0; k < K; k++) s += aPack[base + k * 4] * b[k * P + p];
-        out[(m0 + r) * P + p] = s;
-      }
+  }
+  for (let p = allPanels * 4; p < P; p++) {
+    for (let m = 0; m < M; m++) {
+      let s = 0;
+      for (let k = 0, src = m * K; k < K; k++) s += a[src + k] * b[k * P + p];
+      out[m * P + p] = s;
     }
   }
   return out;
