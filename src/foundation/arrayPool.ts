@@ -28,7 +28,9 @@ export const POOLED_LENGTH = 1 << 14;
 export const RECLAIMED_LENGTH = 1 << 9;
 
 export class ArrayPool {
-  private free: ArrayBuffer[] = [];
+  /** buffers given back and not taken again, by byte length (taken last in, first out) */
+  private free = new Map<number, ArrayBuffer[]>();
+  private idleBuffers = new Set<ArrayBuffer>();
   private issued = new WeakSet<ArrayBuffer>();
   /** every buffer issued, for `reclaim` (a pool made `reclaimable` only) */
   private readonly everything: ArrayBuffer[] | null;
@@ -50,14 +52,14 @@ export class ArrayPool {
 
   /** A zero-filled buffer of exactly `bytes`: one given back, else a new one. */
   buffer(bytes: number): ArrayBuffer {
-    const at = this.free.findIndex((b) => b.byteLength === bytes);
-    if (at < 0) {
+    const reused = this.free.get(bytes)?.pop();
+    if (reused === undefined) {
       const fresh = new ArrayBuffer(bytes);
       this.issued.add(fresh);
       this.everything?.push(fresh);
       return fresh;
     }
-    const reused = this.free.splice(at, 1)[0];
+    this.idleBuffers.delete(reused);
     new Uint8Array(reused).fill(0);
     return reused;
   }
@@ -76,8 +78,15 @@ export class ArrayPool {
   give(array: ArrayBufferView): void {
     const buffer = array.buffer as ArrayBuffer;
     if (!this.owns(array)) throw new Error('arrayPool: giving back an array the pool did not issue whole');
-    if (this.free.includes(buffer)) throw new Error('arrayPool: an array given back twice');
-    this.free.push(buffer);
+    if (this.idleBuffers.has(buffer)) throw new Error('arrayPool: an array given back twice');
+    this.makeIdle(buffer);
+  }
+
+  private makeIdle(buffer: ArrayBuffer): void {
+    this.idleBuffers.add(buffer);
+    const same = this.free.get(buffer.byteLength);
+    if (same) same.push(buffer);
+    else this.free.set(buffer.byteLength, [buffer]);
   }
 
   /**
@@ -86,12 +95,14 @@ export class ArrayPool {
    */
   reclaim(): void {
     if (this.everything === null) throw new Error('arrayPool: reclaim on a pool that is not reclaimable');
-    this.free = [...this.everything];
+    this.free = new Map();
+    this.idleBuffers = new Set();
+    for (const buffer of this.everything) this.makeIdle(buffer);
   }
 
   /** Buffers given back and not taken again (for the specs). */
   get idle(): number {
-    return this.free.length;
+    return this.idleBuffers.size;
   }
 }
 
