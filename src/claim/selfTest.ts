@@ -35,12 +35,27 @@ function unboundedFrom(sides: Sides, from: number, atol: number): number {
   const kink = sides.kink ?? null;
   const floor = sides.floor ?? null;
   const n = lhs.length;
+  if (mask === null && kink === null && floor === null && rhs.length >= n && atol >= 0 && atol <= SETTLED_MAGNITUDE) return unboundedDenseFrom(lhs, rhs, error, from);
   for (let at = from; at < n; at++) {
     if ((mask !== null && !mask[at]) || (kink !== null && kink[at])) continue;
     const estimate = error !== null ? error[at] : 0;
     const absolute = floor !== null ? atol + floor[at] : atol;
     const bounded = at < rhs.length && Math.abs(lhs[at]) <= SETTLED_MAGNITUDE && Math.abs(rhs[at]) <= SETTLED_MAGNITUDE && estimate >= 0 && estimate <= SETTLED_MAGNITUDE && absolute >= 0 && absolute <= SETTLED_MAGNITUDE;
     if (!bounded) return at;
+  }
+  return n;
+}
+
+/** unboundedFrom where every element is selected, none is at a kink and the absolute allowance is the bounded `atol`. */
+function unboundedDenseFrom(lhs: Sides['lhs'], rhs: Sides['rhs'], error: Float64Array | null, from: number): number {
+  const n = lhs.length;
+  if (error === null) {
+    for (let at = from; at < n; at++) if (!(Math.abs(lhs[at]) <= SETTLED_MAGNITUDE && Math.abs(rhs[at]) <= SETTLED_MAGNITUDE)) return at;
+    return n;
+  }
+  for (let at = from; at < n; at++) {
+    const estimate = error[at];
+    if (!(Math.abs(lhs[at]) <= SETTLED_MAGNITUDE && Math.abs(rhs[at]) <= SETTLED_MAGNITUDE && estimate >= 0 && estimate <= SETTLED_MAGNITUDE)) return at;
   }
   return n;
 }

@@ -20,7 +20,7 @@ function fill(spec: TensorSpec, shape: number[], rng: SeededRandom): Tensor64 {
   const out = new Float32Array(n);
   if ('constant' in spec) out.fill(Math.fround(spec.constant));
   else if ('uniform' in spec) for (let i = 0; i < n; i++) out[i] = Math.fround(rng.uniform(spec.uniform[0], spec.uniform[1]));
-  else if ('normal' in spec) for (let i = 0; i < n; i++) out[i] = Math.fround(rng.normal(spec.normal[0], spec.normal[1]));
+  else if ('normal' in spec) rng.fillNormal(out, spec.normal[0], spec.normal[1]);
   else {
     const flat = flattenNested(spec.values);
     if (flat.length !== n) throw new Error(`values of shape [${nestedShape(spec.values)}] do not fill shape [${shape}]`);
