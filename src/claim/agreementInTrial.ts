@@ -1,10 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { unravel } from '../foundation/indices';
 import { maxAbsFinite } from '../foundation/tensor';
 import type { Value64 } from '../reference/algebra64';
 import { seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, SCALE_SAMPLE, type ReferenceWorld } from '../reference/world64';
 import { largestAbs } from '../tfjs/largestAbs';
+import { withValues } from '../tfjs/readInto';
 import type { TfTrial } from '../tfjs/worldTf';
 import { badness, departs, type AgreementElement, type AgreementState } from './agreement';
 import { judgeSides } from './judge';
@@ -40,17 +41,11 @@ function lossGradientOf<T>(g: T | null | undefined, symbol: string): T {
 
 /** The chosen flat elements of a gradient (ascending) and tfjs's values there: its largest, and `sample` seeded ones. */
 function chosenElements(g: tf.Tensor, symbol: string, seed: number, sample: number): { at: Int32Array; tfjs: Float64Array } {
-  let found!: { at: Int32Array; tfjs: Float64Array };
-  tf.tidy(() => {
-    const flat = tf.reshape(g, [-1]);
-    const largest = largestAbs(g, AGREEMENT_LARGEST);
-    // the same seeded elements as the gradient scale's (sampling.ts: a name and a trial pick them)
-    const chosen = new Set<number>(seededSample(seed, symbol, g.size, sample));
-    for (const e of largest) chosen.add(e);
-    const at = Int32Array.from([...chosen].sort((a, b) => a - b));
-    found = { at, tfjs: Float64Array.from(tf.gather(flat, tf.tensor1d(at, 'int32')).dataSync()) };
-  });
-  return found;
+  // the same seeded elements as the gradient scale's (sampling.ts: a name and a trial pick them)
+  const chosen = new Set<number>(seededSample(seed, symbol, g.size, sample));
+  for (const e of largestAbs(g, AGREEMENT_LARGEST)) chosen.add(e);
+  const at = Int32Array.from([...chosen].sort((a, b) => a - b));
+  return { at, tfjs: withValues(g, (values) => Float64Array.from(at, (e) => values[e])) };
 }
 
 /** Both worlds' ∂E/∂symbol as the sides of one `==` judgement (sparse for a large symbol), and the reference's one-sided values at kinks. */

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 // backend when another backend owns it (Engine.moveData). Each fast path checks that the fields exist with
 // the expected types, that the stored dtype is float32 and that the stored size equals t.size; anything
 // else (a tensor owned by another backend, a view with an offset, another backend, a changed internal
-// layout) falls back to `target.set(t.dataSync())`. No view into backend memory outlives the call.
+// layout) falls back to dataSync. No view into backend memory outlives the call.
 
 /** The part of a tfjs-core DataStorage used here. */
 interface DataStorageLike {
@@ -77,27 +77,34 @@ function isCpuTensorData(x: unknown): x is CpuTensorData {
   return isObject(x) && x.dtype === 'float32' && x.values instanceof Float32Array;
 }
 
-/** The wasm path: elements [from, from + target.length); false when any check fails (nothing written then). */
-function readFromWasm(backend: unknown, t: tf.Tensor, target: Float32Array, from: number): boolean {
-  if (!isWasmBackend(backend) || !backend.dataIdMap.has(t.dataId)) return false;
+/** The wasm path: a view of the tensor's elements in the module's heap; null when any check fails. */
+function wasmView(backend: unknown, t: tf.Tensor): Float32Array | null {
+  if (!isWasmBackend(backend) || !backend.dataIdMap.has(t.dataId)) return null;
   const data = backend.dataIdMap.get(t.dataId);
-  if (!isWasmTensorData(data) || tf.util.sizeFromShape(data.shape) !== t.size) return false;
+  if (!isWasmTensorData(data) || tf.util.sizeFromShape(data.shape) !== t.size) return null;
   const heap = backend.wasm.HEAPU8; // read now: a memory growth replaces HEAPU8
   const offset = data.memoryOffset;
   const byteLength = t.size * Float32Array.BYTES_PER_ELEMENT;
-  if (!Number.isInteger(offset) || offset < 0 || offset % Float32Array.BYTES_PER_ELEMENT !== 0) return false;
-  if (heap.byteOffset + offset + byteLength > heap.buffer.byteLength) return false;
-  target.set(new Float32Array(heap.buffer, heap.byteOffset + offset + from * Float32Array.BYTES_PER_ELEMENT, target.length));
-  return true;
+  if (!Number.isInteger(offset) || offset < 0 || offset % Float32Array.BYTES_PER_ELEMENT !== 0) return null;
+  if (heap.byteOffset + offset + byteLength > heap.buffer.byteLength) return null;
+  return new Float32Array(heap.buffer, heap.byteOffset + offset, t.size);
 }
 
-/** The cpu path: elements [from, from + target.length); false when any check fails (nothing written then). */
-function readFromCpu(backend: unknown, t: tf.Tensor, target: Float32Array, from: number): boolean {
-  if (!isCpuBackend(backend) || !backend.data.has(t.dataId)) return false;
+/** The cpu path: the backend's own array of the tensor's values; null when any check fails. */
+function cpuView(backend: unknown, t: tf.Tensor): Float32Array | null {
+  if (!isCpuBackend(backend) || !backend.data.has(t.dataId)) return null;
   const data = backend.data.get(t.dataId);
-  if (!isCpuTensorData(data) || data.values.length !== t.size) return false;
-  target.set(data.values.subarray(from, from + target.length));
-  return true;
+  if (!isCpuTensorData(data) || data.values.length !== t.size) return null;
+  return data.values;
+}
+
+/** The backend's own storage of a live float32 tensor, where it is read in place (see the file's head); else null. */
+function storageOf(t: tf.Tensor): Float32Array | null {
+  if (t.isDisposed || t.dtype !== 'float32') return null;
+  const name = tf.getBackend();
+  if (name === 'wasm') return wasmView(tf.backend(), t);
+  if (name === 'cpu') return cpuView(tf.backend(), t);
+  return null;
 }
 
 /**
@@ -123,12 +130,17 @@ export function readRangeInto(t: tf.Tensor, from: number, target: Float32Array):
   if (!Number.isInteger(from) || from < 0 || from + target.length > t.size) {
     throw new Error(`readInto: elements [${from}, ${from + target.length}) are not all in the tensor's ${t.size} (shape [${t.shape}])`);
   }
-  if (!t.isDisposed) {
-    const name = tf.getBackend();
-    if (name === 'wasm' && readFromWasm(tf.backend(), t, target, from)) return target;
-    if (name === 'cpu' && readFromCpu(tf.backend(), t, target, from)) return target;
-  }
-  // throws "Tensor is disposed." for a disposed tensor
-  target.set(t.dataSync().subarray(from, from + target.length) as Float32Array);
+  const storage = storageOf(t);
+  // dataSync throws "Tensor is disposed." for a disposed tensor
+  target.set((storage ?? (t.dataSync() as Float32Array)).subarray(from, from + target.length));
   return target;
+}
+
+/**
+ * `read` given a float32 tensor's values: the backend's own storage where it is read in place (no
+ * copy; `read` must not keep it, nor run tfjs ops, which may move or free it), else dataSync's copy.
+ */
+export function withValues<R>(t: tf.Tensor, read: (values: Float32Array) => R): R {
+  if (t.dtype !== 'float32') throw new Error(`readInto: the tensor is ${t.dtype}; only float32 tensors can be read`);
+  return read(storageOf(t) ?? (t.dataSync() as Float32Array));
 }
