@@ -21,7 +21,7 @@ import { drawTrial } from '../src/scenario/trialValues';
 import { useBackend } from '../src/tfjs/backend';
 import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
 import { computationRow } from './computationRow';
-import { firstLayerScenario, forwardBackward, modelBytes, type Network } from './firstLayer';
+import { firstLayerScenario, forwardBackward, modelBytes, worldForwardBackward, type Network } from './firstLayer';
 import { gc, jsBytes, wasmHeapBytes } from './gc';
 import { describeMemory, liveFigure, memoryFigures, type LiveFigure } from './memory';
 import { describeVariants, variantTable } from './variantTable';
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   }
 
   // scaling: verify the first-layer claim (both worlds, 1 trial) next to one fwd+bwd
-  const scaling: { params: number; network: string; fwdBwdMs: number; verifyMs: number; ratio: number; peakMemoryRatio?: number }[] = [];
+  const scaling: { params: number; network: string; fwdBwdMs: number; worldFwdBwdMs: number; verifyMs: number; ratio: number; peakMemoryRatio?: number }[] = [];
   const livePeaks: LiveFigure[] = [];
   for (const net of NETWORKS) {
     const scenario = firstLayerScenario(net);
@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     const inputs = trialTensors(drawTrial(scenario, 0));
     const big = params > 2e5;
     const fwdBwdMs = await median('fwd+bwd', () => forwardBackward(scenario, inputs), quick ? 5 : 20);
+    // the same pass through derivcheck's own tfjs network (on wasm, a product's gradient as plain products)
+    const worldFwdBwdMs = await median('world fwd+bwd', () => worldForwardBackward(scenario, inputs), quick ? 5 : 20);
     disposeTrialTensors(inputs);
     const rssBefore = process.resourceUsage().maxRSS * 1024;
     const wasmBefore = wasmHeapBytes();
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
       params,
       network: scenario.title,
       fwdBwdMs,
+      worldFwdBwdMs,
       verifyMs,
       ratio: verifyMs / fwdBwdMs,
       ...(rssGrowth > 0 ? { peakMemoryRatio: rssGrowth / model } : {}),
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
       wasmHeapGrowthRatio: wasmGrowth / model,
     };
     scaling.push(point);
-    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS live peak ${point.livePeakMemoryRatio.toFixed(2)}× model (at checkpoints ${point.jsLivePeakMemoryRatio.toFixed(2)}×, with garbage ${point.jsPeakMemoryRatio.toFixed(2)}×), wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
+    log(`${scenario.title.padEnd(24)} ${String(params).padStart(8)} params  fwd+bwd ${fwdBwdMs.toFixed(1).padStart(7)} ms (derivcheck's tfjs pass ${worldFwdBwdMs.toFixed(1)})  verify ${verifyMs.toFixed(1).padStart(8)} ms  ratio ${point.ratio.toFixed(1).padStart(6)}  JS live peak ${point.livePeakMemoryRatio.toFixed(2)}× model (at checkpoints ${point.jsLivePeakMemoryRatio.toFixed(2)}×, with garbage ${point.jsPeakMemoryRatio.toFixed(2)}×), wasm heap growth ${point.wasmHeapGrowthRatio.toFixed(2)}×${point.peakMemoryRatio !== undefined ? `, peak RSS growth ${point.peakMemoryRatio.toFixed(2)}×` : ''}`);
   }
   const fitted = scaling.filter((p) => p.params >= 1e4 && p.params <= 1.1e6);
   const exponent = fitExponent(fitted);
