@@ -5,6 +5,7 @@
 // chunks reuse the first's (a chunk whose tableau needs more rows than the first takes a few more).
 
 import { ArrayPool, withArrayPool } from '../../src/foundation/arrayPool';
+import { KinkWatch } from '../../src/reference/definitions64';
 import { referenceWorld, SLOPE_CHUNK } from '../../src/reference/world64';
 import { Scenario } from '../../src/scenario/schema';
 import { drawTrial } from '../../src/scenario/trialValues';
@@ -25,19 +26,25 @@ function network(batch: number): Scenario {
   });
 }
 
-/** ∂E/∂net1 (through tanh: one slope run per chunk of net1), and the distinct chunk-sized buffers the pools issued for it. */
+/**
+ * ∂E/∂net1 (through tanh: one slope run per chunk of net1): the runs over a chunk's outputs (the
+ * column runs of ∂E/∂net2 have 10× fewer) and the distinct chunk-sized buffers the pools issued.
+ */
 function slopeRunBuffers(batch: number): { chunks: number; buffers: number } {
   const s = network(batch);
   const issue = jest.spyOn(ArrayPool.prototype, 'buffer');
+  const runs = jest.spyOn(KinkWatch.prototype, 'derivative');
   try {
     withArrayPool(new ArrayPool(), () => {
       const g = referenceWorld(s, drawTrial(s, 0)).lossGradient!('net1')!;
       expect(g.data.every(Number.isFinite)).toBe(true);
     });
     const chunkSized = new Set(issue.mock.results.map((r) => r.value as ArrayBuffer).filter((b) => b.byteLength === 8 * SLOPE_CHUNK));
-    return { chunks: (batch * 512) / SLOPE_CHUNK, buffers: chunkSized.size };
+    const chunks = runs.mock.results.filter((r) => (r.value as { value: Float64Array }).value.length === SLOPE_CHUNK).length;
+    return { chunks, buffers: chunkSized.size };
   } finally {
     issue.mockRestore();
+    runs.mockRestore();
   }
 }
 
