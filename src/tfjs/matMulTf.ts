@@ -8,8 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 // explicit transposes. The cpu and native backends run the flags at the speed of the transposes,
 // so they keep tfjs's own gradient.
 
-type CustomGradient = Parameters<typeof tf.customGrad>[0];
-
 /** The last two axes swapped (a matrix, or a batch of matrices). */
 function transposeLast(t: tf.Tensor): tf.Tensor {
   return t.rank === 2 ? tf.transpose(t) : tf.transpose(t, [0, 2, 1]);
@@ -29,18 +27,44 @@ function transposedTimes(x: tf.Tensor, y: tf.Tensor, resultSize: number): tf.Ten
   return x.size <= y.size + resultSize ? tf.matMul(transposeLast(x) as tf.Tensor3D, y as tf.Tensor3D) : transposeLast(tf.matMul(transposeLast(y) as tf.Tensor3D, x as tf.Tensor3D));
 }
 
+/** The kernel of a product with that gradient: tfjs's BatchMatMul, registered again under this name on a backend. */
+export const PLAIN_GRADIENT_MATMUL = 'DerivcheckPlainGradientMatMul';
+
+/**
+ * The kernel and its gradient, registered once per backend. The gradient is one function per
+ * operand, which tfjs's tape calls only for an operand on the path to what is differentiated (an
+ * input x's ∂x is not computed when only the weights are); tf.customGrad would compute both.
+ */
+function registerFor(backendName: string): void {
+  if (tf.getKernelsForBackend(backendName).some((k) => k.kernelName === PLAIN_GRADIENT_MATMUL)) return;
+  const product = tf.getKernel('BatchMatMul', backendName);
+  tf.registerKernel({
+    kernelName: PLAIN_GRADIENT_MATMUL,
+    backendName,
+    kernelFunc: ({ inputs, backend }) => product.kernelFunc({ inputs, backend, attrs: { transposeA: false, transposeB: false } }),
+  });
+  if (tf.getGradient(PLAIN_GRADIENT_MATMUL) === undefined) {
+    tf.registerGradient({
+      kernelName: PLAIN_GRADIENT_MATMUL,
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved) => {
+        const [a, b] = saved;
+        const g = dy as tf.Tensor;
+        return { a: () => timesTransposed(g, b, a.size), b: () => transposedTimes(a, g, b.size) };
+      },
+    });
+  }
+}
+
 /**
  * a·b (both 2-d, or both 3-d batches of one size) with the gradient ∂/∂a = dy·bᵀ and
  * ∂/∂b = aᵀ·dy computed by plain products. The backward pass runs under tfjs's tape like any op,
  * so a gradient of a gradient sees through it.
  */
-export const matMulPlainGradient: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
-    gradFunc: (dy: tf.Tensor, [ka, kb]: tf.Tensor[]) => [timesTransposed(dy, kb, ka.size), transposedTimes(ka, dy, kb.size)],
-  };
-}) as unknown as CustomGradient);
+export function matMulPlainGradient(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  registerFor(tf.getBackend());
+  return tf.engine().runKernel(PLAIN_GRADIENT_MATMUL, { a, b }, {}) as tf.Tensor;
+}
 
 /** The backends whose products with a transposed operand are slow (measured: wasm). */
 export const SLOW_TRANSPOSED_PRODUCTS: readonly string[] = ['wasm'];
