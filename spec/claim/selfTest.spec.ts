@@ -30,10 +30,27 @@ describe('selfTestTally', () => {
 
   it('gives it with negative tolerances and estimates too', () => {
     fc.assert(
-      fc.property(sidesArb(true, 30), fc.constantFrom<Relation>('==', '<', '<=', '>', '>='), fc.constantFrom(...QUANTIFIERS), signedTolerance, (sides, rel, quantifier, tol) => {
+      fc.property(sidesArb(true, 30), fc.constantFrom(...RELATIONS), fc.constantFrom(...QUANTIFIERS), signedTolerance, (sides, rel, quantifier, tol) => {
         expect(outcomeOf(selfTestTally(sides, rel, quantifier, tol), quantifier)).toBe(wholeOutcome(sides, rel, quantifier, tol));
       }),
       { numRuns: 3000, seed: SEED },
+    );
+  });
+
+  it('gives it with floors and with an rhs shorter than the lhs', () => {
+    const floorValue = fc.oneof(fc.constantFrom(0, 1e-12, 1, 1e290, 1e300, -1, Infinity, NaN), fc.double({ min: 0, max: 2, noNaN: true }));
+    const withFloorAndShortRhs = fc
+      .tuple(sidesArb(false, 30), fc.array(floorValue, { minLength: 60, maxLength: 60 }), fc.boolean(), fc.nat({ max: 4 }))
+      .map(([sides, floors, floored, cut]): Sides => {
+        const n = sides.lhs.length;
+        const rhs = cut > 0 && n > 0 ? sides.rhs.subarray(0, Math.max(0, n - cut)) : sides.rhs;
+        return { ...sides, rhs, floor: floored ? Float64Array.from({ length: n }, (_, i) => floors[i % floors.length]) : null };
+      });
+    fc.assert(
+      fc.property(withFloorAndShortRhs, fc.constantFrom(...RELATIONS), tolerance, (sides, rel, tol) => {
+        expect(outcomeOf(selfTestTally(sides, rel, 'all', tol), 'all')).toBe(wholeOutcome(sides, rel, 'all', tol));
+      }),
+      { numRuns: 4000, seed: SEED },
     );
   });
 

@@ -66,11 +66,12 @@ export function movedRhs(rule: RelationRule, l: number, r: number, extra: number
   let moved = movedAcross(rule, l, r, step);
   // with rtol ≥ ½ the allowance grows with the moved rhs, so keep doubling; one that still
   // passes 2^64 times further out (rtol ≈ 1 or more) cannot fail: the rhs goes to infinity,
-  // which the loop reports as not finite, never a pass
+  // which the loop reports as not finite, never a pass. `!=` moves the rhs onto the lhs, at any
+  // step: with a negative allowance that still passes, and the loop stops there too.
   for (let doubling = 0; passes(rule, l, moved, atol + rtol * larger(Math.abs(l), Math.abs(moved)) + extra); doubling++) {
     step = doubling < 64 ? 2 * step : Infinity;
     moved = movedAcross(rule, l, r, step);
-    if (!Number.isFinite(moved)) break;
+    if (!Number.isFinite(moved) || doubling >= 64) break;
   }
   return moved;
 }
