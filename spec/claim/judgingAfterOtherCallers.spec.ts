@@ -14,7 +14,7 @@ describe('the judging loop among its callers', () => {
 
   it("judges a large claim's blocks in both worlds without collecting, with the self-test and the agreement check's kind of caller about", () => {
     for (let run = 0; run < 3; run++) {
-      const out = execFileSync(process.execPath, [join(root, 'spec', 'fixtures', 'judging', 'blocksAfterOtherCallers.js'), join(root, 'dist')], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--expose-gc', join(root, 'spec', 'fixtures', 'judging', 'blocksAfterOtherCallers.js'), join(root, 'dist')], { encoding: 'utf8' });
       const { collections, compared } = JSON.parse(out) as { collections: number; compared: number };
       expect(compared).toBe(40000);
       // 5 times 800k elements: boxed, 64 MB of garbage (dozens of collections); one collection set off by something else is allowed
