@@ -91,7 +91,8 @@ const MOVED = new Float64Array(1);
 
 /**
  * Every selected element of `sides`, judged; see the file's head. Allocates nothing and calls
- * nothing per element (but `each`, the moved rhs and `larger`, which V8 inlines): the relation's
+ * nothing per element but `each`, the moved rhs (through MOVED, inlined or not) and `larger`
+ * (which V8 inlines): the relation's
  * fields are read inline, as excessOf and passesAt read them, and the larger of |lhs| and |rhs|
  * is picked without a branch (src/foundation/branchless.ts).
  */

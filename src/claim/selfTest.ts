@@ -36,8 +36,7 @@ function unboundedFrom(sides: Sides, from: number, atol: number): number {
   const floor = sides.floor ?? null;
   const n = lhs.length;
   if (mask === null && kink === null && floor === null && rhs.length >= n && atol >= 0 && atol <= SETTLED_MAGNITUDE) return unboundedDenseFrom(lhs, rhs, error, from);
-  for (let at = from; at < n; at++) {
-    if ((mask !== null && !mask[at]) || (kink !== null && kink[at])) continue;
+  for (let at = selectedFrom(sides, from); at < n; at = selectedFrom(sides, at + 1)) {
     const estimate = error !== null ? error[at] : 0;
     const absolute = floor !== null ? atol + floor[at] : atol;
     const bounded = at < rhs.length && Math.abs(lhs[at]) <= SETTLED_MAGNITUDE && Math.abs(rhs[at]) <= SETTLED_MAGNITUDE && estimate >= 0 && estimate <= SETTLED_MAGNITUDE && absolute >= 0 && absolute <= SETTLED_MAGNITUDE;

@@ -30,12 +30,18 @@ function transposedTimes(x: tf.Tensor, y: tf.Tensor, resultSize: number): tf.Ten
 /** The kernel of a product with that gradient: tfjs's BatchMatMul, registered again under this name on a backend. */
 export const PLAIN_GRADIENT_MATMUL = 'DerivcheckPlainGradientMatMul';
 
+/** The backends the kernel is registered for (looked up on every product: the registry's own lookup walks every kernel). */
+const registered = new Set<string>();
+
 /**
  * The kernel and its gradient, registered once per backend. The gradient is one function per
  * operand, which tfjs's tape calls only for an operand on the path to what is differentiated (an
  * input x's ∂x is not computed when only the weights are); tf.customGrad would compute both.
  */
 function registerFor(backendName: string): void {
+  if (registered.has(backendName)) return;
+  registered.add(backendName);
+  // another copy of this module in the process (two installs) may have registered it already
   if (tf.getKernelsForBackend(backendName).some((k) => k.kernelName === PLAIN_GRADIENT_MATMUL)) return;
   const product = tf.getKernel('BatchMatMul', backendName);
   tf.registerKernel({
