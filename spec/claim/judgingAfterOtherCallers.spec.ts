@@ -15,10 +15,14 @@ describe('the judging loop among its callers', () => {
   it("judges a large claim's blocks in both worlds without collecting, with the self-test and the agreement check's kind of caller about", () => {
     for (let run = 0; run < 3; run++) {
       const out = execFileSync(process.execPath, ['--expose-gc', join(root, 'spec', 'fixtures', 'judging', 'blocksAfterOtherCallers.js'), join(root, 'dist')], { encoding: 'utf8' });
-      const { collections, compared } = JSON.parse(out) as { collections: number; compared: number };
+      const { rounds, compared } = JSON.parse(out) as { rounds: number[]; compared: number };
       expect(compared).toBe(40000);
-      // 5 times 800k elements: boxed, 64 MB of garbage (dozens of collections); one collection set off by something else is allowed
-      expect(collections).toBeLessThanOrEqual(1);
+      expect(rounds).toHaveLength(5);
+      // a boxing loop: 800k elements a round, 13 MB of garbage, a dozen collections in every
+      // round. A round that starts before V8's optimized code arrives (a busy machine) may collect
+      // a few times, so the median round is what is judged; one collection set off by something else is allowed
+      const median = [...rounds].sort((a, b) => a - b)[2];
+      expect(median).toBeLessThanOrEqual(1);
     }
   });
 });
