@@ -20,8 +20,12 @@ function largestAbsOf(values: ArrayLike<number>, k: number): Int32Array {
   // the magnitudes of the best so far, largest first (NaN and ±∞ as +∞)
   const best = new Float64Array(wanted).fill(-1);
   let held = 0;
+  // once k are held: the smallest of them, which a value must pass in magnitude (−1 before)
+  let floor = -1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
+    // nearly every value stops here, compared as it is (NaN compares false and goes on)
+    if (v <= floor && v >= -floor) continue;
     const m = v !== v ? Infinity : Math.abs(v);
     if (held === wanted && !(m > best[wanted - 1])) continue;
     // where it goes: after every held one at least as large (the earlier position first on a tie)
@@ -34,6 +38,7 @@ function largestAbsOf(values: ArrayLike<number>, k: number): Int32Array {
     best[slot] = m;
     at[slot] = i;
     if (held < wanted) held++;
+    if (held === wanted) floor = best[wanted - 1];
   }
   return at;
 }
