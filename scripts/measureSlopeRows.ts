@@ -1,7 +1,8 @@
 import { ELEMENTWISE } from '../src/formula/functions';
 import { SeededRandom } from '../src/foundation/random';
+import { trusted } from '../src/reference/colouredGradient64';
 import { DEFAULT_MAX_ITERATIONS, MANY_OUTPUT_ROWS } from '../src/reference/finiteDifferences';
-import { derivative64, MANY_OUTPUTS, trusted, type DerivativeOptions } from '../src/reference/kinks';
+import { derivative64 } from '../src/reference/kinks';
 
 // npm run measure:slope-rows — the measurement MANY_OUTPUT_ROWS comes from: a slope run
 // (src/reference/world64.ts) moves every element of P at once, along one ladder of steps set by
@@ -74,13 +75,13 @@ interface Measured {
 const SMOOTH = { crossed: () => false, crossingAt: () => 1 };
 
 /** One slope run of g over x with at most `rows` rows, as world64's slopeByChunks makes it. */
-function slopeRun(c: Case, x: Float64Array, rows: DerivativeOptions): Measured {
+function slopeRun(c: Case, x: Float64Array, rows: number): Measured {
   const q = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const out = new Float64Array(N);
   const run = derivative64((t) => {
     for (let i = 0; i < N; i++) out[i] = c.g(x[i] + t);
     return out;
-  }, q, { ...rows, ...SMOOTH });
+  }, q, { rows, ...SMOOTH });
   const measured: Measured = { relative: 0, overEstimate: 0, again: 0, notFinite: 0, runCalls: run.evaluations };
   for (let i = 0; i < N; i++) {
     let [value, error] = [run.value[i], run.error[i]];
@@ -102,23 +103,19 @@ function slopeRun(c: Case, x: Float64Array, rows: DerivativeOptions): Measured {
   return measured;
 }
 
-// fixed numbers of rows, and the runs' own rule (MANY_OUTPUTS: 4 rows where every output is trusted by then, else 6)
-const ROWS = new Map<string, DerivativeOptions>([
-  ...[3, 4, 5, MANY_OUTPUT_ROWS, DEFAULT_MAX_ITERATIONS].filter((r, i, all) => all.indexOf(r) === i).sort((a, b) => a - b).map((rows): [string, DerivativeOptions] => [`${rows} rows`, { rows }]),
-  ['as run', MANY_OUTPUTS],
-]);
+const ROWS = [3, 4, 5, MANY_OUTPUT_ROWS, DEFAULT_MAX_ITERATIONS].filter((r, i, all) => all.indexOf(r) === i).sort((a, b) => a - b);
 const SPREADS = [0.3, 1, 3, 8];
 const e = (v: number) => v.toExponential(1);
 
-console.log(`${N} elements a run, ${[...ROWS.keys()].join(', ')}: worst error / max(|g′|, 1e-3), worst error / its estimate, elements differentiated again (not finite: a pole jumped at every step), calls of g in the run`);
-console.log(['function', 'spread', ...ROWS.keys()].join(' | '));
-const worst = new Map([...ROWS.keys()].map((r) => [r, { relative: 0, overEstimate: 0 }]));
+console.log(`${N} elements a run, rows ${ROWS.join(', ')}: worst error / max(|g′|, 1e-3), worst error / its estimate, elements differentiated again (not finite: a pole jumped at every step), calls of g in the run`);
+console.log(['function', 'spread', ...ROWS.map((r) => `${r} rows`)].join(' | '));
+const worst = new Map(ROWS.map((r) => [r, { relative: 0, overEstimate: 0 }]));
 CASES.forEach((c, k) => {
   for (const spread of SPREADS) {
     const x = inputs(c.domain, spread, 1000 * k + Math.round(10 * spread));
-    const cells = [...ROWS].map(([label, rows]) => {
+    const cells = ROWS.map((rows) => {
       const m = slopeRun(c, x, rows);
-      const w = worst.get(label)!;
+      const w = worst.get(rows)!;
       w.relative = Math.max(w.relative, m.relative);
       w.overEstimate = Math.max(w.overEstimate, m.overEstimate);
       return `${e(m.relative)} ${m.overEstimate.toFixed(2)} ${m.again}${m.notFinite > 0 ? ` (${m.notFinite} not finite)` : ''} ${m.runCalls}`;
@@ -126,4 +123,4 @@ CASES.forEach((c, k) => {
     console.log([c.name, spread, ...cells].join(' | '));
   }
 });
-console.log(['worst', '', ...[...worst.values()].map((w) => `${e(w.relative)} ${w.overEstimate.toFixed(2)}`)].join(' | '));
+console.log(['worst', '', ...ROWS.map((r) => `${e(worst.get(r)!.relative)} ${worst.get(r)!.overEstimate.toFixed(2)}`)].join(' | '));

@@ -7,7 +7,7 @@
 // Every estimate covers its actual error: actual ≤ max(10 × estimate, 1e-13 × scale).
 // Set FD_REPORT=1 to print the per-case table.
 
-import { MANY_OUTPUT_ROWS, maxEvaluations, oneSided, ridders, SETTLED_ROWS, type DerivativeEstimate } from '../../src/reference/finiteDifferences';
+import { maxEvaluations, oneSided, ridders, type DerivativeEstimate } from '../../src/reference/finiteDifferences';
 
 type Vector = (t: number) => Float64Array;
 const scalar = (g: (t: number) => number): Vector => (t) => Float64Array.of(g(t));
@@ -194,48 +194,6 @@ describe('ridders', () => {
     expect(floored.error[0]).toBeGreaterThan(plain.error[0] + 1e-14);
     // the default, 0, changes nothing
     expect(ridders(f, 1e-2, { magnitude: 0 })).toEqual(plain);
-  });
-});
-
-describe('ridders with `settled` (a run of many outputs)', () => {
-  // tanh's slope at 2048 inputs moving together, as a slope run's chunk: none of its outputs
-  // finishes before row 5, so without `settled` the run takes every one of its 6 rows
-  const inputs = Float64Array.from({ length: 2048 }, (_, i) => 0.1 + 2.5 * Math.abs(Math.sin(1.7 * i)));
-  const slopes = (x: Float64Array): Vector => (t) => Float64Array.from(x, (v) => Math.tanh(v + t));
-  const trusted = (value: number, error: number): boolean => Number.isFinite(value) && error <= 1e-7 * Math.abs(value);
-  const exactly = (a: DerivativeEstimate, b: DerivativeEstimate) => expect([Array.from(a.value), Array.from(a.error)]).toEqual([Array.from(b.value), Array.from(b.error)]);
-
-  it(`stops after ${SETTLED_ROWS} rows when the outputs are trusted: the ${SETTLED_ROWS}-row run's numbers, accurate and covered`, () => {
-    const f = slopes(inputs);
-    const settled = ridders(f, 0.03, { maxIterations: MANY_OUTPUT_ROWS, settled: trusted });
-    expect(ridders(f, 0.03, { maxIterations: MANY_OUTPUT_ROWS }).evaluations).toBe(2 * MANY_OUTPUT_ROWS);
-    expect(settled.evaluations).toBe(2 * SETTLED_ROWS);
-    exactly(settled, ridders(f, 0.03, { maxIterations: SETTLED_ROWS }));
-    inputs.forEach((x, i) => {
-      const exact = 1 / Math.cosh(x) ** 2;
-      expect(Math.abs(settled.value[i] - exact)).toBeLessThanOrEqual(Math.max(10 * settled.error[i], 1e-13));
-      expect(Math.abs(settled.value[i] - exact)).toBeLessThanOrEqual(1e-9 * exact);
-    });
-  });
-
-  it('goes on to every row where one output is not settled by then', () => {
-    // outputs of slope 1 (inputs at 0; every other slope is below 0.99) are not settled, whatever their estimates
-    const withZeros = (zeros: number) => slopes(inputs.map((x, i) => (i < zeros ? 0 : x)));
-    const settled = (value: number, error: number) => value < 0.999 && trusted(value, error);
-    const options = { maxIterations: MANY_OUTPUT_ROWS, settled };
-    expect(ridders(withZeros(0), 0.03, options).evaluations).toBe(2 * SETTLED_ROWS);
-    expect(ridders(withZeros(1), 0.03, options).evaluations).toBe(2 * MANY_OUTPUT_ROWS);
-    exactly(ridders(withZeros(1), 0.03, options), ridders(withZeros(1), 0.03, { maxIterations: MANY_OUTPUT_ROWS }));
-    // an output whose quotient was not finite at row 4 starts again, and is not settled before two rows agree
-    let calls = 0;
-    const broken: Vector = (t) => {
-      const v = withZeros(0)(t);
-      if (++calls === 7 || calls === 8) v[7] = NaN;
-      return v;
-    };
-    expect(ridders(broken, 0.03, options).evaluations).toBe(2 * MANY_OUTPUT_ROWS);
-    // a predicate that settles nothing: every row
-    expect(ridders(slopes(Float64Array.of(0.05)), 0.03, { maxIterations: MANY_OUTPUT_ROWS, settled: () => false }).evaluations).toBe(2 * MANY_OUTPUT_ROWS);
   });
 });
 

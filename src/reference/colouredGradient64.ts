@@ -2,7 +2,8 @@ import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import type { CheckedComputation } from '../scenario/compile';
 import type { Value64 } from './algebra64';
 import { evaluation, type Env64, type KinkWatch } from './definitions64';
-import { MANY_OUTPUTS, trusted } from './kinks';
+import { MANY_OUTPUT_ROWS } from './finiteDifferences';
+import { SUSPICIOUS } from './kinks';
 import type { Derivative64 } from './world64';
 import type { LossRows } from './lossRows';
 import { movedPass } from './movedPass64';
@@ -16,7 +17,7 @@ import { movedPass } from './movedPass64';
 // proportional to itself (stepLadder): next to a pole at 0 (1/x, log x) the shared steps jump
 // over it. Such an element's estimate comes out non-finite or far from the few 1e-11 of a smooth
 // one; every element whose estimate is above SUSPICIOUS of its value is differentiated again by
-// itself (`element`), with every row of Ridders' tableau; a column is a run of many outputs (MANY_OUTPUTS).
+// itself (`element`), with every row of Ridders' tableau; a column takes MANY_OUTPUT_ROWS.
 
 /** Flat positions of column `c` of a tensor of `shape` (the elements whose other axes than `axis` are c's). */
 function columnPositions(shape: readonly number[], axis: number, c: number, into: Int32Array): Int32Array {
@@ -59,6 +60,9 @@ function rowMagnitude(rows: LossRows, env: Env64, watch: KinkWatch, hidden: Read
   return Math.max(0, ...total);
 }
 
+/** Whether a derivative estimate is one a smooth function gives: finite, its estimate a small fraction of it. */
+export const trusted = (value: number, error: number): boolean => Number.isFinite(value) && error <= SUSPICIOUS * Math.abs(value);
+
 /**
  * ∂E/∂symbol by columns, the elements whose estimate is not trusted again by `element` (∂E/∂S at
  * one flat element); null when a column crosses a kink or such an element sits at one.
@@ -87,7 +91,7 @@ export function colouredLossGradient(computation: CheckedComputation, env: Env64
       start = Math.max(start, Math.abs(q.data[p]));
     }
     const pass = movedPass(computation, env, watch, symbol, { kind: 'dense', data: direction }, true);
-    const d = watch.derivative((t: number) => rowTerms(pass(t)), start, { magnitude, ...MANY_OUTPUTS });
+    const d = watch.derivative((t: number) => rowTerms(pass(t)), start, { magnitude, rows: MANY_OUTPUT_ROWS });
     pass.release();
     for (const p of positions) direction[p] = 0;
     if (d.kink && d.kink.some((k) => k !== 0)) return null;

@@ -35,14 +35,6 @@ export interface RiddersOptions {
   magnitude?: number;
   /** f returns an array of its own at every call (not reused): taken without a copy */
   fresh?: boolean;
-  /**
-   * Whether an output's estimate so far is good enough (kinks.ts `trusted`). With it, a run stops
-   * after SETTLED_ROWS rows, before maxIterations, as soon as every output is: the further rows
-   * would refine outputs that are already good enough. One that is not may need them (at 4 rows
-   * it would be examined for a kink, or differentiated again by itself: each costs more calls
-   * than the rows saved).
-   */
-  settled?: (value: number, error: number) => boolean;
 }
 
 export interface OneSidedOptions extends RiddersOptions {
@@ -84,14 +76,12 @@ export const DEFAULT_MAX_ITERATIONS = 10;
  * ratio to the estimate; below that, 4–6 rows leave up to 7e-10 where 10 rows reach 1e-13–5e-10
  * (1/x, log, sqrt), covered by the estimates but for log's at 5 and 6 rows (1.2×). With 4 rows
  * up to 240× more elements fail `trusted` and are differentiated again by themselves (x·σ(x),
- * σ(1 − σ), tanh far out); with 5 and 6 about as many as with 10. So such a run stops after
- * SETTLED_ROWS (4) rows where every output is trusted by then, and goes on to 6 where one is not
- * (kinks.ts MANY_OUTPUTS, RiddersOptions.settled). An output whose estimate is not trusted at
- * the end is differentiated again by itself, with every row.
+ * σ(1 − σ), tanh far out); with 5 and 6 about as many as with 10. 6 is kept: 5 measured no
+ * faster at 784-512-10 (median of 3 processes), and 4's saving there (~7%) would be lost many
+ * times over on saturated pre-activations. An output whose estimate is not trusted is
+ * differentiated again by itself, with every row.
  */
 export const MANY_OUTPUT_ROWS = 6;
-/** Rows after which a run with `settled` may stop (MANY_OUTPUT_ROWS' measurement: as accurate as 6 and 10). */
-export const SETTLED_ROWS = 4;
 // 16ε: 4ε left the estimate up to 16× short for sin of arguments ~40 (rounding in f itself).
 const DEFAULT_RELATIVE_NOISE = 16 * Number.EPSILON;
 
@@ -129,7 +119,6 @@ export function ridders(f: (t: number) => Float64Array, step: number, options: R
       quotientNoise[c] = (noise * (Math.max(Math.abs(plus[c]), floor) + Math.max(Math.abs(minus[c]), floor))) / (2 * h);
     }
     tableau.addRow(quotient, quotientNoise);
-    if (options.settled && row + 1 >= SETTLED_ROWS && tableau.allSettled(options.settled)) break;
   }
   const result = tableau.result();
   giveBack(quotient, quotientNoise);
@@ -290,12 +279,6 @@ class Tableau {
     this.last.length = 0;
     this.lastNoise.length = 0;
     this.size = -1;
-  }
-
-  /** Whether every component's best estimate so far (result()'s value and error) is `settled`. */
-  allSettled(settled: (value: number, error: number) => boolean): boolean {
-    for (let c = 0; c < this.size; c++) if (!this.lastRowFinite[c] || !settled(this.bestValue[c], this.bestError[c] + this.bestNoise[c])) return false;
-    return true;
   }
 
   allDone(): boolean {

@@ -1,5 +1,5 @@
 import { float64Array, giveBack } from '../foundation/arrayPool';
-import { MANY_OUTPUT_ROWS, oneSided, ridders, type CountedEstimate } from './finiteDifferences';
+import { oneSided, ridders, type CountedEstimate } from './finiteDifferences';
 
 // The reference world's derivative of t ↦ f(t) at 0 when f may not be smooth there: a ReLU or
 // |·| kink at the point or within the finite-difference step, or a singularity (log o for a tiny
@@ -36,10 +36,6 @@ export function initialStep(q: number): number {
 
 /** Error estimate above this fraction of the derivative's size is examined (smooth elements: ~1e-11). */
 export const SUSPICIOUS = 1e-7;
-
-/** Whether a derivative estimate is one a smooth function gives: finite, its estimate a small fraction of it. */
-export const trusted = (value: number, error: number): boolean => Number.isFinite(value) && error <= SUSPICIOUS * Math.abs(value);
-
 /** Rounding in f: an error estimate or second difference below this many ε·|f(0)|/h is noise, not a kink. */
 const ROUNDING = 1e4 * Number.EPSILON;
 /** Sides and central agree when within this many times their summed error estimates (plus 1e-8 relative). */
@@ -170,8 +166,6 @@ export interface DerivativeOptions {
   magnitude?: number;
   /** Rows of each Ridders tableau (RiddersOptions.maxIterations; default DEFAULT_MAX_ITERATIONS). */
   rows?: number;
-  /** Each Ridders tableau stops after SETTLED_ROWS rows once every output is `trusted` (RiddersOptions.settled). */
-  settleEarly?: boolean;
   /**
    * Called right after each call of f at t ≠ 0: whether some input of a kinked function inside f
    * was on another side of its kink than at t = 0 (then the step straddles a kink). Without it,
@@ -185,9 +179,6 @@ export interface DerivativeOptions {
    */
   crossingAt?: () => number;
 }
-
-/** A run of many outputs, each a function of one moving input or one row of E (MANY_OUTPUT_ROWS). */
-export const MANY_OUTPUTS: DerivativeOptions = { rows: MANY_OUTPUT_ROWS, settleEarly: true };
 
 /** The two smallest steps ±h the calls recorded, as [h, f(h), f(−h)], smallest first. */
 function smallestPairs(calls: Map<number, Float64Array>): [number, Float64Array, Float64Array][] {
@@ -293,7 +284,7 @@ export function derivative64(f: (t: number) => Float64Array, q: number, options:
       },
       rungs[r],
       // call's arrays are copies of f's
-      { magnitude, fresh: true, ...(options.rows !== undefined ? { maxIterations: options.rows } : {}), ...(options.settleEarly ? { settled: trusted } : {}) },
+      { magnitude, fresh: true, ...(options.rows !== undefined ? { maxIterations: options.rows } : {}) },
     );
     let scale = 0;
     for (let c = 0; c < size; c++) if (Number.isFinite(central.value[c])) scale = Math.max(scale, Math.abs(central.value[c]));

@@ -7,12 +7,13 @@ import type { TrialValues } from '../scenario/trialValues';
 import { algebra64, type Value64 } from './algebra64';
 import { forward64, KinkWatch, type Env64 } from './definitions64';
 import { placeColumn, type Jacobian64 } from './gradient64';
-import { MANY_OUTPUTS, trusted, type DerivativeOptions, type KinkAwareEstimate } from './kinks';
+import { MANY_OUTPUT_ROWS } from './finiteDifferences';
+import type { KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { rowBlocksOf, rowsOf } from './rowSlice64';
 import { nextParameters64 } from './next64';
 import { chainCost, throughLinearAt, throughLinearRows, throughReader, type GradientRows } from './chainRule64';
-import { colouredLossGradient } from './colouredGradient64';
+import { colouredLossGradient, trusted } from './colouredGradient64';
 import { lossRowsOf, ownRuns } from './lossRows';
 import { seededSample } from './sampling';
 
@@ -152,12 +153,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * the part that moves, when the move allows (src/reference/movedPass64.ts), its rounding taken
    * relative to the numbers it is computed from.
    */
-  const differentiate = (symbol: string, direction: Direction64, g: ((env: Env64) => Float64Array) | 'loss', fresh = g === 'loss', options: Pick<DerivativeOptions, 'rows' | 'settleEarly'> = {}) => {
+  const differentiate = (symbol: string, direction: Direction64, g: ((env: Env64) => Float64Array) | 'loss', fresh = g === 'loss', rows?: number) => {
     // g's arrays are its own (fresh): the moved tensors may be written into the same arrays for every step
     const pass = movedPass(computation, env, watch, symbol, direction, fresh);
     const part = g === 'loss' ? pass.loss : undefined;
     const call = part ? (t: number) => Float64Array.of(part.at(t)) : (t: number) => (g === 'loss' ? lossOf : g)(pass(t));
-    const d = watch.derivative(call, startOf(valueOf(symbol).data, direction), { ...(part ? { magnitude: part.magnitude } : {}), ...options });
+    const d = watch.derivative(call, startOf(valueOf(symbol).data, direction), { ...(part ? { magnitude: part.magnitude } : {}), ...(rows !== undefined ? { rows } : {}) });
     // derivative64 copied what it read of the moved environments
     pass.release();
     return d;
@@ -208,7 +209,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
    * activation) and a row has at most WIDEST_BLOCK_ROW elements; else WHOLE_READER_CHUNK elements,
    * the reader computed in full for each. The steps
    * are the largest element's; an element whose estimate is not one a smooth function gives
-   * (kinks.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
+   * (colouredGradient64.ts `trusted`: a pole at 0 jumped over) is differentiated again by itself.
    */
   // the chunks' runs hand their arrays on to each other through a pool of their own, which goes with the run
   const slopeAlong = (symbol: string, reader: string): KinkAwareEstimate => withArrayPool(new ArrayPool({ smallest: SLOPE_CHUNK }), () => slopeByChunks(symbol, reader));
@@ -237,7 +238,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
         return data instanceof Float64Array ? data.subarray(from, to) : Float64Array.from(data.subarray(from, to));
       };
       const block = blocks?.(from / row, to / row);
-      const d = block ? watch.derivative(block.at, q, MANY_OUTPUTS) : differentiate(symbol, everyElement(), chunk, true, MANY_OUTPUTS);
+      const d = block ? watch.derivative(block.at, q, { rows: MANY_OUTPUT_ROWS }) : differentiate(symbol, everyElement(), chunk, true, MANY_OUTPUT_ROWS);
       block?.release();
       evaluations += d.evaluations;
       // a kink anywhere: the caller goes element by element
