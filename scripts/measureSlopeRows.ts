@@ -1,5 +1,6 @@
 import { ELEMENTWISE } from '../src/formula/functions';
 import { SeededRandom } from '../src/foundation/random';
+import { maxAbs } from '../src/foundation/tensor';
 import { trusted } from '../src/reference/colouredGradient64';
 import { DEFAULT_MAX_ITERATIONS, MANY_OUTPUT_ROWS } from '../src/reference/finiteDifferences';
 import { derivative64 } from '../src/reference/kinks';
@@ -74,9 +75,13 @@ interface Measured {
 /** What the kink watch reports along a move of a smooth function (KinkWatch.derivative): no crossing. */
 const SMOOTH = { crossed: () => false, crossingAt: () => 1 };
 
-/** One slope run of g over x with at most `rows` rows, as world64's slopeByChunks makes it. */
+/**
+ * One slope run of g over x with at most `rows` rows, as world64's slopeByChunks makes each chunk's
+ * (the steps set by the largest |x|, untrusted elements again by themselves), over all N inputs at
+ * once where the product takes SLOPE_CHUNK at a time.
+ */
 function slopeRun(c: Case, x: Float64Array, rows: number): Measured {
-  const q = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const q = maxAbs(x);
   const out = new Float64Array(N);
   const run = derivative64((t) => {
     for (let i = 0; i < N; i++) out[i] = c.g(x[i] + t);

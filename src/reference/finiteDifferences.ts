@@ -77,7 +77,7 @@ export const DEFAULT_MAX_ITERATIONS = 10;
  * (1/x, log, sqrt), covered by the estimates but for log's at 5 and 6 rows (1.2×). With 4 rows
  * up to 240× more elements fail `trusted` and are differentiated again by themselves (x·σ(x),
  * σ(1 − σ), tanh far out); with 5 and 6 about as many as with 10. 6 is kept: 5 measured no
- * faster at 784-512-10 (median of 3 processes), and 4's saving there (~7%) would be lost many
+ * faster at 784-512-10 (median of 3 processes), and 4's saving there (7–11%) would be lost many
  * times over on saturated pre-activations. Also measured: stopping after 4 rows only where every
  * output is trusted by then. Column runs stopped so left ∂E/∂o of a shipped sigmoid
  * cross-entropy claim 11× less precise (3.3e-10 relative, its estimate 0.77 of the tolerance;

@@ -27,6 +27,7 @@ function largestAbsOf(values: ArrayLike<number>, k: number): Int32Array {
     // nearly every value stops here, compared as it is (NaN compares false and goes on)
     if (v <= floor && v >= -floor) continue;
     const m = v !== v ? Infinity : Math.abs(v);
+    // what the floor cannot turn away: a NaN once the floor is +∞, anything when k is 0
     if (held === wanted && !(m > best[wanted - 1])) continue;
     // where it goes: after every held one at least as large (the earlier position first on a tie)
     let slot = held < wanted ? held : wanted - 1;
