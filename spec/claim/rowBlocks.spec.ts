@@ -1,6 +1,9 @@
 import * as rowBlocks from '../../src/claim/rowBlocks';
 import { runScenario, type ClaimResult } from '../../src/claim/runScenario';
+import * as scaleHints from '../../src/claim/scaleHints';
 import { checkClaim } from '../../src/formula/check';
+import * as chainRule64 from '../../src/reference/chainRule64';
+import { maxAbs } from '../../src/foundation/tensor';
 import { blockRows, blocksOfRows, referenceWorld, ROW_BLOCK } from '../../src/reference/world64';
 import { computationOf, symbolTableOf } from '../../src/scenario/computationOf';
 import { Scenario } from '../../src/scenario/schema';
@@ -18,7 +21,7 @@ const hidden = 160;
 // alike): three blocks, the last shorter (204, 204, 91 rows)
 const classes = 10;
 
-function scenario(activation: 'linear' | 'tanh', claims: { id: string; lhs?: string; rhs: string; rel?: string; quantifier?: string; where?: string; expect?: string; verdict?: string }[], rows = inputs): Scenario {
+function scenario(activation: 'linear' | 'tanh', claims: { id: string; lhs?: string; rhs: string; rel?: string; quantifier?: string; where?: string; expect?: string; verdict?: string }[], rows = inputs, spreads = [0.05, 0.05]): Scenario {
   return Scenario.parse({
     title: 'row blocks',
     seed: 3,
@@ -26,8 +29,8 @@ function scenario(activation: 'linear' | 'tanh', claims: { id: string; lhs?: str
     model: {
       inputs: rows,
       layers: [
-        { units: hidden, activation, bias: false, init: { normal: [0, 0.05] } },
-        { units: classes, activation: 'linear', bias: false, init: { normal: [0, 0.05] } },
+        { units: hidden, activation, bias: false, init: { normal: [0, spreads[0]] } },
+        { units: classes, activation: 'linear', bias: false, init: { normal: [0, spreads[1]] } },
       ],
       loss: { type: 'softmax-cross-entropy', reduction: 'mean' },
     },
@@ -103,6 +106,53 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
     expect(blocks).toHaveBeenCalledTimes(claims.length * s.trials);
     const whole = runScenario(s, { keepSides: true });
     expect(byBlocks.map((r) => r.verdict)).toEqual(['holds', 'holds', 'refuted']);
+    expect(byBlocks.map(comparable)).toEqual(whole.map(comparable));
+  });
+
+  /** Counts the calls of ∂E/∂W1's rows (the world's own, for the gradient scale, too), with and without the error bound. */
+  function countRows(): { values: number; withError: number } {
+    const count = { values: 0, withError: 0 };
+    const original = chainRule64.throughLinearRows;
+    jest.spyOn(chainRule64, 'throughLinearRows').mockImplementation((...args) => {
+      const rows = original(...args);
+      return rows && Object.assign((from: number, to: number, valuesOnly?: boolean) => (valuesOnly ? count.values++ : count.withError++, rows(from, to, valuesOnly)), rows);
+    });
+    return count;
+  }
+
+  it('reads each block once: the gradient scale is settled by the blocks, under a guess from the block where tfjs says |∂E/∂W1| is largest', () => {
+    const count = countRows();
+    const s = scenario('tanh', [{ id: 'closed', rhs: tanhRhs }]);
+    const [byBlocks] = runScenario(s, { trials: 1 });
+    expect(byBlocks.verdict).toBe('holds');
+    // 3 blocks judged, and the guess's block read for its values; no pass of the scale's own
+    // (3 more reads of values), nor one for the agreement check, which reads the settled scale
+    expect(count).toEqual({ values: 1, withError: 3 });
+    expect(comparable(byBlocks)).toEqual(comparable(runScenario(s, { trials: 1, keepSides: true })[0]));
+  });
+
+  it('where the guess falls short (tfjs pointed elsewhere), judges the blocks again under the scale they give: the same results as judged whole', () => {
+    const claims = [
+      { id: 'closed', rhs: tanhRhs },
+      { id: 'no-mean', rhs: `sum(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`, expect: 'refuted' },
+      { id: 'le', rhs: `${tanhRhs} + 1e-3`, rel: '<=' },
+    ];
+    // small first-layer weights and large second-layer ones: W1's share is the gradient scale
+    const s = scenario('tanh', claims, inputs, [0.01, 2]);
+    const world = referenceWorld(s, drawTrial(s, 0));
+    const g = world.lossGradient!('W1')!;
+    expect(maxAbs(world.lossGradient!('W2')!.data)).toBeLessThan(maxAbs(g.data));
+    // an element in a block whose largest |∂E/∂W1| is below the largest of all
+    const largest = (from: number, to: number) => maxAbs(g.data.subarray(from * hidden, to * hidden));
+    const [from, to] = [...blocksOfRows(inputs, hidden)].find(([a, b]) => largest(a, b) < maxAbs(g.data))!;
+    expect(largest(from, to)).toBeLessThan(maxAbs(g.data));
+    jest.spyOn(scaleHints, 'largestGradientElements').mockReturnValue(new Map([['W1', from * hidden]]));
+    const count = countRows();
+    const byBlocks = runScenario(s, { trials: 1 });
+    // the first claim: the guess's block, the blocks judged twice; the others under the settled scale
+    expect(count).toEqual({ values: 1, withError: 2 * 3 + 2 * 3 });
+    const whole = runScenario(s, { trials: 1, keepSides: true });
+    expect(byBlocks.map((r) => r.verdict)).toEqual(['holds', 'refuted', 'holds']);
     expect(byBlocks.map(comparable)).toEqual(whole.map(comparable));
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { float64Array, giveBack, withArrayPool, type ArrayPool } from '../foundation/arrayPool';
-import { maxAbsFinite } from '../foundation/tensor';
+import { maxAbs, maxAbsFinite } from '../foundation/tensor';
 import { nodesOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import type { StepCache } from '../formula/contractTerm';
@@ -81,36 +81,66 @@ function keepValue(value: Value64): Value64 {
 /** Each block's rows [from, to) of P, in order. */
 const blocksOf = (plan: RowBlockPlan) => blocksOfRows(plan.count, plan.rowSize);
 
-/** The reference's sides, a block at a time. */
+/** The reference's sides, a block at a time, under the scale the whole sides are judged under. */
 function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: ReferenceWorld, blocks: ArrayPool): BlockOutcome {
   const checked = state.checked!;
   const { rel, quantifier } = state.claim;
-  const judged = new BlockOutcome(rel, quantifier, state.tolerance.reference);
   const vars = checked.freeIndices.map((f) => f.name);
   const sizes = checked.freeIndices.map((f) => f.size);
-  // the whole sides' scale, max(largest finite |lhs|, the gradient scale): the gradient scale holds
-  // P's own largest |∂E/∂P| when it was taken by these rows; when it was sampled, or ∂E/∂P is held
-  // whole (its rows may then differ in the last bits from rows computed by blocks), the lhs is read for it
-  let scale = reference.gradientScale();
-  // every array a block makes (its sides, the rhs's temporaries) is dead once it is judged: the
-  // next block (and the next claim's) takes them from `blocks`
-  if (plan.rows.held || reference.scaleSource() === 'sampled') eachRowBlockValues(plan.rows, plan.count, plan.rowSize, blocks, (values) => (scale = Math.max(scale, maxAbsFinite(values))));
   // the rhs's factors that read no row of P, computed once (from the trial's pool: they outlive the blocks)
   const whole = new FormulaEvaluator(checked, reference);
   const known = new Map(plan.invariant.map((factor) => [factor, whole.evaluate(factor)]));
   // and the steps of its sums of products that no row of P reaches, kept out of the blocks' pool
   const steps: StepCache<Value64> = { varying: new Set([plan.index]), results: new WeakMap(), keep: keepValue };
-  for (const [from, to] of blocksOf(plan)) {
-    if (judged.stopped) break;
+  // every array a block makes (its sides, the rhs's temporaries) is dead once it is judged: the
+  // next block (and the next claim's) takes them from `blocks`
+  const inBlock = <T>(run: () => T): T => {
     try {
-      withArrayPool(blocks, () => judgeBlock(from, to));
+      return withArrayPool(blocks, run);
     } finally {
       blocks.reclaim();
     }
+  };
+  // The scale: P's share of the gradient scale is max |∂E/∂P| over these very blocks, which a
+  // pass of the world's own would compute once more before the first block could be judged. So,
+  // where the world leaves that share to us, the blocks are judged under a guess, the scale with
+  // the largest |∂E/∂P| of the block where tfjs's |∂E/∂P| is largest, and their own largest
+  // settles it: no larger than the guess (nearly always), the guess was the scale and the
+  // judgement stands; else they are judged again under the scale they give.
+  const byRows = reference.scaleByRows(plan.symbol);
+  if (byRows !== null) {
+    const row = Math.floor(byRows.hint / plan.rowSize);
+    const [from, to] = [...blocksOf(plan)].find(([, end]) => row < end)!;
+    const guess = Math.max(byRows.others, inBlock(() => maxAbs(plan.rows(from, to, true).data)));
+    const first = judgeBlocks(guess);
+    if (!first.judged.stopped) byRows.settle(first.largest);
+    if (!first.judged.stopped && first.largest <= guess) return first.judged;
   }
-  return judged;
+  return judgeBlocks(sidesScale()).judged;
 
-  function judgeBlock(from: number, to: number): void {
+  /** The whole sides' scale, max(largest finite |lhs|, the gradient scale), as the world takes it. */
+  function sidesScale(): number {
+    // the gradient scale holds P's own largest |∂E/∂P| when it was taken by these rows; when it
+    // was sampled, or ∂E/∂P is held whole (its rows may then differ in the last bits from rows
+    // computed by blocks), the lhs is read for it
+    let scale = reference.gradientScale();
+    if (plan.rows.held || reference.scaleSource() === 'sampled') eachRowBlockValues(plan.rows, plan.count, plan.rowSize, blocks, (values) => (scale = Math.max(scale, maxAbsFinite(values))));
+    return scale;
+  }
+
+  /** Every block judged under `scale`, and the largest |lhs| of those judged. */
+  function judgeBlocks(scale: number): { judged: BlockOutcome; largest: number } {
+    const judged = new BlockOutcome(rel, quantifier, state.tolerance.reference);
+    let largest = 0;
+    for (const [from, to] of blocksOf(plan)) {
+      if (judged.stopped) break;
+      inBlock(() => (largest = Math.max(largest, judgeBlock(judged, scale, from, to))));
+    }
+    return { judged, largest };
+  }
+
+  /** One block judged into `judged`; its largest |lhs| (maxAbs, as the gradient scale takes it). */
+  function judgeBlock(judged: BlockOutcome, scale: number, from: number, to: number): number {
     const lhs = plan.rows(from, to);
     const scope = blockEnv(reference.env, plan.reads, plan.count, from, to);
     if (scope === null) throw new Error(`the rhs reads a tensor at ${plan.index} whose extent is not ${plan.symbol}'s ${plan.count} rows`);
@@ -121,6 +151,7 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
     const error = summedEstimate(lhs.error ?? null, rhs.error ?? null);
     const sides: Sides = { vars, sizes, offset: from * plan.rowSize, lhs: lhs.data, rhs: rhs.data, error, mask: null, scale };
     judged.add(sides, judged.mayHold);
+    return maxAbs(lhs.data);
   }
 }
 

@@ -124,6 +124,23 @@ export interface ReferenceWorld extends World<Value64> {
    * else through Q's linear reader (chainRule64.ts throughLinearRows); null where neither applies
    */
   lossGradientRows(symbol: string): GradientRows | null;
+  /**
+   * The gradient scale with parameter P's share left to a caller that reads every block of
+   * `lossGradientRows(P)` anyway (src/claim/rowBlocks.ts): the largest share of every other
+   * parameter, where the tfjs world says |∂E/∂P| is largest (`hint`, a flat element), and
+   * `settle`, which takes max |∂E/∂P| over those blocks (maxAbs of each block's values) as P's
+   * share, the number `gradientScale` would find by a pass of its own over the same blocks. Null
+   * where P's share would not be taken so (P's ∂E/∂P held whole, or sampled), or is known already,
+   * or another share was sampled, or there is no hint.
+   */
+  scaleByRows(symbol: string): ScaleByRows | null;
+}
+
+/** The gradient scale but for one parameter's share (ReferenceWorld.scaleByRows). */
+export interface ScaleByRows {
+  others: number;
+  hint: number;
+  settle(largest: number): void;
 }
 
 /** The value a step starts from: the element's own (element), the largest of Q's (dense). */
@@ -270,6 +287,8 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   let next: ((symbol: string) => Value64) | undefined;
   let scale: number | undefined;
   let sampled = false;
+  // each parameter's share of the gradient scale, once taken (or settled by a caller: scaleByRows)
+  const shares = new Map<string, number>();
   const elementLossDerivatives = new Map<string, Map<number, Derivative64>>();
   // ∂E/∂symbol in at most FULL_GRADIENT_RUNS finite-difference runs (the chain rule, or columns),
   // else null, decided once: where the chain meets a kink, it is not taken
@@ -329,6 +348,11 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     eachRowBlockValues(rows, count, rowSize, new ArrayPool({ reclaimable: true }), (values) => (m = Math.max(m, maxAbs(values))));
     return m;
   };
+  const shareOf = (name: string): number => {
+    let share = shares.get(name);
+    if (share === undefined) shares.set(name, (share = parameterScale(name)));
+    return share;
+  };
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
     if (!lossGradients.has(name) && p.shape.length > 0) {
@@ -365,10 +389,21 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       return next(symbol);
     },
     gradientScale() {
-      scale ??= Math.max(0, ...computation.parameters.map(parameterScale));
+      scale ??= Math.max(0, ...computation.parameters.map(shareOf));
       return scale;
     },
     scaleSource: () => (sampled ? 'sampled' : 'every element'),
     lossGradientRows: (symbol) => (differentiable(symbol) ? lossGradientRows(symbol) : null),
+    scaleByRows(symbol) {
+      // parameterScale's choice for P: by rows where its ∂E/∂P is not held whole
+      if (scale !== undefined || shares.has(symbol) || !computation.parameters.includes(symbol) || lossGradients.has(symbol)) return null;
+      const p = valueOf(symbol);
+      const rows = p.shape.length > 0 ? lossGradientRows(symbol) : null;
+      const hint = options.scaleHints?.().get(symbol);
+      if (rows === null || rows.held || hint === undefined) return null;
+      const others = Math.max(0, ...computation.parameters.filter((n) => n !== symbol).map(shareOf));
+      if (sampled) return null;
+      return { others, hint, settle: (largest) => void shares.set(symbol, largest) };
+    },
   };
 }

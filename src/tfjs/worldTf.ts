@@ -7,6 +7,7 @@ import type { TrialValues } from '../scenario/trialValues';
 import { algebraTf } from './algebraTf';
 import { forwardDefinitionsTf } from './definitionsTf';
 import { gradsOrZeros } from './gradsOrZeros';
+import { largestAbs } from './largestAbs';
 import { forwardNetworkTf, outputGradientTf } from './networkTf';
 import { optimizeTf } from './optimizersTf';
 import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
@@ -199,11 +200,8 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     },
     uploadAgain,
     largestGradientElements(wanted) {
-      const found = new Map<string, number>();
-      tf.tidy(() => {
-        for (const n of wanted) found.set(n, tf.argMax(tf.abs(tf.reshape(gradients().get(n)!, [-1]))).dataSync()[0]);
-      });
-      return found;
+      // read where the backend keeps the values: no |∂E/∂P| tensor on the backend (largestAbs.ts)
+      return new Map(wanted.map((n) => [n, largestAbs(gradients().get(n)!, 1)[0]]));
     },
     dispose() {
       const mine = owned();
