@@ -68,6 +68,39 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return [...a, ...b.filter((v) => !a.includes(v))];
 }
 
+/**
+ * One axis of a gathered read: `index` (each element's index on it, before `pad`) times `stride`
+ * added to `flat`, or the element marked -1 in `offsets` where the index falls outside `extent`.
+ * In a function of its own, as the other loops of a gathered read: V8 compiled a loop inside
+ * `gather` on its own (on-stack replacement) before the code after it had run, and that code then
+ * left for the interpreter at every read (several times slower).
+ */
+function addAxis(flat: Float64Array, offsets: Int32Array, index: Float64Array, pad: number, extent: number, stride: number): void {
+  for (let k = 0; k < flat.length; k++) {
+    const at = index[k] - pad;
+    if (at < 0 || at >= extent) offsets[k] = -1;
+    else flat[k] += at * stride;
+  }
+}
+
+/** Every element's flat position where addAxis left it inside the base. */
+function placeAll(offsets: Int32Array, flat: Float64Array): void {
+  for (let k = 0; k < flat.length; k++) if (offsets[k] === 0) offsets[k] = flat[k];
+}
+
+/** Adds `coef` times the value of variable `slot` at every point of `sizes` (row-major) to `out`. */
+function addCoordinate(out: Float64Array, sizes: readonly number[], slot: number, coef: number): void {
+  if (!(slot >= 0 && slot < sizes.length)) throw new Error(`an index variable the read uses is not among its axes`);
+  const inner = sizes.slice(slot + 1).reduce((a, b) => a * b, 1);
+  const size = sizes[slot];
+  for (let k = 0; k < out.length; ) {
+    for (let v = 0; v < size; v++) {
+      const add = coef * v;
+      for (let i = 0; i < inner; i++) out[k++] += add;
+    }
+  }
+}
+
 export interface EvaluatorOptions {
   /**
    * 'planned' (the default): sums, means and products with one among their factors run in the
@@ -184,28 +217,15 @@ export class FormulaEvaluator<T> {
     const vars = [...prefix];
     for (const form of forms) for (const name of this.formVars(form)) if (!vars.includes(name)) vars.push(name);
     const sizes = vars.map((v, i) => (i < prefix.length ? shape[i] : this.sizeOf(node, v)));
-    const reads = this.formReaders(node, forms, vars, env);
     const strides = rowMajorStrides(shape);
     const count = sizes.reduce((a, b) => a * b, 1);
+    // each element's flat position in the base, built an axis at a time over every element
+    const flat = new Float64Array(count);
+    for (let p = 0; p < prefix.length; p++) addCoordinate(flat, sizes, p, strides[p]);
+    // a read that falls outside an axis (into a pad) is -1, which `take` reads as 0
     const offsets = new Int32Array(count);
-    const at = new Array<number>(vars.length).fill(0);
-    for (let k = 0; k < count; k++) {
-      let flat = 0;
-      for (let p = 0; p < prefix.length; p++) flat += at[p] * strides[p];
-      for (let axis = 0; axis < forms.length; axis++) {
-        const index = reads[axis](at) - (pads ? pads[axis] : 0);
-        if (index < 0 || index >= shape[prefix.length + axis]) {
-          flat = -1;
-          break;
-        }
-        flat += index * strides[prefix.length + axis];
-      }
-      offsets[k] = flat;
-      for (let v = vars.length - 1; v >= 0; v--) {
-        if (++at[v] < sizes[v]) break;
-        at[v] = 0;
-      }
-    }
+    forms.forEach((form, axis) => addAxis(flat, offsets, this.formValues(node, form, vars, sizes, env), pads ? pads[axis] : 0, shape[prefix.length + axis], strides[prefix.length + axis]));
+    placeAll(offsets, flat);
     return { vars, value: A.take(base, offsets, sizes) };
   }
 
@@ -216,33 +236,26 @@ export class FormulaEvaluator<T> {
     return names;
   }
 
-  /** For each form, its value at a point of `vars` (given as their values, in vars' order). */
-  private formReaders(node: Expr, forms: IndexForm[], vars: string[], env: Map<string, T>): ((at: number[]) => number)[] {
-    return forms.map((form) => {
-      const terms = form.terms.map((t) => ({ slot: vars.indexOf(t.name), coef: t.coef }));
-      const gathers = form.gathers.map((g) => ({ coef: g.coef, read: this.integerReader(node, g.node, vars, env) }));
-      return (at: number[]) => {
-        let value = form.offset;
-        for (const t of terms) value += t.coef * at[t.slot];
-        for (const g of gathers) value += g.coef * g.read(at);
-        return value;
-      };
-    });
-  }
-
-  /** An integer tensor's element `t[…]` at a point of `vars`, from the world's own integers. */
-  private integerReader(node: Expr, read: Extract<Expr, { kind: 'index' }>, vars: string[], env: Map<string, T>): (at: number[]) => number {
-    const name = (read.base as Expr & { kind: 'symbol' }).name;
-    const values = this.world.integers?.(name);
-    const tensor = this.lookup(read, name, env);
-    if (values === undefined) throw new EvaluationError(node, `no integer values for ${name}`);
-    const strides = rowMajorStrides(this.algebra.shape(tensor));
-    const readers = this.formReaders(node, this.checked.indexForms.get(read)!, vars, env);
-    return (at) => {
-      let flat = 0;
-      for (let a = 0; a < readers.length; a++) flat += readers[a](at) * strides[a];
-      return values[flat];
-    };
+  /** A form's value at every point of `vars` (of `sizes`, row-major), the terms then the integer tensors' elements added in order. */
+  private formValues(node: Expr, form: IndexForm, vars: string[], sizes: number[], env: Map<string, T>): Float64Array {
+    const count = sizes.reduce((a, b) => a * b, 1);
+    const out = new Float64Array(count).fill(form.offset);
+    for (const t of form.terms) addCoordinate(out, sizes, vars.indexOf(t.name), t.coef);
+    for (const g of form.gathers) {
+      const name = (g.node.base as Expr & { kind: 'symbol' }).name;
+      const values = this.world.integers?.(name);
+      const tensor = this.lookup(g.node, name, env);
+      if (values === undefined) throw new EvaluationError(node, `no integer values for ${name}`);
+      // the integer tensor's flat position at every point
+      const strides = rowMajorStrides(this.algebra.shape(tensor));
+      const position = new Float64Array(count);
+      this.checked.indexForms.get(g.node)!.forEach((f, a) => {
+        const index = this.formValues(node, f, vars, sizes, env);
+        for (let k = 0; k < count; k++) position[k] += index[k] * strides[a];
+      });
+      for (let k = 0; k < count; k++) out[k] += g.coef * values[position[k]];
+    }
+    return out;
   }
 
   private evaluateCall(node: Extract<Expr, { kind: 'call' }>, env: Map<string, T>): Labelled<T> {
@@ -309,17 +322,9 @@ export class FormulaEvaluator<T> {
     const vars: string[] = [];
     for (const form of forms) for (const name of this.formVars(form)) if (!vars.includes(name)) vars.push(name);
     const sizes = vars.map((v) => this.sizeOf(node, v));
-    const [a, b] = this.formReaders(node, forms, vars, env);
-    const count = sizes.reduce((m, s) => m * s, 1);
-    const data = new Float64Array(count);
-    const at = new Array<number>(vars.length).fill(0);
-    for (let k = 0; k < count; k++) {
-      data[k] = a(at) === b(at) ? 1 : 0;
-      for (let v = vars.length - 1; v >= 0; v--) {
-        if (++at[v] < sizes[v]) break;
-        at[v] = 0;
-      }
-    }
+    const [a, b] = forms.map((form) => this.formValues(node, form, vars, sizes, env));
+    const data = new Float64Array(a.length);
+    for (let k = 0; k < data.length; k++) data[k] = a[k] === b[k] ? 1 : 0;
     return { vars, value: A.constant(sizes, data) };
   }
 
