@@ -6,6 +6,7 @@
 
 import type { Env64 } from '../../src/reference/definitions64';
 import { KinkWatch } from '../../src/reference/definitions64';
+import * as chainRule64 from '../../src/reference/chainRule64';
 import { chainCost, throughLinearAt, throughReader } from '../../src/reference/chainRule64';
 import type { CheckedComputation } from '../../src/scenario/compile';
 import type { Value64 } from '../../src/reference/algebra64';
@@ -233,6 +234,30 @@ describe('∂E/∂P at one element through a linear reader whose ∂E/∂D is kn
     const d = world.lossDerivativeAt('x', 5);
     expect(d.evaluations).toBe(0);
     expect(d.value).toBeCloseTo(world.elementDerivative('x', 'loss', 5).value, 12);
+  });
+
+  it('at many elements at once (lossDerivativesAt): one evaluation of the map for all of them, the numbers lossDerivativeAt gives each', () => {
+    // the input, a weight matrix and a bias, every element
+    for (const s of networks.slice(0, 3)) {
+      for (const symbol of ['x', 'W2', 'b2']) {
+        const one = referenceWorld(s, drawTrial(s, 0));
+        const many = referenceWorld(s, drawTrial(s, 0));
+        for (const world of [one, many]) ['net1', 'net2'].forEach((d) => world.lossGradient!(d));
+        const n = one.env.get(symbol)!.data.length;
+        const elements = Int32Array.from({ length: n }, (_, e) => n - 1 - e);
+        const together = jest.spyOn(chainRule64, 'throughLinearAtElements');
+        const read = many.lossDerivativesAt(symbol, elements);
+        expect(together).toHaveBeenCalledTimes(1);
+        expect(together.mock.results[0].value).not.toBeNull();
+        together.mockRestore();
+        expect(read).toEqual(Array.from(elements, (e) => one.lossDerivativeAt(symbol, e)));
+        // kept: asked again, nothing is evaluated
+        const again = jest.spyOn(chainRule64, 'throughLinearAtElements');
+        expect(many.lossDerivativesAt(symbol, elements.slice(0, 3))).toEqual(read.slice(0, 3));
+        expect(again).not.toHaveBeenCalled();
+        again.mockRestore();
+      }
+    }
   });
 });
 

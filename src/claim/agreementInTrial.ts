@@ -65,8 +65,7 @@ function sidesFor(symbol: string, g: tf.Tensor, reference: ReferenceWorld, seed:
   const forward = new Float64Array(at.length);
   const backward = new Float64Array(at.length);
   let kink: Uint8Array | null = null;
-  at.forEach((element, k) => {
-    const d = reference.lossDerivativeAt(symbol, element);
+  reference.lossDerivativesAt(symbol, at).forEach((d, k) => {
     rhs[k] = d.value;
     error[k] = d.error;
     if (d.kink) {

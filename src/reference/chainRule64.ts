@@ -4,6 +4,7 @@ import type { Expr } from '../formula/ast';
 import { checkDefinition, type CheckedDefinition, type CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
+import { scanFormula } from '../formula/scanner';
 import { substitute } from '../formula/substitute';
 import { transposeLinear } from '../formula/transposeLinear';
 import type { CheckedComputation, Definition } from '../scenario/compile';
@@ -134,13 +135,18 @@ interface TransposedMap {
   summed: number;
 }
 
-function transposedMap(computation: CheckedComputation, symbol: string, p: Value64, reader: Definition): TransposedMap | null {
-  const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE)!;
+/** The symbols a transposed map of D reads: the computation's, and ∂E/∂D and its error input. */
+function mapTable(computation: CheckedComputation, reader: Definition): SymbolTable {
   const symbols = new Map<string, SymbolInfo>(computation.table.symbols);
   for (const d of computation.definitions) symbols.set(d.name, { shape: d.shape, kind: 'intermediate' });
   symbols.set(GRADIENT, { shape: reader.shape, kind: 'intermediate' });
   symbols.set(MAGNITUDE, { shape: reader.shape, kind: 'intermediate' });
-  const table: SymbolTable = { symbols, hasOptimizer: false };
+  return { symbols, hasOptimizer: false };
+}
+
+function transposedMap(computation: CheckedComputation, symbol: string, p: Value64, reader: Definition): TransposedMap | null {
+  const transposed = transposeLinear(reader.body, reader.vars, reader.shape, symbol, reader.checked, GRADIENT, MAGNITUDE)!;
+  const table = mapTable(computation, reader);
   const head = `__dE_dP[${transposed.vars.join(',')}]`;
   const value = checkDefinition(`${head} = ${transposed.formula}`, table);
   const magnitude = checkDefinition(`${head} = ${transposed.magnitude}`, table);
@@ -153,7 +159,7 @@ function transposedMap(computation: CheckedComputation, symbol: string, p: Value
  * plus their rounding, γ_k·Σ|c·g|, both in one evaluation of the map with every coefficient taken
  * absolutely, Σ|c|·(err + γ_k·|g|).
  */
-function errorInput(map: TransposedMap, g: Value64): Float64Array {
+function errorInput(map: Pick<TransposedMap, 'summed'>, g: Value64): Float64Array {
   const rounding = map.summed * Number.EPSILON;
   const bound = new Float64Array(g.data.length);
   for (let i = 0; i < bound.length; i++) bound[i] = (g.error?.[i] ?? 0) + rounding * Math.abs(g.data[i]);
@@ -204,6 +210,46 @@ export function throughLinearAt(computation: CheckedComputation, env: Env64, wat
     };
     return { value: at(map.value, gradient, GRADIENT), error: at(map.magnitude, bound, MAGNITUDE) };
   };
+}
+
+/** The integer tensor of chosen elements' coordinates on P's axis `v` in `throughLinearAtElements`, and the index over the elements. */
+const coordinatesOf = (v: string) => `__at_${v}`;
+const ELEMENT = '__element';
+
+/**
+ * ∂E/∂P at chosen elements of P at once, as throughLinearAt gives each: the transposed map with
+ * P's index variables read from integer tensors of the elements' coordinates (`x[n,i]` becomes
+ * `x[n, __at_i[__element]]`), one definition over the elements, checked and evaluated once for
+ * all of them, where throughLinearAt substitutes, plans and evaluates the map once per element.
+ * Null where that does not apply.
+ */
+export function throughLinearAtElements(computation: CheckedComputation, env: Env64, watch: KinkWatch, symbol: string, known: ReadonlyMap<string, Value64>, elements: Int32Array): { value: Float64Array; error: Float64Array } | null {
+  const p = env.get(symbol);
+  const through = p ? readerOf(computation, symbol, p.shape) : null;
+  if (!p || !through || through.kind !== 'linear' || elements.length === 0) return null;
+  const g = known.get(through.reader.name);
+  if (!g || g.kink) return null;
+  const transposed = transposeLinear(through.reader.body, through.reader.vars, through.reader.shape, symbol, through.reader.checked, GRADIENT, MAGNITUDE);
+  if (transposed === null) return null;
+  const table = mapTable(computation, through.reader);
+  const scope: Env64 = new Map(env);
+  transposed.vars.forEach((v, axis) => {
+    table.symbols.set(coordinatesOf(v), { shape: [elements.length], kind: 'integer', classes: p.shape[axis] });
+    scope.set(coordinatesOf(v), { shape: [elements.length], data: Float64Array.from(elements, (e) => unravel(e, p.shape)[axis]) });
+  });
+  // every read of one of P's index variables in the map's text, by its tokens
+  const atElements = (formula: string): string => {
+    let text = formula;
+    for (const token of scanFormula(formula).reverse()) {
+      if (token.kind === 'name' && transposed.vars.includes(token.text)) text = `${text.slice(0, token.pos)}${coordinatesOf(token.text)}[${ELEMENT}]${text.slice(token.end)}`;
+    }
+    return text;
+  };
+  const value = checkDefinition(`__dE_dP[${ELEMENT}] = ${atElements(transposed.formula)}`, table);
+  const magnitude = checkDefinition(`__dE_dP[${ELEMENT}] = ${atElements(transposed.magnitude)}`, table);
+  if (!value.ok || !magnitude.ok || value.definition.shape.join() !== String(elements.length)) return null;
+  const at = (definition: CheckedDefinition, read: Value64, name: string): Float64Array => Float64Array.from(evaluateWith(scope, watch, { expr: definition.body, checked: definition }, read, name, definition.vars, definition.shape).data);
+  return { value: at(value.definition, { shape: g.shape, data: g.data }, GRADIENT), error: at(magnitude.definition, { shape: g.shape, data: errorInput(transposed, g) }, MAGNITUDE) };
 }
 
 /**

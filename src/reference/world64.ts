@@ -12,7 +12,7 @@ import type { KinkAwareEstimate } from './kinks';
 import { movedPass, type Direction64 } from './movedPass64';
 import { rowBlocksOf, rowsOf } from './rowSlice64';
 import { nextParameters64 } from './next64';
-import { chainCost, throughLinearAt, throughLinearRows, throughReader, type GradientRows } from './chainRule64';
+import { chainCost, throughLinearAt, throughLinearAtElements, throughLinearRows, throughReader, type GradientRows } from './chainRule64';
 import { colouredLossGradient, trusted } from './colouredGradient64';
 import { lossRowsOf, ownRuns } from './lossRows';
 import { seededSample } from './sampling';
@@ -108,6 +108,8 @@ export interface ReferenceWorld extends World<Value64> {
    * gradient scale of a large parameter and the built-in gradient check's chosen elements
    */
   lossDerivativeAt(symbol: string, element: number): Derivative64;
+  /** lossDerivativeAt at each of `elements`, those not known yet computed together where the chain rule allows */
+  lossDerivativesAt(symbol: string, elements: Int32Array): Derivative64[];
   /**
    * Whether ∂E/∂Q is computed in full: Q is not large, or the chain rule gets it in at most
    * FULL_GRADIENT_RUNS runs without meeting a kink (it is computed to find out); then
@@ -319,6 +321,17 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (!d) known.set(element, (d = byChainAt(symbol, element) ?? scalarAlong(symbol, 'loss', { kind: 'element', index: element })));
     return d;
   };
+  const lossDerivativesAt = (symbol: string, elements: Int32Array): Derivative64[] => {
+    if (!lossGradients.has(symbol)) {
+      const known = elementLossDerivatives.get(symbol) ?? new Map<number, Derivative64>();
+      elementLossDerivatives.set(symbol, known);
+      const missing = Int32Array.from(new Set(elements)).filter((e) => !known.has(e));
+      // through the linear reader, every missing element in one evaluation of its map
+      const together = missing.length > 1 ? throughLinearAtElements(computation, env, watch, symbol, lossGradients, missing) : null;
+      missing.forEach((e, k) => together && known.set(e, { value: together.value[k], error: together.error[k], evaluations: 0 }));
+    }
+    return Array.from(elements, (e) => lossDerivativeAt(symbol, e));
+  };
   /** ∂E/∂symbol at an element through its linear reader, once ∂E/∂D is known in full (chainRule64.ts); kept per symbol */
   const chainAt = new Map<string, (element: number) => { value: number; error: number }>();
   const byChainAt = (symbol: string, element: number): Derivative64 | null => {
@@ -378,6 +391,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     lossGradient: (symbol) => (differentiable(symbol) ? lossGradient(symbol) : null),
     elementDerivative: (symbol, f, element) => scalarAlong(symbol, f, { kind: 'element', index: element }),
     lossDerivativeAt,
+    lossDerivativesAt,
     lossGradientInFull: (symbol) => differentiable(symbol) && inFull(symbol),
     directionalDerivative: (symbol, f, v) => scalarAlong(symbol, f, { kind: 'dense', data: v }),
     next(symbol) {
