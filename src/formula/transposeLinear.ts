@@ -93,8 +93,10 @@ export function transposeLinear(body: Expr, vars: readonly string[], shape: read
     const indexed = (name: string) => (vars.length === 0 ? name : `${name}[${vars.join(',')}]`);
     const read = indexed(gradient);
     const readAbs = indexed(absolute);
-    const product = [String(Math.abs(term.scale)), ...term.factors.map(text), read].join(' * ') + term.divisors.map((d) => ` / ${text(d)}`).join('');
-    const productAbs = [String(Math.abs(term.scale)), ...term.factors.map((f) => `abs${text(f)}`), readAbs].join(' * ') + term.divisors.map((d) => ` / abs${text(d)}`).join('');
+    // a coefficient of 1 left out: it would be one more pass over the result (of P's size), multiplying by 1
+    const coefficient = Math.abs(term.scale) === 1 ? [] : [String(Math.abs(term.scale))];
+    const product = [...coefficient, ...term.factors.map(text), read].join(' * ') + term.divisors.map((d) => ` / ${text(d)}`).join('');
+    const productAbs = [...coefficient, ...term.factors.map((f) => `abs${text(f)}`), readAbs].join(' * ') + term.divisors.map((d) => ` / abs${text(d)}`).join('');
     const wrap = (inner: string) => over.reduceRight((acc, v) => `sum(${v}, ${acc})`, inner);
     formulas.push(`${term.scale < 0 ? '-' : ''}${wrap(product)}`);
     magnitudes.push(wrap(productAbs));

@@ -36,11 +36,18 @@ function gather(source: Floats, shape: number[], srcStrides: number[], base = 0)
   const n = sizeOf(shape);
   const out = float64Array(n);
   const rank = shape.length;
+  if (rank === 0) {
+    if (n > 0) out[0] = source[base];
+    return out;
+  }
+  // a row of the last axis at a time, in a loop of its own; the axes before it step once per row
   const index = new Array<number>(rank).fill(0);
+  const width = shape[rank - 1];
+  const step = srcStrides[rank - 1];
   let offset = base;
-  for (let i = 0; i < n; i++) {
-    out[i] = source[offset];
-    for (let axis = rank - 1; axis >= 0; axis--) {
+  for (let i = 0; i < n; i += width) {
+    for (let k = 0, from = offset; k < width; k++, from += step) out[i + k] = source[from];
+    for (let axis = rank - 2; axis >= 0; axis--) {
       index[axis]++;
       offset += srcStrides[axis];
       if (index[axis] < shape[axis]) break;
@@ -274,7 +281,8 @@ const smoothAlgebra64: Algebra<Value64> = {
     const data = float64Array(outer * inner);
     // the error of the element that wins (the first of equal ones)
     const error = t.error ? float64Array(outer * inner) : null;
-    const better = which === 'max' ? (v: number, best: number) => v > best : (v: number, best: number) => v < best;
+    // max as the larger of v and best with the sign flipped for min: no closure, no pair per element
+    const sign = which === 'max' ? 1 : -1;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         let at = o * n * inner + i;
@@ -283,7 +291,10 @@ const smoothAlgebra64: Algebra<Value64> = {
         for (let k = 1; k < n && !Number.isNaN(best); k++) {
           at += inner;
           const v = t.data[at];
-          if (better(v, best) || Number.isNaN(v)) [best, winner] = [v, at];
+          if (sign * v > sign * best || Number.isNaN(v)) {
+            best = v;
+            winner = at;
+          }
         }
         data[o * inner + i] = best;
         if (error) error[o * inner + i] = t.error![winner];
