@@ -31,6 +31,31 @@ function strides(shape: readonly number[]): number[] {
   return s;
 }
 
+/**
+ * `data[i] = f(src[i])`, in loops, not Float64Array.prototype.map (much slower in V8). The common
+ * ones are called directly, or through f at a call site of their own, where V8 inlines it (the
+ * one call site that every other function shares is several times slower per element). The loops
+ * are a function of their own: inside `unary`, V8 compiled the loop alone (on-stack replacement)
+ * before the code after it had run, and left that code for the interpreter at every call.
+ */
+function applyUnary(op: string, f: (a: number, b: number) => number, src: Floats, data: Float64Array): void {
+  if (op === 'exp') for (let i = 0; i < data.length; i++) data[i] = Math.exp(src[i]);
+  else if (op === 'log') for (let i = 0; i < data.length; i++) data[i] = Math.log(src[i]);
+  else if (op === 'tanh') for (let i = 0; i < data.length; i++) data[i] = Math.tanh(src[i]);
+  else if (op === 'sigmoid') for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
+  else if (op === 'relu') for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
+  else if (op === 'step') for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
+  else if (op === 'neg') for (let i = 0; i < data.length; i++) data[i] = -src[i];
+  else for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
+}
+
+/** The error bound of a unary function's values: its slope times the argument's bound. */
+function unaryError(slope: (a: number, b: number, which: 0 | 1) => number, values: Floats, error: Float64Array): Float64Array {
+  const out = float64Array(error.length);
+  for (let i = 0; i < out.length; i++) out[i] = error[i] === 0 ? 0 : slope(values[i], 0, 0) * error[i];
+  return out;
+}
+
 /** Gathers `source` into a new layout: out[i] = source[offsetOf(i)], where offsetOf walks `shape` with `srcStrides`. */
 function gather(source: Floats, shape: number[], srcStrides: number[], base = 0): Float64Array {
   const n = sizeOf(shape);
@@ -232,25 +257,10 @@ const smoothAlgebra64: Algebra<Value64> = {
   },
   unary(op, t) {
     const { value: f, slope } = entryOf(op);
-    // loops, not Float64Array.prototype.map (much slower in V8)
-    const src = t.data;
-    const data = float64Array(src.length);
-    // the common ones called directly, or through f at a call site of their own, where V8 inlines
-    // it (the one call site that every other function shares is several times slower per element)
-    if (op === 'exp') for (let i = 0; i < data.length; i++) data[i] = Math.exp(src[i]);
-    else if (op === 'log') for (let i = 0; i < data.length; i++) data[i] = Math.log(src[i]);
-    else if (op === 'tanh') for (let i = 0; i < data.length; i++) data[i] = Math.tanh(src[i]);
-    else if (op === 'sigmoid') for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
-    else if (op === 'relu') for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
-    else if (op === 'step') for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
-    else if (op === 'neg') for (let i = 0; i < data.length; i++) data[i] = -src[i];
-    else for (let i = 0; i < data.length; i++) data[i] = f(src[i], 0);
+    const data = float64Array(t.data.length);
+    applyUnary(op, f, t.data, data);
     const out: Value64 = { shape: [...t.shape], data };
-    if (t.error && slope) {
-      const error = float64Array(t.error.length);
-      for (let i = 0; i < error.length; i++) error[i] = t.error[i] === 0 ? 0 : slope(t.data[i], 0, 0) * t.error[i];
-      out.error = error;
-    }
+    if (t.error && slope) out.error = unaryError(slope, t.data, t.error);
     return out;
   },
   sum(t, axis) {

@@ -1,4 +1,5 @@
 import { float64Array, giveBack } from '../foundation/arrayPool';
+import type { Floats } from '../foundation/tensor';
 import { nodesOf, type Expr } from '../formula/ast';
 import type { CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
@@ -60,6 +61,14 @@ function rowReadSymbols(body: Expr, checked: CheckedFormulas, v: string): Set<st
   return rowRead;
 }
 
+/**
+ * `moved[i] = q[i] + t`. A function of its own: inside a row block's `at`, V8 compiled this loop
+ * alone (on-stack replacement) and left the code after it for the interpreter at every call.
+ */
+function shiftInto(moved: Float64Array, q: Floats, t: number): void {
+  for (let i = 0; i < moved.length; i++) moved[i] = q[i] + t;
+}
+
 /** Rows [from, to) of a tensor, as a view (no copy). */
 export function rowsOf(value: Value64, from: number, to: number): Value64 {
   const row = value.data.length / value.shape[0];
@@ -105,8 +114,7 @@ export function rowBlocksOf(reader: Definition, symbol: string, env: Env64, watc
       at(t) {
         giveBackLast();
         // the moved pass's q + t·1, the same number
-        const q = base.data;
-        for (let i = 0; i < moved.length; i++) moved[i] = q[i] + t;
+        shiftInto(moved, base.data, t);
         last = reader.smooth ? watch.unwatched(run) : run();
         return last.data instanceof Float64Array ? last.data : Float64Array.from(last.data);
       },
