@@ -4,7 +4,6 @@ import { maxAbsFinite } from '../foundation/tensor';
 import type { Value64 } from '../reference/algebra64';
 import { seededSample } from '../reference/sampling';
 import { LARGE_TENSOR, SCALE_SAMPLE, type ReferenceWorld } from '../reference/world64';
-import { largestAbs } from '../tfjs/largestAbs';
 import { withValues } from '../tfjs/readInto';
 import type { TfTrial } from '../tfjs/worldTf';
 import { badness, departs, type AgreementElement, type AgreementState } from './agreement';
@@ -40,16 +39,16 @@ function lossGradientOf<T>(g: T | null | undefined, symbol: string): T {
 }
 
 /** The chosen flat elements of a gradient (ascending) and tfjs's values there: its largest, and `sample` seeded ones. */
-function chosenElements(g: tf.Tensor, symbol: string, seed: number, sample: number): { at: Int32Array; tfjs: Float64Array } {
+function chosenElements(g: tf.Tensor, symbol: string, seed: number, sample: number, tfTrial: TfTrial): { at: Int32Array; tfjs: Float64Array } {
   // the same seeded elements as the gradient scale's (sampling.ts: a name and a trial pick them)
   const chosen = new Set<number>(seededSample(seed, symbol, g.size, sample));
-  for (const e of largestAbs(g, AGREEMENT_LARGEST)) chosen.add(e);
+  for (const e of tfTrial.largestElements(symbol, AGREEMENT_LARGEST)) chosen.add(e);
   const at = Int32Array.from([...chosen].sort((a, b) => a - b));
   return { at, tfjs: withValues(g, (values) => Float64Array.from(at, (e) => values[e])) };
 }
 
 /** Both worlds' ∂E/∂symbol as the sides of one `==` judgement (sparse for a large symbol), and the reference's one-sided values at kinks. */
-function sidesFor(symbol: string, g: tf.Tensor, reference: ReferenceWorld, seed: number, state: AgreementState): { sides: Sides; oneSided: { forward: ArrayLike<number>; backward: ArrayLike<number> } | null } {
+function sidesFor(symbol: string, g: tf.Tensor, tfTrial: TfTrial, reference: ReferenceWorld, seed: number, state: AgreementState): { sides: Sides; oneSided: { forward: ArrayLike<number>; backward: ArrayLike<number> } | null } {
   const shape = g.shape;
   const parameter = state.parameters.has(symbol);
   if (g.size <= LARGE_TENSOR && (parameter || g.size * state.numbers <= AGREEMENT_FULL_WORK)) {
@@ -59,7 +58,7 @@ function sidesFor(symbol: string, g: tf.Tensor, reference: ReferenceWorld, seed:
     const sides: Sides = { vars: [], sizes: shape, lhs: tfjs, rhs: ref.data, error: ref.error ?? null, mask: null, scale: 0, kink: ref.kink ?? null };
     return { sides, oneSided: ref.oneSided ?? null };
   }
-  const { at, tfjs } = chosenElements(g, symbol, seed, parameter ? SCALE_SAMPLE : AGREEMENT_SAMPLE);
+  const { at, tfjs } = chosenElements(g, symbol, seed, parameter ? SCALE_SAMPLE : AGREEMENT_SAMPLE, tfTrial);
   const rhs = new Float64Array(at.length);
   const error = new Float64Array(at.length);
   const forward = new Float64Array(at.length);
@@ -94,7 +93,7 @@ export function agreementInTrial(state: AgreementState, tfTrial: TfTrial, refere
     const networkScale = reference.gradientScale();
     for (symbol of state.order) {
       const g = lossGradientOf(tfTrial.lossGradient(symbol), symbol);
-      const { sides, oneSided } = sidesFor(symbol, g, reference, seed, state);
+      const { sides, oneSided } = sidesFor(symbol, g, tfTrial, reference, seed, state);
       sides.scale = Math.max(maxAbsFinite(sides.rhs), networkScale);
       judgeSymbol(state, symbol, sides, oneSided, trial, seed);
     }

@@ -162,7 +162,9 @@ function transposedMap(computation: CheckedComputation, symbol: string, p: Value
 function errorInput(map: Pick<TransposedMap, 'summed'>, g: Value64): Float64Array {
   const rounding = map.summed * Number.EPSILON;
   const bound = new Float64Array(g.data.length);
-  for (let i = 0; i < bound.length; i++) bound[i] = (g.error?.[i] ?? 0) + rounding * Math.abs(g.data[i]);
+  const { data, error } = g;
+  if (error) for (let i = 0; i < bound.length; i++) bound[i] = error[i] + rounding * Math.abs(data[i]);
+  else for (let i = 0; i < bound.length; i++) bound[i] = rounding * Math.abs(data[i]);
   return bound;
 }
 

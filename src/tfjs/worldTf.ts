@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { maxAbs } from '../foundation/tensor';
 import type { World } from '../formula/algebra';
 import { computationOf } from '../scenario/computationOf';
 import type { CheckedComputation } from '../scenario/compile';
@@ -8,6 +9,7 @@ import { algebraTf } from './algebraTf';
 import { forwardDefinitionsTf } from './definitionsTf';
 import { gradsOrZeros } from './gradsOrZeros';
 import { largestAbs } from './largestAbs';
+import { withValues } from './readInto';
 import { forwardNetworkTf, outputGradientTf } from './networkTf';
 import { optimizeTf } from './optimizersTf';
 import { toTf, type EnvTf, type OverrideTf } from './trialTensors';
@@ -65,6 +67,11 @@ export interface TfTrial {
   /** flat element of largest |∂E/∂P| for each of these parameters (where the reference looks for the scale) */
   largestGradientElements(names: readonly string[]): Map<string, number>;
   /**
+   * The flat elements of the `k` largest |∂E/∂S| (largestAbs.ts: largest first), S a symbol
+   * `lossGradient` has: one pass over its values per symbol and trial, which every later asker reads
+   */
+  largestElements(symbol: string, k: number): Int32Array;
+  /**
    * Swaps each parameter of at least `minSize` elements for a fresh upload of the same float32
    * values (the trial's), in the given tensors and the forward pass, and disposes the old tensor
    * (TfTrialOptions.uploadAgainFrom does it on wasm after the forward pass).
@@ -72,6 +79,9 @@ export interface TfTrial {
   uploadAgain(minSize: number): void;
   dispose(): void;
 }
+
+/** The largest |∂E/∂S| elements a tfjs trial keeps positions of per symbol, at least. */
+const LARGEST_KEPT = 4;
 
 export interface TfTrialOptions {
   /** compute ∂E/∂P with the forward pass (one forward+backward), else only if asked for */
@@ -183,6 +193,20 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     }
   }
   const gradients = (): Map<string, tf.Tensor> => (grads ??= computeGrads(false));
+  const lossGradient = (symbol: string): tf.Tensor | null => (outputHeld && symbol === 'o' ? heldOutputGradient() : names.includes(symbol) || also.has(symbol) ? (gradients().get(symbol) ?? null) : null);
+  // each symbol's largest |∂E/∂S|, read where the backend keeps the values (no |∂E/∂S| tensor on
+  // the backend), at least LARGEST_KEPT of them: the reference's scale hint and the agreement
+  // check's largest elements come from one pass
+  const largest = new Map<string, Int32Array>();
+  function largestElements(symbol: string, k: number): Int32Array {
+    let found = largest.get(symbol);
+    if (found === undefined || found.length < k) {
+      const g = lossGradient(symbol);
+      if (!g) throw new Error(`no ∂E/∂${symbol} in the tfjs world`);
+      largest.set(symbol, (found = largestAbs(g, Math.max(k, LARGEST_KEPT))));
+    }
+    return found.slice(0, k);
+  }
   const heldOutputGradient = (): tf.Tensor => (outputGradient ??= tf.keep(tf.tidy(() => outputGradientTf(scenario.model!, env.get('y')!, env.get('o')!))));
   return {
     scenario,
@@ -192,17 +216,18 @@ export function tfjsTrial(scenario: Scenario, values: TrialValues, tensors: EnvT
     get env() {
       return env;
     },
-    lossGradient: (symbol) => (outputHeld && symbol === 'o' ? heldOutputGradient() : names.includes(symbol) || also.has(symbol) ? (gradients().get(symbol) ?? null) : null),
+    lossGradient,
     gradientScale() {
       // the parameters' gradients only: the others of the same backward pass are not the scale
-      scale ??= tf.tidy(() => Math.max(0, ...names.map((n) => tf.max(tf.abs(gradients().get(n)!)).dataSync()[0])));
+      // read where the backend keeps the values (no |∂E/∂P| tensor on the backend); NaN stays NaN, as tf.max gives it
+      scale ??= Math.max(0, ...names.map((n) => withValues(gradients().get(n)!, maxAbs)));
       return scale;
     },
     uploadAgain,
     largestGradientElements(wanted) {
-      // read where the backend keeps the values: no |∂E/∂P| tensor on the backend (largestAbs.ts)
-      return new Map(wanted.map((n) => [n, largestAbs(gradients().get(n)!, 1)[0]]));
+      return new Map(wanted.map((n) => [n, largestElements(n, 1)[0]]));
     },
+    largestElements,
     dispose() {
       const mine = owned();
       tf.dispose([...env.values()].filter((t) => !mine.has(t)));
