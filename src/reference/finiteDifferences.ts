@@ -107,7 +107,7 @@ export function ridders(f: (t: number) => Float64Array, step: number, options: R
   let evaluations = 0;
   let size = -1;
   // Central quotient: error series in h², so each extrapolation level removes one power of h².
-  const tableau = new Tableau(SHRINK * SHRINK, CENTRAL_MIN_ROWS);
+  const tableau = new Tableau(SHRINK * SHRINK, CENTRAL_MIN_ROWS, maxIterations);
   let quotient: Float64Array = new Float64Array(0);
   let quotientNoise: Float64Array = new Float64Array(0);
   for (let row = 0, h = step; row < maxIterations && !tableau.allDone(); row++, h /= SHRINK) {
@@ -149,8 +149,8 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
   const centre = f0;
   const size = centre.length;
   const sides = [
-    { sign: 1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS) },
-    { sign: -1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS) },
+    { sign: 1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS, maxIterations) },
+    { sign: -1, tableau: new Tableau(SHRINK, ONE_SIDED_MIN_ROWS, maxIterations) },
   ];
   // the tableaux copy what they keep: one pair of arrays for every row
   const quotient = float64Array(size);
@@ -178,50 +178,53 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
  * Row i holds the quotient at h_i = step / SHRINK^i and its extrapolations; entry j of row i
  * combines rows i−j..i and cancels the first j error terms. Alongside each entry runs a bound
  * on the rounding noise it carries (the extrapolation weights amplify the quotients' noise).
- * Only the last row is kept, entry j of every component in one array (`last[j]`), and each new
- * row is written over it: a few hundred bytes per component, none allocated per row. Its arrays
- * come from the trial's pool when large, and go back to it once the result is read.
+ * Only the last row is kept, and each new row is written over it: a few hundred bytes per
+ * component, none allocated per row. Each component's numbers lie together (`cells`: its best
+ * value, error and noise, then entry j of its last row and that entry's noise), so a row reads
+ * a component's few numbers from one or two cache lines; as one array per entry (each a
+ * component's length, the arrays 16 KB apart at 2048 components), entry j of a component fell in
+ * the same set of the first-level cache for every j, more of them than the set holds. Its array
+ * comes from the trial's pool when large, and goes back to it once the result is read.
  */
 class Tableau {
   private rows = 0;
   private size = -1;
   private finished = 0;
-  /** entry j of the last row of every component, and its noise bound; grown as rows come */
-  private readonly last: Float64Array[] = [];
-  private readonly lastNoise: Float64Array[] = [];
-  /** per component: entries in its last row (0 after a restart), done, last row finite, best so far */
+  /** numbers per component: best value, best error, best noise, then (entry, noise) per row */
+  private readonly stride: number;
+  private cells!: Float64Array;
+  /** per component: entries in its last row (0 after a restart), done, last row finite */
   private length!: Uint16Array;
   private done!: Uint8Array;
   private lastRowFinite!: Uint8Array;
-  private bestValue!: Float64Array;
-  private bestError!: Float64Array; // tableau error of bestValue; Infinity until two rows agree
-  private bestNoise!: Float64Array;
 
   constructor(
     private readonly ratio: number,
     private readonly minRows: number,
-  ) {}
+    maxRows: number,
+  ) {
+    this.stride = BEST_CELLS + 2 * maxRows;
+  }
 
   private start(size: number): void {
     this.size = size;
     this.length = new Uint16Array(size);
     this.done = new Uint8Array(size);
     this.lastRowFinite = new Uint8Array(size).fill(1);
-    this.bestValue = float64Array(size).fill(NaN);
-    this.bestError = float64Array(size).fill(Infinity);
-    this.bestNoise = float64Array(size);
+    this.cells = float64Array(size * this.stride);
+    // best value NaN and its error Infinity until two rows agree
+    for (let at = 0; at < this.cells.length; at += this.stride) {
+      this.cells[at] = NaN;
+      this.cells[at + 1] = Infinity;
+    }
   }
 
   addRow(quotient: Float64Array, quotientNoise: Float64Array): void {
     if (this.size < 0) this.start(quotient.length);
     this.rows++;
-    // room for one more entry than any row has had
-    if (this.last.length < this.rows) {
-      this.last.push(float64Array(this.size));
-      this.lastNoise.push(float64Array(this.size));
-    }
-    const { last, lastNoise, length, done, bestValue, bestError, bestNoise, ratio } = this;
-    for (let c = 0; c < this.size; c++) {
+    if (BEST_CELLS + 2 * this.rows > this.stride) throw new Error(`Tableau: more rows than the ${(this.stride - BEST_CELLS) / 2} it was made for`);
+    const { cells, stride, length, done, ratio } = this;
+    for (let c = 0, base = 0; c < this.size; c++, base += stride) {
       if (done[c]) continue;
       const q = quotient[c];
       if (!Number.isFinite(q)) {
@@ -229,16 +232,16 @@ class Tableau {
         // smallest step tried makes the result NaN (see result()).
         this.lastRowFinite[c] = 0;
         length[c] = 0;
-        bestValue[c] = NaN;
-        bestError[c] = Infinity;
-        bestNoise[c] = 0;
+        cells[base] = NaN;
+        cells[base + 1] = Infinity;
+        cells[base + 2] = 0;
         continue;
       }
       this.lastRowFinite[c] = 1;
       const previous = length[c];
       if (previous === 0) {
-        bestValue[c] = q;
-        bestNoise[c] = quotientNoise[c];
+        cells[base] = q;
+        cells[base + 2] = quotientNoise[c];
       }
       // current[j] from current[j − 1] and the previous row's entry j − 1, which current[j − 1]
       // then takes the place of
@@ -246,41 +249,39 @@ class Tableau {
       let currentNoise = quotientNoise[c];
       let before = 0;
       let factor = ratio;
-      for (let j = 1; j <= previous; j++) {
-        before = last[j - 1][c];
-        const beforeNoise = lastNoise[j - 1][c];
-        last[j - 1][c] = current;
-        lastNoise[j - 1][c] = currentNoise;
+      for (let j = 1, entry = base + BEST_CELLS; j <= previous; j++, entry += 2) {
+        before = cells[entry];
+        const beforeNoise = cells[entry + 1];
+        cells[entry] = current;
+        cells[entry + 1] = currentNoise;
         const next = (current * factor - before) / (factor - 1);
         currentNoise = (currentNoise * factor + beforeNoise) / (factor - 1);
         factor *= ratio;
         const error = Math.max(Math.abs(next - current), Math.abs(next - before));
         current = next;
-        if (error <= bestError[c]) {
-          bestError[c] = error;
-          bestValue[c] = current;
-          bestNoise[c] = currentNoise;
+        if (error <= cells[base + 1]) {
+          cells[base + 1] = error;
+          cells[base] = current;
+          cells[base + 2] = currentNoise;
         }
       }
-      last[previous][c] = current;
-      lastNoise[previous][c] = currentNoise;
+      cells[base + BEST_CELLS + 2 * previous] = current;
+      cells[base + BEST_CELLS + 2 * previous + 1] = currentNoise;
       length[c] = previous + 1;
       // Higher order got worse than the best so far by a wide margin: rounding has taken over
       // (or, at large steps, the series has not settled yet: hence minRows before trusting it).
       // `before` is the previous row's last entry, `current` this row's.
-      if (previous > 0 && Math.abs(current - before) >= SAFE * bestError[c] && (bestError[c] === 0 || previous + 1 >= this.minRows)) {
+      if (previous > 0 && Math.abs(current - before) >= SAFE * cells[base + 1] && (cells[base + 1] === 0 || previous + 1 >= this.minRows)) {
         done[c] = 1;
         this.finished++;
       }
     }
   }
 
-  /** Gives the tableau's arrays back to the trial's pool (arrayPool.ts): read result() first. */
+  /** Gives the tableau's array back to the trial's pool (arrayPool.ts): read result() first. */
   release(): void {
     if (this.size < 0) return;
-    giveBack(...this.last, ...this.lastNoise, this.bestValue, this.bestError, this.bestNoise);
-    this.last.length = 0;
-    this.lastNoise.length = 0;
+    giveBack(this.cells);
     this.size = -1;
   }
 
@@ -293,18 +294,22 @@ class Tableau {
     const size = Math.max(this.size, 0);
     const value = float64Array(size);
     const error = float64Array(size);
-    for (let c = 0; c < size; c++) {
-      if (!this.lastRowFinite[c] || Number.isNaN(this.bestValue[c])) {
+    const { cells, stride } = this;
+    for (let c = 0, base = 0; c < size; c++, base += stride) {
+      if (!this.lastRowFinite[c] || Number.isNaN(cells[base])) {
         value[c] = NaN;
         error[c] = NaN;
       } else {
-        value[c] = this.bestValue[c];
-        error[c] = this.bestError[c] + this.bestNoise[c];
+        value[c] = cells[base];
+        error[c] = cells[base + 1] + cells[base + 2];
       }
     }
     return { value, error };
   }
 }
+
+/** A component's best value, its tableau error and its noise, ahead of its entries in Tableau's cells. */
+const BEST_CELLS = 3;
 
 function checkArguments(method: string, step: number, options: RiddersOptions): number {
   if (!(Number.isFinite(step) && step > 0)) {
