@@ -7,6 +7,8 @@
 import { colouredLossGradient } from '../../src/reference/colouredGradient64';
 import { KinkWatch } from '../../src/reference/definitions64';
 import { lossRowsOf, ownRuns } from '../../src/reference/lossRows';
+import * as movedPass64 from '../../src/reference/movedPass64';
+import * as stackedRows64 from '../../src/reference/stackedRows64';
 import { referenceWorld } from '../../src/reference/world64';
 import { computationOf } from '../../src/scenario/computationOf';
 import { Scenario } from '../../src/scenario/schema';
@@ -68,6 +70,45 @@ describe('E as a sum over rows', () => {
   ] as const)('%s, %s, %s: by columns within the estimates of the element-by-element derivative', (loss, activation, reduction) => {
     const scenario = network(loss, activation, reduction);
     for (const s of ['net2', 'o', 'a1', 'x']) expect({ s, agrees: worstRatio(scenario, s) <= 1 }).toEqual({ s, agrees: true });
+  });
+
+  it('every column in one run over stacked copies of the rows; one run a column where a formula reads the row index as a number', () => {
+    /** The finite-difference runs ∂E/∂symbol by columns takes, and whether the rows were stacked. */
+    const runsOf = (scenario: Scenario, symbol: string) => {
+      const world = referenceWorld(scenario, drawTrial(scenario, 0));
+      const c = computationOf(scenario);
+      const rows = lossRowsOf(c, symbol, world.env.get(symbol)!.shape)!;
+      const runs = jest.spyOn(movedPass64, 'movedPass');
+      const stacked = jest.spyOn(stackedRows64, 'stackedRows');
+      colouredLossGradient(c, world.env, new KinkWatch(), symbol, rows, (i) => world.lossDerivativeAt(symbol, i));
+      const found = { runs: runs.mock.calls.length, stacked: stacked.mock.results.map((r) => r.value !== null) };
+      runs.mockRestore();
+      stacked.mockRestore();
+      return found;
+    };
+    // net2 of a softmax network (7 rows, 4 columns): one run
+    expect(runsOf(network('softmax-cross-entropy', 'tanh', 'mean'), 'net2')).toEqual({ runs: 1, stacked: [true] });
+    // ind(d > n) reads the row index n as a number: x's 3 columns in 3 runs
+    expect(runsOf(computation([], 'sum(n, sum(d, x[n,d]^2 * (1 + ind(d > n))))'), 'x')).toEqual({ runs: 3, stacked: [false] });
+    // x is read at the row index by the loss and summed over its rows by h: repeated, the mean
+    // would take in every copy (stacked so, ∂E/∂g came out up to 79% off), so g's columns run one at a time
+    const summed = computation(['g[n,d] = 2 * x[n,d]', 'h[n,d] = tanh(g[n,d] + mean(m, x[m,d]))'], 'sum(n, sum(d, h[n,d] * x[n,d]))');
+    expect(runsOf(summed, 'g')).toEqual({ runs: 3, stacked: [false] });
+    expect(worstRatio(summed, 'g')).toBeLessThanOrEqual(1);
+  });
+
+  it('stacked runs give what a run a column gives, within both estimates', () => {
+    for (const [loss, activation] of [['softmax-cross-entropy', 'tanh'], ['sigmoid-cross-entropy', 'sigmoid'], ['mse', 'relu']] as const) {
+      const scenario = network(loss, activation, 'mean');
+      const world = referenceWorld(scenario, drawTrial(scenario, 0));
+      const c = computationOf(scenario);
+      const rows = lossRowsOf(c, 'net2', [7, 4])!;
+      const together = colouredLossGradient(c, world.env, new KinkWatch(), 'net2', rows, (i) => world.lossDerivativeAt('net2', i))!;
+      const alone = jest.spyOn(stackedRows64, 'stackedRows').mockReturnValue(null);
+      const apart = colouredLossGradient(c, world.env, new KinkWatch(), 'net2', rows, (i) => world.lossDerivativeAt('net2', i))!;
+      alone.mockRestore();
+      together.data.forEach((v, i) => expect({ loss, i, agrees: Math.abs(v - apart.data[i]) <= together.error![i] + apart.error![i] }).toEqual({ loss, i, agrees: true }));
+    }
   });
 
   it('rows along whichever axis the loss sums last: Σ_d w_d · max_n x[n,d] by columns d', () => {

@@ -25,8 +25,8 @@ export const GRADIENT_AGREEMENT_TOLERANCE: Tolerance = { rtol: 1e-4, atol: 1e-5 
  * reference's error estimate may be and still decide the element, i.e. pass (or fail) it when
  * the tolerance alone would not: the estimate stretches an allowance by at most 1.5×. A larger
  * estimate is not "precise to well below the tolerance" (DESIGN §3): such an element is not
- * judged (src/claim/compare.ts). Over every shipped scenario the largest estimate is 0.11 of its
- * element's tolerance (`npm run measure:tolerances`).
+ * judged (src/claim/compare.ts). Over every shipped scenario the largest estimate is 0.20 of its
+ * element's tolerance (`npm run measure:tolerances`; docs/judging.md).
  */
 export const ESTIMATE_SHARE = 0.5;
 

@@ -28,6 +28,8 @@ export interface LossRows {
   rows: number;
   /** E = scale · Σ_n f_n + terms that S does not move */
   scale: number;
+  /** the row axis of S (by each of its names) and of every definition S moves on the way to E */
+  rowAxes: ReadonlyMap<string, number>;
 }
 
 /** Every read of `symbol` in `node`: index nodes on it, and bare reads. */
@@ -57,8 +59,8 @@ function rowVariable(body: Expr, checked: CheckedFormulas, moving: readonly stri
 }
 
 /** E's form peeled down to its sum over rows: −mean(n, …), sum(n, …) / 2, 0.5 * sum(n, …). */
-function rowsOfLoss(form: Form, moving: readonly string[], rowAxis: ReadonlyMap<string, number>): Omit<LossRows, 'axis'> | null {
-  const peel = (node: Expr, scale: number): Omit<LossRows, 'axis'> | null => {
+function rowsOfLoss(form: Form, moving: readonly string[], rowAxis: ReadonlyMap<string, number>): Omit<LossRows, 'axis' | 'rowAxes'> | null {
+  const peel = (node: Expr, scale: number): Omit<LossRows, 'axis' | 'rowAxes'> | null => {
     if (node.kind === 'unary' && node.op === '-') return peel(node.operand, -scale);
     if (node.kind === 'binary' && (node.op === '*' || node.op === '/') && node.right.kind === 'number') return peel(node.left, node.op === '*' ? scale * node.right.value : scale / node.right.value);
     if (node.kind === 'binary' && node.op === '*' && node.left.kind === 'number') return peel(node.right, scale * node.left.value);
@@ -99,7 +101,7 @@ function lossRows(computation: CheckedComputation, symbol: string, shape: readon
   const [name] = names;
   for (let axis = 0; axis < shape.length; axis++) {
     const rowAxis = new Map<string, number>(names.map((n) => [n, axis]));
-    let found: Omit<LossRows, 'axis'> | null = null;
+    let found: Omit<LossRows, 'axis' | 'rowAxes'> | null = null;
     let diagonal = true;
     for (const d of computation.definitions) {
       if (d.name === name) continue;
@@ -118,7 +120,7 @@ function lossRows(computation: CheckedComputation, symbol: string, shape: readon
       }
       rowAxis.set(d.name, at);
     }
-    if (diagonal && found && found.rows === shape[axis]) return { ...found, axis };
+    if (diagonal && found && found.rows === shape[axis]) return { ...found, axis, rowAxes: rowAxis };
   }
   return null;
 }

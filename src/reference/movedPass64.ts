@@ -150,23 +150,26 @@ function slicePositions(shape: readonly number[], support: Support): { free: num
 }
 
 /**
- * What a move derives from a formula's text alone, kept by the formula (its body node) and a
- * key: a jacobian moves each element in turn, and many share their rows, so their slices and
- * linear parts (and the contraction plans kept by those nodes) are made once.
+ * What a move derives from a formula's text and its indices' sizes alone, kept by the formula (its
+ * body node), those sizes and a key: a jacobian moves each element in turn, and many share their
+ * rows, so their slices and linear parts (and the contraction plans kept by those nodes) are made
+ * once. The sizes are part of it: the same formula is also evaluated over more rows (column runs
+ * stacked, colouredGradient64.ts).
  */
 const derived = new WeakMap<Expr, Map<string, unknown>>();
 
-function derivedOf<R>(body: Expr, key: string, make: () => R): R {
-  let byKey = derived.get(body);
-  if (byKey === undefined) derived.set(body, (byKey = new Map()));
-  if (!byKey.has(key)) byKey.set(key, make());
-  return byKey.get(key) as R;
+function derivedOf<R>(form: Pick<Form, 'body' | 'checked'>, key: string, make: () => R): R {
+  let byKey = derived.get(form.body);
+  if (byKey === undefined) derived.set(form.body, (byKey = new Map()));
+  const sized = `${key} @${form.checked.freeIndices.map((f) => f.size).join(',')}`;
+  if (!byKey.has(sized)) byKey.set(sized, make());
+  return byKey.get(sized) as R;
 }
 
 const supportKey = (support: Support) => support.map((s) => s ?? '*').join(',');
 
 function sliceOf(d: Definition, form: Form, support: Support): Slice {
-  return derivedOf(form.body, `slice ${supportKey(support)}`, () => makeSlice(d, form, support));
+  return derivedOf(form, `slice ${supportKey(support)}`, () => makeSlice(d, form, support));
 }
 
 function makeSlice(d: Definition, form: Form, support: Support): Slice {
@@ -224,7 +227,7 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
   const lines = new Map<Definition, Tangent>();
   for (const [d, form] of moving) {
     if (![...form.reads].every((r) => r === name || !supports.has(r) || names.includes(r))) continue;
-    const part = derivedOf(form.body, `linear ${name}`, () => linearPart(form.body, name, form.checked));
+    const part = derivedOf(form, `linear ${name}`, () => linearPart(form.body, name, form.checked));
     if (part === null) continue;
     if (unit === null) {
       lines.set(d, tangentFrom(tangentOf(d, part)));
@@ -232,7 +235,7 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     }
     // a moved element: the tangent is computed where it can be nonzero only (d's slice)
     const support = supports.get(d.name)!;
-    const slice = derivedOf(form.body, `unit slice ${name} ${unit.join(',')}`, () => {
+    const slice = derivedOf(form, `unit slice ${name} ${unit.join(',')}`, () => {
       const at = atUnit(part, name, unit);
       return sliceOf(d, { body: at.expr, checked: at.checked, reads: form.reads }, support);
     });
@@ -249,11 +252,11 @@ export function movedPass(computation: CheckedComputation, base: Env64, watch: K
     const input = movingReads[0];
     const support = supports.get(input);
     if (movingReads.length !== 1 || support === undefined || !isRestricted(support)) continue;
-    const part = derivedOf(form.body, `increment ${input} ${supportKey(support)}`, () => {
+    const part = derivedOf(form, `increment ${input} ${supportKey(support)}`, () => {
       const linear = linearPart(form.body, input, form.checked);
       return linear && atSlice(linear, input, support, SLICE);
     });
-    if (part) increments.set(d, { input, part, slice: derivedOf(form.body, `positions ${input} ${supportKey(support)}`, () => slicePositions(base.get(input)!.shape, support)) });
+    if (part) increments.set(d, { input, part, slice: derivedOf(form, `positions ${input} ${supportKey(support)}`, () => slicePositions(base.get(input)!.shape, support)) });
   }
 
   /** A slice's values in `env`, laid out over its free axes. */
