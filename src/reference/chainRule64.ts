@@ -106,6 +106,12 @@ export function throughReader(
   return kind === 'linear' ? throughLinear(computation, env, watch, symbol, p, reader, lossGradient) : throughElementwise(symbol, p, reader, lossGradient, slopeAlong);
 }
 
+/** Whether every value is finite (a loop: typed arrays' `some` boxed each value it passed to its callback). */
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
 /**
  * ∂E/∂P = ∂E/∂D ⊙ dD/dP for D elementwise in P, the error of each factor carried by the other.
  * `slopeAlong`'s arrays are the caller's: ∂E/∂P is written over them.
@@ -114,7 +120,7 @@ function throughElementwise(symbol: string, p: Value64, reader: Definition, loss
   const g = lossGradient(reader.name);
   if (!g || g.kink) return null;
   const slope = slopeAlong(symbol, reader.name);
-  if (slope.kink || slope.value.some((v) => !Number.isFinite(v))) return null;
+  if (slope.kink || !allFinite(slope.value)) return null;
   const n = p.data.length;
   const { value: data, error } = slope;
   const gError = g.error ?? null;

@@ -164,7 +164,9 @@ export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K
       if (!once) packB(b, bPack, K, P, 4 * q0, bPanels);
       const width = 4 * bPanels;
       tiles(aPack, bPack, tileOut, K, panels, bPanels, width);
-      for (let r = 0; r < rows; r++) out.set(tileOut.subarray(r * width, (r + 1) * width), (m0 + r) * P + 4 * q0);
+      // rows of the whole width lie in `out` as in the block: one copy (a view a row was an object a row)
+      if (width === P) out.set(tileOut.subarray(0, rows * width), m0 * P);
+      else for (let r = 0; r < rows; r++) out.set(tileOut.subarray(r * width, (r + 1) * width), (m0 + r) * P + 4 * q0);
     }
   }
   for (let p = allPanels * 4; p < P; p++) {
