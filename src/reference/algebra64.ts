@@ -328,8 +328,21 @@ const smoothAlgebra64: Algebra<Value64> = {
     // the error bound |err_a|·|b| + |a|·|err_b|: a product's own array is the bound when only one
     // operand carries an error (the usual case), else the second is added into the first
     if (a.error || b.error) {
-      const fromA = a.error ? batchedMatMul(a.error, Float64Array.from(b.data, Math.abs), a.shape, b.shape) : null;
-      const fromB = b.error ? batchedMatMul(Float64Array.from(a.data, Math.abs), b.error, a.shape, b.shape) : null;
+      const magnitude = (values: Floats): Float64Array => {
+        const out = float64Array(values.length);
+        for (let i = 0; i < out.length; i++) out[i] = Math.abs(values[i]);
+        return out;
+      };
+      const times = (error: Float64Array, other: Floats, errorFirst: boolean): Float64Array => {
+        const size = magnitude(other);
+        const product = errorFirst ? batchedMatMul(error, size, a.shape, b.shape) : batchedMatMul(size, error, a.shape, b.shape);
+        giveBack(size);
+        return product;
+      };
+      // (a typed array's `from` with Math.abs called it per element through the iterator: ~6 ms a
+      // verification at 784-512-10 where the rhs carries an error bound)
+      const fromA = a.error ? times(a.error, b.data, true) : null;
+      const fromB = b.error ? times(b.error, a.data, false) : null;
       if (fromA && fromB) {
         addInto(fromA, fromB);
         giveBack(fromB);
