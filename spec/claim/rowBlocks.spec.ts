@@ -156,6 +156,20 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
     expect(byBlocks.map(comparable)).toEqual(whole.map(comparable));
   });
 
+  it('where the hint cannot be had (the tfjs world failed), leaves the scale to the world: its own pass, the same scale', () => {
+    const s = scenario('tanh', []);
+    const values = drawTrial(s, 0);
+    const failing = referenceWorld(s, values, {
+      scaleHints: () => {
+        throw new Error('tfjs: no gradient');
+      },
+    });
+    expect(failing.scaleByRows('W1')).toBeNull();
+    expect(failing.gradientScale()).toBe(referenceWorld(s, values).gradientScale());
+    // with a hint, the share is left to the caller
+    expect(referenceWorld(s, values, { scaleHints: () => new Map([['W1', 0]]) }).scaleByRows('W1')).not.toBeNull();
+  });
+
   it('is not taken where a claim needs the whole sides, or its rhs cannot be read by rows', () => {
     const values = drawTrial(scenario('linear', []), 0);
     const reference = referenceWorld(scenario('linear', []), values);

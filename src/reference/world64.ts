@@ -133,7 +133,7 @@ export interface ReferenceWorld extends World<Value64> {
    * `settle`, which takes max |∂E/∂P| over those blocks (maxAbs of each block's values) as P's
    * share, the number `gradientScale` would find by a pass of its own over the same blocks. Null
    * where P's share would not be taken so (P's ∂E/∂P held whole, or sampled), or is known already,
-   * or another share was sampled, or there is no hint.
+   * or another share was sampled, or there is no hint (none given, or the tfjs world failed).
    */
   scaleByRows(symbol: string): ScaleByRows | null;
 }
@@ -413,8 +413,16 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       if (scale !== undefined || shares.has(symbol) || !computation.parameters.includes(symbol) || lossGradients.has(symbol)) return null;
       const p = valueOf(symbol);
       const rows = p.shape.length > 0 ? lossGradientRows(symbol) : null;
-      const hint = options.scaleHints?.().get(symbol);
-      if (rows === null || rows.held || hint === undefined) return null;
+      if (rows === null || rows.held) return null;
+      // the hint comes from the tfjs world: where its gradients fail (a claim reports that in its
+      // own guard), the share is taken by the world's own pass
+      let hint: number | undefined;
+      try {
+        hint = options.scaleHints?.().get(symbol);
+      } catch {
+        return null;
+      }
+      if (hint === undefined) return null;
       const others = Math.max(0, ...computation.parameters.filter((n) => n !== symbol).map(shareOf));
       if (sampled) return null;
       return { others, hint, settle: (largest) => void shares.set(symbol, largest) };
