@@ -236,6 +236,27 @@ describe('∂E/∂P at one element through a linear reader whose ∂E/∂D is kn
     expect(d.value).toBeCloseTo(world.elementDerivative('x', 'loss', 5).value, 12);
   });
 
+  it('through a map that reads P inside an index expression (a convolution): element by element, and right at every element', () => {
+    const conv = Scenario.parse({
+      title: 'a convolution',
+      seed: 2,
+      computation: { sizes: { N: 4, L: 8, J: 6, K: 3 }, tensors: { x: { shape: ['N', 'L'] }, w: { shape: ['K'] } }, define: ['h[n,j] = sum(k, x[n, j + k] * w[k])'], loss: 'sum(n, sum(j, tanh(h[n,j])))' },
+    });
+    const one = referenceWorld(conv, drawTrial(conv, 0));
+    const many = referenceWorld(conv, drawTrial(conv, 0));
+    for (const world of [one, many]) world.lossGradient!('h');
+    const together = jest.spyOn(chainRule64, 'throughLinearAtElements');
+    const read = many.lossDerivativesAt('w', Int32Array.of(0, 1, 2));
+    // w[k] is read at j + k: at its elements the map would gather where one element's map reads a slice
+    expect(together.mock.results.map((r) => r.value)).toEqual([null]);
+    together.mockRestore();
+    // w[0]: x[n, j + 0] at k = 0 reads 6 of x's 8 columns, not all of them
+    const each = [0, 1, 2].map((e) => one.lossDerivativeAt('w', e));
+    expect(read).toEqual(each);
+    const full = one.gradient('w', 1, (e) => e.get('E')!);
+    each.forEach((d, e) => expect(Math.abs(d.value - full.data[e])).toBeLessThanOrEqual(d.error + full.error![e]));
+  });
+
   it('at many elements at once (lossDerivativesAt): one evaluation of the map for all of them, the numbers lossDerivativeAt gives each', () => {
     // the input, a weight matrix and a bias, every element
     for (const s of networks.slice(0, 3)) {

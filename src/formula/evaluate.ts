@@ -71,9 +71,9 @@ function union(a: readonly string[], b: readonly string[]): string[] {
 /**
  * One axis of a gathered read: `index` (each element's index on it, before `pad`) times `stride`
  * added to `flat`, or the element marked -1 in `offsets` where the index falls outside `extent`.
- * In a function of its own, as the other loops of a gathered read: V8 compiled a loop inside
- * `gather` on its own (on-stack replacement) before the code after it had run, and that code then
- * left for the interpreter at every read (several times slower).
+ * In a function of its own, as the other loops of a gathered read: a loop inside `gather` is one
+ * V8 compiles alone (on-stack replacement) before the code after it has run, and that code then
+ * leaves for the interpreter at every read (several times slower).
  */
 function addAxis(flat: Float64Array, offsets: Int32Array, index: Float64Array, pad: number, extent: number, stride: number): void {
   for (let k = 0; k < flat.length; k++) {
@@ -176,10 +176,15 @@ export class FormulaEvaluator<T> {
 
   /** The range of index variable `name` where `node` is: the innermost binding call's, else the free index's. */
   private sizeOf(node: Expr, name: string): number {
+    const size = this.rangeOf(name);
+    if (size === undefined) throw new EvaluationError(node, `index ${name} has no range here`);
+    return size;
+  }
+
+  /** sizeOf, or undefined where `name` has no range here. */
+  private rangeOf(name: string): number | undefined {
     for (let b = this.bound.length - 1; b >= 0; b--) if (this.bound[b].name === name) return this.bound[b].size;
-    const free = this.checked.freeIndices.find((f) => f.name === name);
-    if (free === undefined) throw new EvaluationError(node, `index ${name} has no range here`);
-    return free.size;
+    return this.checked.freeIndices.find((f) => f.name === name)?.size;
   }
 
   /** `T[i, 0, j]`: integers select, variables name axes, a repeated variable takes the diagonal; index expressions gather. */
@@ -200,10 +205,26 @@ export class FormulaEvaluator<T> {
     const forms = this.checked.indexForms.get(node);
     if (forms === undefined) throw new EvaluationError(node, 'an index node the checker did not see');
     const plan = pads === null ? readPlan(node, forms, prefix) : null;
-    if (plan === null) return this.gather(node, value, prefix, forms, pads, env);
+    if (plan === null || !this.wholeAxes(value, prefix, forms)) return this.gather(node, value, prefix, forms, pads, env);
     for (const [axis, index] of plan.selects) value = A.select(value, axis, index);
     for (const [a, b] of plan.diagonals) value = A.diagonal(value, a, b);
     return { vars: plan.vars, value };
+  }
+
+  /**
+   * Whether every plain variable of a read runs over its axis's whole extent, as a plan's read
+   * takes it. In a formula as written the checker makes it so; a formula with some indices fixed
+   * (substitute.ts) can read `x[n, j + k]` at k = 0 as `x[n, j]` with j over fewer values than
+   * x's axis holds, which only a gather reads right. A variable without a range here (a part of
+   * a formula evaluated by itself) takes the axis as it is.
+   */
+  private wholeAxes(value: T, prefix: string[], forms: IndexForm[]): boolean {
+    const shape = this.algebra.shape(value);
+    return forms.every((form, a) => {
+      const v = plainVariable(form);
+      const size = v === null ? undefined : this.rangeOf(v);
+      return size === undefined || size === shape[prefix.length + a];
+    });
   }
 
   /**

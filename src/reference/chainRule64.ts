@@ -1,9 +1,9 @@
 import type { SymbolInfo, SymbolTable } from '../foundation/symbols';
 import { unravel } from '../foundation/indices';
-import type { Expr } from '../formula/ast';
+import { nodesOf, type Expr } from '../formula/ast';
 import { checkDefinition, type CheckedDefinition, type CheckedFormulas } from '../formula/check';
 import { expandTo, FormulaEvaluator } from '../formula/evaluate';
-import { plainVariable } from '../formula/indexForms';
+import { plainVariable, type IndexForm } from '../formula/indexForms';
 import { scanFormula } from '../formula/scanner';
 import { substitute } from '../formula/substitute';
 import { transposeLinear } from '../formula/transposeLinear';
@@ -106,7 +106,7 @@ export function throughReader(
   return kind === 'linear' ? throughLinear(computation, env, watch, symbol, p, reader, lossGradient) : throughElementwise(symbol, p, reader, lossGradient, slopeAlong);
 }
 
-/** Whether every value is finite (a loop: typed arrays' `some` boxed each value it passed to its callback). */
+/** Whether every value is finite (a loop: typed arrays' `some` boxes each value it passes to its callback). */
 function allFinite(values: Float64Array): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
   return true;
@@ -220,6 +220,17 @@ export function throughLinearAt(computation: CheckedComputation, env: Env64, wat
   };
 }
 
+/** Whether a checked map reads each of `vars` only as a plain index of a tensor (x[n, i]): never in an index expression, a gather or delta, or as a number. */
+function plainlyIndexed(map: CheckedDefinition, vars: readonly string[]): boolean {
+  const named = (form: IndexForm) => form.terms.some((t) => vars.includes(t.name)) || form.gathers.some((g) => (map.freeVars.get(g.node) ?? []).some((v) => vars.includes(v)));
+  for (const node of nodesOf(map.body)) {
+    if (node.kind === 'symbol' && vars.includes(node.name) && map.indexValues.has(node)) return false;
+    const forms = map.indexForms.get(node) ?? [];
+    if (forms.some((form) => named(form) && (node.kind !== 'index' || !vars.includes(plainVariable(form) ?? '')))) return false;
+  }
+  return true;
+}
+
 /** The integer tensor of chosen elements' coordinates on P's axis `v` in `throughLinearAtElements`, and the index over the elements. */
 const coordinatesOf = (v: string) => `__at_${v}`;
 const ELEMENT = '__element';
@@ -238,7 +249,10 @@ export function throughLinearAtElements(computation: CheckedComputation, env: En
   const g = known.get(through.reader.name);
   if (!g || g.kink) return null;
   const transposed = transposeLinear(through.reader.body, through.reader.vars, through.reader.shape, symbol, through.reader.checked, GRADIENT, MAGNITUDE);
-  if (transposed === null) return null;
+  const whole = transposedMap(computation, symbol, p, through.reader);
+  // read at its elements, a map that reads P's indices inside index expressions would sum in
+  // another order than throughLinearAt's map at one element (a gather where it reads a slice)
+  if (transposed === null || whole === null || !plainlyIndexed(whole.value, transposed.vars)) return null;
   const table = mapTable(computation, through.reader);
   const scope: Env64 = new Map(env);
   transposed.vars.forEach((v, axis) => {
