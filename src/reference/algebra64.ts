@@ -35,8 +35,8 @@ function strides(shape: readonly number[]): number[] {
  * `data[i] = f(src[i])`, in loops, not Float64Array.prototype.map (much slower in V8). The common
  * ones are called directly, or through f at a call site of their own, where V8 inlines it (the
  * one call site that every other function shares is several times slower per element). The loops
- * are a function of their own: inside `unary`, V8 compiled the loop alone (on-stack replacement)
- * before the code after it had run, and left that code for the interpreter at every call.
+ * are a function of their own: inside `unary`, V8 compiles the loop alone (on-stack replacement)
+ * before the code after it has run, and that code leaves for the interpreter at every call.
  */
 function applyUnary(op: string, f: (a: number, b: number) => number, src: Floats, data: Float64Array): void {
   if (op === 'exp') for (let i = 0; i < data.length; i++) data[i] = Math.exp(src[i]);
@@ -339,8 +339,8 @@ const smoothAlgebra64: Algebra<Value64> = {
         giveBack(size);
         return product;
       };
-      // (a typed array's `from` with Math.abs called it per element through the iterator: ~6 ms a
-      // verification at 784-512-10 where the rhs carries an error bound)
+      // (a typed array's `from` with Math.abs calls it per element through the iterator: several
+      // times slower, and this runs on every block of a rhs that carries an error bound)
       const fromA = a.error ? times(a.error, b.data, true) : null;
       const fromB = b.error ? times(b.error, a.data, false) : null;
       if (fromA && fromB) {

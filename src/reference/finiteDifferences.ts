@@ -181,10 +181,11 @@ export function oneSided(f: (t: number) => Float64Array, step: number, options: 
  * Only the last row is kept, and each new row is written over it: a few hundred bytes per
  * component, none allocated per row. Each component's numbers lie together (`cells`: its best
  * value, error and noise, then entry j of its last row and that entry's noise), so a row reads
- * a component's few numbers from one or two cache lines; as one array per entry (each a
- * component's length, the arrays 16 KB apart at 2048 components), entry j of a component fell in
- * the same set of the first-level cache for every j, more of them than the set holds. Its array
- * comes from the trial's pool when large, and goes back to it once the result is read.
+ * a component's few numbers from one or two cache lines (in one array per entry, each a
+ * component's length and 16 KB apart at 2048 components, entry j of a component would fall in
+ * the same set of the first-level cache for every j, more of them than the set holds). Room for
+ * every row the run may take is made at the start. Its array comes from the trial's pool when
+ * large, and goes back to it once the result is read.
  */
 class Tableau {
   private rows = 0;

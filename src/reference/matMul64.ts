@@ -118,7 +118,7 @@ function workspace(K: number, bPanels: number): Workspace {
  * Rows of b packed together (PACK_ROWS of them, then the next): a panel's column runs down b with
  * a stride of P numbers, 4 KB at P = 512, and every such line falls in the same set of the
  * first-level cache, which holds 8; reading a whole panel down K rows before the next (which reads
- * the other half of the same lines) missed that cache at every read.
+ * the other half of the same lines) would miss that cache at every read.
  */
 const PACK_ROWS = 8;
 
@@ -164,7 +164,7 @@ export function matMulInto(a: Floats, b: Floats, out: Float64Array, M: number, K
       if (!once) packB(b, bPack, K, P, 4 * q0, bPanels);
       const width = 4 * bPanels;
       tiles(aPack, bPack, tileOut, K, panels, bPanels, width);
-      // rows of the whole width lie in `out` as in the block: one copy (a view a row was an object a row)
+      // rows of the whole width lie in `out` as in the block: one copy (not a view, an object, a row)
       if (width === P) out.set(tileOut.subarray(0, rows * width), m0 * P);
       else for (let r = 0; r < rows; r++) out.set(tileOut.subarray(r * width, (r + 1) * width), (m0 + r) * P + 4 * q0);
     }

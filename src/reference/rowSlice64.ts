@@ -62,8 +62,8 @@ function rowReadSymbols(body: Expr, checked: CheckedFormulas, v: string): Set<st
 }
 
 /**
- * `moved[i] = q[i] + t`. A function of its own: inside a row block's `at`, V8 compiled this loop
- * alone (on-stack replacement) and left the code after it for the interpreter at every call.
+ * `moved[i] = q[i] + t`. A function of its own: inside a row block's `at`, V8 compiles this loop
+ * alone (on-stack replacement) and the code after it leaves for the interpreter at every call.
  */
 function shiftInto(moved: Float64Array, q: Floats, t: number): void {
   for (let i = 0; i < moved.length; i++) moved[i] = q[i] + t;

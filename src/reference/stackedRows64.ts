@@ -17,8 +17,9 @@ import type { LossRows } from './lossRows';
 // It applies when every definition on the way from S to E and the row term read the row index
 // as indexBlock64.ts's blocks do (a plain index of a symbol, at one axis per symbol, never as a
 // number, bound again or inside grad or next), no tensor is read at the row index on two
-// axes, and a tensor read at the row index is read so wherever it is read (not summed over its
-// rows, as mean(m, P[m, j]) would over every copy, nor read at a fixed row); else null.
+// axes, and a tensor read at the row index is read so wherever these formulas read it (not
+// summed over its rows, as mean(m, P[m, j]) would over every copy, nor read at a fixed row);
+// else null. Nothing else is computed again in the stacked pass.
 
 /** The computation and environment over the copies, and E's row term over them. */
 export interface StackedRows {

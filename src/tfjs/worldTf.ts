@@ -68,7 +68,8 @@ export interface TfTrial {
   largestGradientElements(names: readonly string[]): Map<string, number>;
   /**
    * The flat elements of the `k` largest |∂E/∂S| (largestAbs.ts: largest first), S a symbol
-   * `lossGradient` has: one pass over its values per symbol and trial, which every later asker reads
+   * `lossGradient` has: the positions of at least the 4 largest are kept per symbol and trial, so
+   * askers for no more than that share one pass over its values
    */
   largestElements(symbol: string, k: number): Int32Array;
   /**
