@@ -139,6 +139,8 @@ interface TransposedMap {
   magnitude: CheckedDefinition;
   /** terms of its longest sum (their rounding: γ_k per term) */
   summed: number;
+  /** the two maps' text over P's index variables `vars`, as transposeLinear wrote them */
+  source: { vars: string[]; formula: string; magnitude: string };
 }
 
 /** The symbols a transposed map of D reads: the computation's, and ∂E/∂D and its error input. */
@@ -157,7 +159,7 @@ function transposedMap(computation: CheckedComputation, symbol: string, p: Value
   const value = checkDefinition(`${head} = ${transposed.formula}`, table);
   const magnitude = checkDefinition(`${head} = ${transposed.magnitude}`, table);
   if (!value.ok || !magnitude.ok || value.definition.shape.join() !== p.shape.join()) return null;
-  return { value: value.definition, magnitude: magnitude.definition, summed: transposed.summed };
+  return { value: value.definition, magnitude: magnitude.definition, summed: transposed.summed, source: transposed };
 }
 
 /**
@@ -165,7 +167,7 @@ function transposedMap(computation: CheckedComputation, symbol: string, p: Value
  * plus their rounding, γ_k·Σ|c·g|, both in one evaluation of the map with every coefficient taken
  * absolutely, Σ|c|·(err + γ_k·|g|).
  */
-function errorInput(map: Pick<TransposedMap, 'summed'>, g: Value64): Float64Array {
+function errorInput(map: TransposedMap, g: Value64): Float64Array {
   const rounding = map.summed * Number.EPSILON;
   const bound = new Float64Array(g.data.length);
   const { data, error } = g;
@@ -248,11 +250,11 @@ export function throughLinearAtElements(computation: CheckedComputation, env: En
   if (!p || !through || through.kind !== 'linear' || elements.length === 0) return null;
   const g = known.get(through.reader.name);
   if (!g || g.kink) return null;
-  const transposed = transposeLinear(through.reader.body, through.reader.vars, through.reader.shape, symbol, through.reader.checked, GRADIENT, MAGNITUDE);
-  const whole = transposedMap(computation, symbol, p, through.reader);
+  const map = transposedMap(computation, symbol, p, through.reader);
   // read at its elements, a map that reads P's indices inside index expressions would sum in
   // another order than throughLinearAt's map at one element (a gather where it reads a slice)
-  if (transposed === null || whole === null || !plainlyIndexed(whole.value, transposed.vars)) return null;
+  if (map === null || !plainlyIndexed(map.value, map.source.vars)) return null;
+  const transposed = map.source;
   const table = mapTable(computation, through.reader);
   const scope: Env64 = new Map(env);
   transposed.vars.forEach((v, axis) => {
@@ -271,7 +273,7 @@ export function throughLinearAtElements(computation: CheckedComputation, env: En
   const magnitude = checkDefinition(`__dE_dP[${ELEMENT}] = ${atElements(transposed.magnitude)}`, table);
   if (!value.ok || !magnitude.ok || value.definition.shape.join() !== String(elements.length)) return null;
   const at = (definition: CheckedDefinition, read: Value64, name: string): Float64Array => Float64Array.from(evaluateWith(scope, watch, { expr: definition.body, checked: definition }, read, name, definition.vars, definition.shape).data);
-  return { value: at(value.definition, { shape: g.shape, data: g.data }, GRADIENT), error: at(magnitude.definition, { shape: g.shape, data: errorInput(transposed, g) }, MAGNITUDE) };
+  return { value: at(value.definition, { shape: g.shape, data: g.data }, GRADIENT), error: at(magnitude.definition, { shape: g.shape, data: errorInput(map, g) }, MAGNITUDE) };
 }
 
 /**
