@@ -328,7 +328,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
       const missing = Int32Array.from(new Set(elements)).filter((e) => !known.has(e));
       // through the linear reader, every missing element in one evaluation of its map
       const together = missing.length > 1 ? throughLinearAtElements(computation, env, watch, symbol, lossGradients, missing) : null;
-      missing.forEach((e, k) => together && known.set(e, { value: together.value[k], error: together.error[k], evaluations: 0 }));
+      if (together) missing.forEach((e, k) => known.set(e, { value: together.value[k], error: together.error[k], evaluations: 0 }));
     }
     return Array.from(elements, (e) => lossDerivativeAt(symbol, e));
   };
@@ -366,12 +366,12 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (share === undefined) shares.set(name, (share = parameterScale(name)));
     return share;
   };
+  /** ∂E/∂P's rows, where P's share of the gradient scale is taken by them (∂E/∂P not held whole), else null */
+  const scaleRows = (name: string): GradientRows | null => (!lossGradients.has(name) && valueOf(name).shape.length > 0 ? lossGradientRows(name) : null);
   const parameterScale = (name: string): number => {
     const p = valueOf(name);
-    if (!lossGradients.has(name) && p.shape.length > 0) {
-      const rows = lossGradientRows(name);
-      if (rows) return maxAbsByRows(rows, p.shape[0], p.data.length / p.shape[0]);
-    }
+    const rows = scaleRows(name);
+    if (rows) return maxAbsByRows(rows, p.shape[0], p.data.length / p.shape[0]);
     if (inFull(name)) return maxAbs(lossGradient(name).data);
     sampled = true;
     const hint = options.scaleHints?.().get(name);
@@ -410,10 +410,7 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     lossGradientRows: (symbol) => (differentiable(symbol) ? lossGradientRows(symbol) : null),
     scaleByRows(symbol) {
       // parameterScale's choice for P: by rows where its ∂E/∂P is not held whole
-      if (scale !== undefined || shares.has(symbol) || !computation.parameters.includes(symbol) || lossGradients.has(symbol)) return null;
-      const p = valueOf(symbol);
-      const rows = p.shape.length > 0 ? lossGradientRows(symbol) : null;
-      if (rows === null || rows.held) return null;
+      if (scale !== undefined || shares.has(symbol) || !computation.parameters.includes(symbol) || scaleRows(symbol) === null) return null;
       // the hint comes from the tfjs world: where its gradients fail (a claim reports that in its
       // own guard), the share is taken by the world's own pass
       let hint: number | undefined;
