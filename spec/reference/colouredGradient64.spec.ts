@@ -97,6 +97,28 @@ describe('E as a sum over rows', () => {
     expect(worstRatio(summed, 'g')).toBeLessThanOrEqual(1);
   });
 
+  it('columns more than one stacked run holds: runs of as many as fit, stacked once for every run of that size', () => {
+    // net2 of 1000 rows and 6 classes: 6000 numbers, 2 copies fit in STACKED_NUMBERS (16384)
+    const wide = Scenario.parse({
+      title: 'wide',
+      seed: 3,
+      model: { inputs: 3, layers: [{ units: 4, activation: 'tanh' }, { units: 6, activation: 'linear' }], loss: { type: 'softmax-cross-entropy', reduction: 'mean' } },
+      data: { batch: 1000, labels: { random: true } },
+    });
+    const world = referenceWorld(wide, drawTrial(wide, 0));
+    const c = computationOf(wide);
+    const rows = lossRowsOf(c, 'net2', [1000, 6])!;
+    const runs = jest.spyOn(movedPass64, 'movedPass');
+    const stacked = jest.spyOn(stackedRows64, 'stackedRows');
+    const together = colouredLossGradient(c, world.env, new KinkWatch(), 'net2', rows, (i) => world.lossDerivativeAt('net2', i))!;
+    expect({ runs: runs.mock.calls.length, stackings: stacked.mock.calls.map((call) => call[4]) }).toEqual({ runs: 3, stackings: [2] });
+    runs.mockRestore();
+    stacked.mockReturnValue(null);
+    const apart = colouredLossGradient(c, world.env, new KinkWatch(), 'net2', rows, (i) => world.lossDerivativeAt('net2', i))!;
+    stacked.mockRestore();
+    together.data.forEach((v, i) => expect({ i, agrees: Math.abs(v - apart.data[i]) <= together.error![i] + apart.error![i] }).toEqual({ i, agrees: true }));
+  });
+
   it('stacked runs give what a run a column gives, within both estimates', () => {
     for (const [loss, activation] of [['softmax-cross-entropy', 'tanh'], ['sigmoid-cross-entropy', 'sigmoid'], ['mse', 'relu']] as const) {
       const scenario = network(loss, activation, 'mean');

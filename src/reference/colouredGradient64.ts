@@ -125,11 +125,17 @@ export function colouredLossGradient(computation: CheckedComputation, env: Env64
     }
     return true;
   };
-  // as many columns in one run as STACKED_NUMBERS allows, where E's rows can be stacked; else one a run
+  // as many columns in one run as STACKED_NUMBERS allows, where E's rows can be stacked; else one a
+  // run. The stacking depends on the number of copies only: the groups of one size share it
   const group = Math.max(1, Math.min(columns, Math.floor(STACKED_NUMBERS / n)));
+  const stackings = new Map<number, StackedRows | null>();
+  const stackedFor = (copies: number): StackedRows | null => {
+    if (!stackings.has(copies)) stackings.set(copies, copies > 1 ? stackedRows(computation, env, symbol, rows, copies) : null);
+    return stackings.get(copies)!;
+  };
   for (let c0 = 0; c0 < columns; c0 += group) {
     const copies = Math.min(group, columns - c0);
-    const stacked = copies > 1 ? stackedRows(computation, env, symbol, rows, copies) : null;
+    const stacked = stackedFor(copies);
     if (stacked !== null) {
       if (!runColumns(stacked, c0, copies)) return null;
       continue;
