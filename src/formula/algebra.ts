@@ -1,3 +1,5 @@
+import type { Expr } from './ast';
+import type { CheckedFormulas } from './check';
 import type { BinaryName, UnaryName } from './functions';
 
 // What the formula evaluator needs from a world's tensors. The reference world implements it on
@@ -59,6 +61,12 @@ export interface Evaluation<T> {
   next?: World<T>['next'];
 }
 
+/** A scalar formula of a world's symbols, with what checking it found (its index forms, bound sizes). */
+export interface ScalarFormula {
+  body: Expr;
+  checked: CheckedFormulas;
+}
+
 /** A world: its tensors, the scenario's symbols, and derivatives of anything written on them. */
 export interface World<T> {
   name: 'reference' | 'tfjs';
@@ -70,8 +78,10 @@ export interface World<T> {
   /**
    * Jacobian of f with respect to `symbol`: f maps the environment recomputed from a changed
    * symbol to a flat vector of length `outputs`; the result has shape [outputs, ...shape of symbol].
+   * `formula`, where f is a formula: f's output c as a scalar formula (its free indices fixed), for
+   * a world that differentiates a formula otherwise than as a function (it may be ignored).
    */
-  gradient(symbol: string, outputs: number, f: (env: Map<string, T>) => T): T;
+  gradient(symbol: string, outputs: number, f: (env: Map<string, T>) => T, formula?: (output: number) => ScalarFormula): T;
   /**
    * ∂E/∂symbol (shape of the symbol), when the world holds it for the trial already (computed
    * once, shared by every claim), else null: the same numbers as gradient(symbol, 1, E).

@@ -1,11 +1,12 @@
-import { rowMajorStrides } from '../foundation/indices';
-import type { Algebra, Evaluation } from './algebra';
-import { boundIndex, type Expr } from './ast';
+import { rowMajorStrides, unravel } from '../foundation/indices';
+import type { Algebra, Evaluation, ScalarFormula } from './algebra';
+import { boundIndex, nodesOf, type Expr } from './ast';
 import type { CheckedFormulas } from './check';
 import type { ContractionPlan } from './contractionPlan';
 import { contractTerm, type StepCache } from './contractTerm';
 import { elementwiseOf, FUNCTIONS } from './functions';
 import { plainVariable, type IndexForm } from './indexForms';
+import { substitute } from './substitute';
 import { factorLabel, isProductTerm, productTermOf, termVars } from './productTerm';
 
 // Evaluates checked formulas in one world. A value is a tensor whose axes are named by index
@@ -403,12 +404,26 @@ export class FormulaEvaluator<T> {
     this.insideGrad = true;
     try {
       const gradient = this.world.gradient;
-      const jacobian = gradient(symbol, outputs, (changed) => A.reshape(alignTo(A, this.evaluate(F, changed), fVars), [outputs]));
+      const jacobian = gradient(symbol, outputs, (changed) => A.reshape(alignTo(A, this.evaluate(F, changed), fVars), [outputs]), this.outputsOf(F, fVars, fShape));
       const qShape = A.shape(jacobian).slice(1);
       return { vars: fVars, value: A.reshape(jacobian, [...fShape, ...qShape]) };
     } finally {
       this.insideGrad = false;
     }
+  }
+
+  /**
+   * F's output c (row-major over its free indices `vars`, of sizes `shape`) as a scalar formula:
+   * F with those indices fixed. Undefined where F reads a derivative (grad, next), which only a
+   * claim's evaluation can take.
+   */
+  private outputsOf(F: Expr, vars: string[], shape: number[]): ((output: number) => ScalarFormula) | undefined {
+    if (nodesOf(F).some((n) => n.kind === 'call' && (n.name === 'grad' || n.name === 'next'))) return undefined;
+    return (output) => {
+      const at = unravel(output, shape);
+      const { expr, checked } = substitute(F, this.checked, new Map(vars.map((v, a) => [v, at[a]])));
+      return { body: expr, checked };
+    };
   }
 }
 

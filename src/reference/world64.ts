@@ -1,11 +1,13 @@
-import type { World } from '../formula/algebra';
+import type { ScalarFormula, World } from '../formula/algebra';
+import type { CheckedComputation } from '../scenario/compile';
 import { ArrayPool, giveBack, withArrayPool } from '../foundation/arrayPool';
 import { maxAbs, type Floats } from '../foundation/tensor';
 import { computationOf } from '../scenario/computationOf';
 import type { Scenario } from '../scenario/schema';
 import type { TrialValues } from '../scenario/trialValues';
 import { algebra64, type Value64 } from './algebra64';
-import { forward64, KinkWatch, type Env64 } from './definitions64';
+import { forward64, KinkWatch, namesOf, type Env64 } from './definitions64';
+import { rootedAt } from './rootedAt64';
 import { placeColumn, type Jacobian64 } from './gradient64';
 import { MANY_OUTPUT_ROWS } from './finiteDifferences';
 import type { KinkAwareEstimate } from './kinks';
@@ -162,6 +164,20 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
   const watch = new KinkWatch();
   // the world keeps these: never from a pool, whose arrays a claim may give back
   const env = withArrayPool(null, () => forward64(computation, values, watch));
+  return worldOver({ scenario, values, computation, env, watch }, options);
+}
+
+/** A trial's forward pass in float64, and what made it. */
+interface Trial64 {
+  scenario: Scenario;
+  values: TrialValues;
+  computation: CheckedComputation;
+  env: Env64;
+  watch: KinkWatch;
+}
+
+function worldOver(trial: Trial64, options: ReferenceOptions): ReferenceWorld {
+  const { scenario, values, computation, env, watch } = trial;
   const valueOf = (symbol: string): Value64 => {
     const q = env.get(symbol);
     if (!q) throw new Error(`no symbol ${symbol} in this computation`);
@@ -193,13 +209,41 @@ export function referenceWorld(scenario: Scenario, values: TrialValues, options:
     if (!into.kink) return { shape, data: into.value, error: into.error };
     return { shape, data: into.value, error: into.error, kink: into.kink, oneSided: { forward: into.forward!, backward: into.backward! } };
   };
-  const gradient = (symbol: string, outputs: number, f: (env: Map<string, Value64>) => Value64): Value64 =>
+  const gradient = (symbol: string, outputs: number, f: (env: Map<string, Value64>) => Value64, formula?: (output: number) => ScalarFormula): Value64 =>
+    (formula && formulaGradient(symbol, outputs, formula)) ??
     jacobian(symbol, outputs, (e) => {
       const out = f(e);
       if (out.data.length !== outputs) throw new Error(`grad: expected ${outputs} outputs, got ${out.data.length}`);
       // F may be a trial's tensor itself (float32 storage)
       return out.data instanceof Float64Array ? out.data : Float64Array.from(out.data);
     });
+  /**
+   * ∂F/∂Q of a large Q, each output of F (a formula) as the loss of the computation rooted at it
+   * (rootedAt64.ts), where each such ∂F/∂Q comes in full by the chain rule or columns, in at most
+   * FULL_GRADIENT_RUNS runs without a kink, and all of them in fewer runs than Q has elements; else null
+   */
+  const formulaGradient = (symbol: string, outputs: number, formula: (output: number) => ScalarFormula): Value64 | null => {
+    const q = valueOf(symbol);
+    const n = q.data.length;
+    if (n <= LARGE_TENSOR || outputs * FULL_GRADIENT_RUNS > n || !differentiable(symbol)) return null;
+    let value: Float64Array | undefined;
+    let error: Float64Array | undefined;
+    for (let c = 0; c < outputs; c++) {
+      const rooted = rootedAt(computation, env, watch, formula(c));
+      if (!rooted) return null;
+      // F not downstream of Q: its row stays 0
+      if (!namesOf(computation, symbol).some((name) => rooted.computation.definitions.some((d) => d.reads.has(name) || d.through?.reads.has(name)))) continue;
+      const world = worldOver({ ...trial, ...rooted }, {});
+      if (!world.lossGradientInFull(symbol)) return null;
+      const g = world.lossGradient!(symbol)!;
+      if (g.kink) return null;
+      // one output: the rooted world's own arrays, which nothing else holds
+      if (outputs === 1) return { shape: [1, ...q.shape], data: g.data, ...(g.error ? { error: g.error } : {}) };
+      (value ??= new Float64Array(outputs * n)).set(g.data, c * n);
+      if (g.error) (error ??= new Float64Array(outputs * n)).set(g.error, c * n);
+    }
+    return { shape: [outputs, ...q.shape], data: value ?? new Float64Array(outputs * n), ...(error ? { error } : {}) };
+  };
   const scalarAlong = (symbol: string, f: ((env: Env64) => number) | 'loss', direction: Direction64): Derivative64 => {
     const d = differentiate(symbol, direction, f === 'loss' ? 'loss' : (e) => Float64Array.of(f(e)), true);
     const kink = d.kink?.[0] ? { kink: { forward: d.forward![0], backward: d.backward![0] } } : {};

@@ -61,7 +61,7 @@ export function formulaProblem(path: Path, error: FormulaError): Omit<Problem, '
 }
 
 /** The symbols a formula reads (table names, aliases resolved later by the caller). */
-function readsOf(node: Expr, out = new Set<string>()): Set<string> {
+export function readsOf(node: Expr, out = new Set<string>()): Set<string> {
   if (node.kind === 'symbol') out.add(node.name);
   if (node.kind === 'index') readsOf(node.base, out), node.indices.forEach((i) => readsOf(i, out));
   if (node.kind === 'unary') readsOf(node.operand, out);
