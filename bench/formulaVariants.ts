@@ -44,3 +44,10 @@ export function variantRhs(v: FormulaVariant, activation: Activation): string {
   const derivative = ACTIVATION_DERIVATIVES[activation];
   return derivative === null ? v.template.replace(/ \* ⟨φ′⟩|⟨φ′⟩ \* /, '') : v.template.replace('⟨φ′⟩', derivative);
 }
+
+/**
+ * The first-layer claim's rhs as a derivative of the loss written out (softmax cross-entropy,
+ * mean over the batch): grad(F, W1) with F a formula other than E, taken at scale
+ * (docs/at-scale.md). The same for every activation.
+ */
+export const FORMULA_GRADIENT_RHS = 'grad(mean(n, -sum(k, y[n,k] * log(o[n,k]))), W1)[i,j]';

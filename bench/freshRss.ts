@@ -23,7 +23,7 @@ export interface FreshRssPoint {
   wasmHeapGrowthRatio: number;
   /** each verification's time (the first one's peak is the one measured); one unless `timed` */
   verifyMs: number[];
-  /** with `timed`: the median of 5 tfjs forward+backward passes in the same process */
+  /** with `timed`: the median of `timed` tfjs forward+backward passes in the same process, each after one of the timed verifications */
   fwdBwdMs?: number;
 }
 

@@ -24,7 +24,7 @@ import { computationRow } from './computationRow';
 import { firstLayerScenario, forwardBackward, modelBytes, worldForwardBackward, type Network } from './firstLayer';
 import { gc, jsBytes, wasmHeapBytes } from './gc';
 import { describeMemory, liveFigure, memoryFigures, type LiveFigure } from './memory';
-import { describeVariants, variantTable } from './variantTable';
+import { describeFormulaGradient, describeVariants, formulaGradientRows, variantTable } from './variantTable';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -42,7 +42,7 @@ const NETWORKS: Network[] = quick
 
 /** The formula-variant table's networks (4e5 and 1e6 parameters) and timed runs per process after the measured one. */
 const VARIANT_NETWORKS: Network[] = quick ? [[784, 512, 10, 64]] : [[784, 512, 10, 64], [1024, 960, 10, 64]];
-const VARIANT_TIMED_RUNS = quick ? 2 : 4;
+const VARIANT_TIMED_RUNS = quick ? 2 : 6;
 
 async function median(name: string, fn: () => void, iterations: number): Promise<number> {
   const bench = new Bench({ iterations, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
@@ -133,11 +133,14 @@ async function main(): Promise<void> {
     log('formula variants, one fresh process each:');
     const rows = variantTable(VARIANT_NETWORKS, backend, VARIANT_TIMED_RUNS, log);
     for (const line of describeVariants(rows)) log(line);
-    return rows;
+    // and the rhs as grad(F, W1), F a formula other than E
+    const formulaGradient = formulaGradientRows(VARIANT_NETWORKS, backend, VARIANT_TIMED_RUNS, log);
+    for (const line of describeFormulaGradient(formulaGradient)) log(line);
+    return { variants: rows, formulaGradient };
   };
   if (variantsOnly) {
     const rows = variants();
-    if (json) process.stdout.write(`${JSON.stringify({ backend, quick, variants: rows })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ backend, quick, ...rows })}\n`);
     return;
   }
 
@@ -203,7 +206,7 @@ async function main(): Promise<void> {
   const computation = computationRow(quick ? 2 : 3);
   log(`computation: ${computation.computation} (${computation.numbers} numbers), ${computation.claim}: verify ${computation.verifyMs.toFixed(0)} ms, fwd+bwd ${computation.fwdBwdMs.toFixed(1)} ms, ratio ${computation.ratio.toFixed(1)}`);
 
-  const variantRows = variants();
+  const { variants: variantRows, formulaGradient } = variants();
 
   // the suite: every shipped scenario, and the time per claim, next to the article network's fwd+bwd
   const files = findScenarioFiles([join(root, 'scenarios')]);
@@ -231,7 +234,7 @@ async function main(): Promise<void> {
   log(`cold start: derivcheck on ${demoFile} ${derivcheckMs.toFixed(0)} ms (${coldStart.cli}); bare require of tfjs ${loadTfjsMs.toFixed(0)} ms; tfjs + ${backend} backend ${loadBackendMs.toFixed(0)} ms`);
 
   if (json) {
-    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, computation, variants: variantRows, suite, coldStart })}\n`);
+    process.stdout.write(`${JSON.stringify({ backend, quick, scaling, exponent, memory, formula, computation, variants: variantRows, formulaGradient, suite, coldStart })}\n`);
   }
 }
 
