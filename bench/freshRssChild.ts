@@ -83,8 +83,9 @@ async function main(): Promise<void> {
   };
   const verifyMs = [verify()];
   const peakRssBytes = maxRssBytes();
-  const after = alternately(scenario, timed, verify);
-  verifyMs.push(...after.verifyMs);
+  const wasmHeapGrowthBytes = wasmHeapBytes() - wasmBefore;
+  const after = timed > 0 ? alternately(scenario, timed, verify) : null;
+  verifyMs.push(...(after?.verifyMs ?? []));
   const line = {
     backend,
     network: scenario.title,
@@ -94,9 +95,9 @@ async function main(): Promise<void> {
     peakReset,
     baselineRssBytes,
     peakRssBytes,
-    wasmHeapGrowthBytes: wasmHeapBytes() - wasmBefore,
+    wasmHeapGrowthBytes,
     verifyMs,
-    ...(timed > 0 ? { fwdBwdMs: median(after.fwdBwdMs) } : {}),
+    ...(after ? { fwdBwdMs: median(after.fwdBwdMs) } : {}),
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }

@@ -67,7 +67,7 @@ describe('grad(F, Q) of a large Q, F a formula other than E', () => {
 
   it.each([
     ['the loss written out (one output)', `grad(mean(n, ${PER_EXAMPLE}), W1)[i,j]`],
-    ['each class’s share (one output per class, outside a sum)', `sum(k, grad(${PER_CLASS}, W1)[i,j]) / N`],
+    ['each class’s share (one output per class, k free in the claim)', `grad(${PER_CLASS}, W1)[i,j]`],
   ])('%s: agrees with the element-by-element Jacobian, in far fewer runs than W1 has elements', (_, rhs) => {
     const { result: rooted, runs } = runsOf(() => rhsOf('tanh', rhs));
     // per output: net2's columns (stacked: one run), the tanh's slope run, W1's linear map; where
@@ -83,9 +83,32 @@ describe('grad(F, Q) of a large Q, F a formula other than E', () => {
       largest = Math.max(largest, Math.abs(own.data[e] - rooted.data[e]) / allowed);
     }
     expect(largest).toBeLessThanOrEqual(1);
-    // the same claim, the lhs: ∂E/∂W1 (E is the mean of the data term)
+  });
+
+  it('the loss written out is ∂E/∂W1 (E is the mean of the data term)', () => {
+    const rooted = rhsOf('tanh', `grad(mean(n, ${PER_EXAMPLE}), W1)[i,j]`);
     const lhs = referenceWorld(network('tanh'), drawTrial(network('tanh'), 0)).lossGradient!('W1')!;
     for (let e = 0; e < lhs.data.length; e++) expect(Math.abs(lhs.data[e] - rooted.data[e])).toBeLessThanOrEqual(lhs.error![e] + rooted.error![e] + 1e-12 * Math.abs(lhs.data[e]));
+  });
+
+  it('lays out an F of two free indices as the claim reads them: each output is that scalar F’s own', () => {
+    // outputs (k, m), each a sum over the rows: the same numbers as F written with k and m fixed
+    const both = rhsOf('tanh', 'grad(sum(n, o[n,k] * y[n,m]), W1)[i,j]');
+    const size = inputs * hidden;
+    expect(both.shape).toEqual([inputs, hidden, 10, 10]);
+    for (const [k, m] of [[3, 5], [7, 2], [0, 9]]) {
+      const one = rhsOf('tanh', `grad(sum(n, o[n,${k}] * y[n,${m}]), W1)[i,j]`);
+      for (let e = 0; e < size; e++) expect(both.data[e * 100 + k * 10 + m]).toBe(one.data[e]);
+    }
+  });
+
+  it('takes the chain where F is the linear reader of what Q feeds (its transposed map printed and checked again), and gives the closed form', () => {
+    // F_k = Σ_n Σ_h a1[n,h] W2[h,k] y[n,k]: ∂F_k/∂W1[i,j] = Σ_n x[n,i] (1 − a1[n,j]²) W2[j,k] y[n,k]
+    const { result, runs } = runsOf(() => rhsOf('tanh', 'grad(sum(n, sum(h, a1[n,h] * W2[h,k] * y[n,k])), W1)[i,j]'));
+    expect(runs).toBeLessThan(inputs * hidden / 20);
+    const closed = rhsOf('tanh', 'sum(n, x[n,i] * (1 - a1[n,j]^2) * W2[j,k] * y[n,k])');
+    expect(result.shape).toEqual(closed.shape);
+    for (let e = 0; e < closed.data.length; e++) expect(Math.abs(closed.data[e] - result.data[e])).toBeLessThanOrEqual((closed.error?.[e] ?? 0) + result.error![e] + 1e-12 * Math.abs(closed.data[e]));
   });
 
   it('takes the chain through a relu with no unit at 0', () => {

@@ -11,6 +11,7 @@ export function substitute(expr: Expr, checked: CheckedFormulas, values: Readonl
   const indexForms = new Map(checked.indexForms);
   const boundSizes = new Map(checked.boundSizes);
   const freeVars = new Map(checked.freeVars);
+  const pads = new Map(checked.pads);
   const fix = (form: IndexForm): IndexForm => {
     let offset = form.offset;
     const terms = form.terms.filter((t) => {
@@ -34,7 +35,7 @@ export function substitute(expr: Expr, checked: CheckedFormulas, values: Readonl
       }
       case 'index': {
         const forms = checked.indexForms.get(node);
-        const out: Expr = keep(node, { ...node, base: walk(node.base), indices: node.indices });
+        const out: Expr = keep(node, { ...node, base: walk(node.base), indices: node.indices.map(fixIndex) });
         if (forms) indexForms.set(out, forms.map(fix));
         return out;
       }
@@ -48,10 +49,28 @@ export function substitute(expr: Expr, checked: CheckedFormulas, values: Readonl
         if (size !== undefined) boundSizes.set(out, size);
         const forms = checked.indexForms.get(node);
         if (forms) indexForms.set(out, forms.map(fix));
-        const pads = checked.pads.get(node);
-        if (pads) checked.pads.set(out, pads);
+        const padded = checked.pads.get(node);
+        if (padded) pads.set(out, padded);
         return out;
       }
+      default:
+        return node;
+    }
+  };
+  // an index expression as written, the fixed variables as numbers: what the index forms say, for
+  // whoever prints the formula (the chain rule checks the text of a transposed map again)
+  const fixIndex = (node: Expr): Expr => {
+    switch (node.kind) {
+      case 'symbol': {
+        const value = values.get(node.name);
+        return value === undefined ? node : { kind: 'number', value, pos: node.pos, end: node.end };
+      }
+      case 'unary':
+        return { ...node, operand: fixIndex(node.operand) };
+      case 'binary':
+        return { ...node, left: fixIndex(node.left), right: fixIndex(node.right) };
+      case 'index':
+        return walk(node);
       default:
         return node;
     }
@@ -59,6 +78,6 @@ export function substitute(expr: Expr, checked: CheckedFormulas, values: Readonl
   const out = walk(expr);
   return {
     expr: out,
-    checked: { ...checked, indexForms, boundSizes, freeVars, freeIndices: checked.freeIndices.filter((f) => !values.has(f.name)) },
+    checked: { ...checked, indexForms, boundSizes, freeVars, pads, freeIndices: checked.freeIndices.filter((f) => !values.has(f.name)) },
   };
 }
