@@ -49,6 +49,7 @@ function comparable(r: ClaimResult): unknown {
 const delta = 'sum(k, (o[n,k] - y[n,k]) * W2[j,k])';
 const tanhRhs = `mean(n, x[n,i] * (1 - a1[n,j]^2) * ${delta})`;
 const linearRhs = `mean(n, x[n,i] * ${delta})`;
+const lossWrittenOut = 'mean(n, -sum(k, y[n,k] * log(o[n,k])))';
 
 useSpecBackend();
 
@@ -82,6 +83,10 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
       { id: 'ne', rhs: linearRhs, rel: '!=', expect: 'refuted' },
     ]],
     ['a rhs that is not a number at some elements', 'linear', [{ id: 'nan', rhs: `${linearRhs} + log(W1[i,j])`, verdict: 'error' }]],
+    ['the derivative of a formula other than E (the loss written out), holding and off by 0.1%', 'tanh', [
+      { id: 'formula', rhs: `grad(${lossWrittenOut}, W1)[i,j]` },
+      { id: 'formula-off', rhs: `1.001 * grad(${lossWrittenOut}, W1)[i,j]`, expect: 'refuted' },
+    ]],
   ];
 
   it.each(cases)('%s: the same results as judged whole', (_, activation, claims) => {
@@ -188,5 +193,12 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
     expect(plan({ lhs: 'grad(E, W1)[i,3]', rhs: 'mean(n, x[n,i] * sum(k, (o[n,k] - y[n,k]) * W2[3,k]))' })).toBeNull();
     expect(plan({ rhs: `${linearRhs} + 0 * x[0,i] * ind(i == 2)` })).toBeNull();
     expect(plan({ rhs: `${linearRhs} + 0 * grad(E, W1)[i,j]` })).toBeNull();
+    // grad(F, W1) of a formula F: by its rows where it reads W1 as the lhs does and F is a scalar,
+    // one such derivative at most
+    expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[i,j]` })?.formula).toEqual(expect.objectContaining({ rows: expect.any(Function) }));
+    expect(plan({ rhs: linearRhs })?.formula).toBeNull();
+    expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[i,j] + grad(sum(n, o[n,0]), W1)[i,j]` })).toBeNull();
+    expect(plan({ rhs: `sum(k, grad(sum(n, o[n,k]), W1)[i,j])` })).toBeNull();
+    expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[0,j] + 0 * x[0,i]` })).toBeNull();
   });
 });

@@ -30,8 +30,10 @@ import { summedEstimate } from './sidesOf';
 //
 // It applies when the lhs reads P's indices plainly in the claim's own order (P's layout is the
 // sides'), the claim has no `where`, the rhs can be evaluated on a block of the first index
-// (indexBlock64.ts), every ∂E/∂S the rhs reads has no kink, and the reference has P's rows. Else
-// the claim is judged whole (judgeClaim.ts).
+// (indexBlock64.ts), every ∂E/∂S the rhs reads has no kink, and the reference has P's rows. The
+// rhs may also read one grad(F, P) of a scalar formula F other than E the way the lhs reads P:
+// the reference gives its rows a block at a time too (world64.ts formulaGradientRows). Else the
+// claim is judged whole (judgeClaim.ts).
 
 /** What the block path needs to know of a claim. */
 export interface RowBlockPlan {
@@ -45,6 +47,8 @@ export interface RowBlockPlan {
   reads: Map<string, number>;
   /** the rhs's factors that do not read the first index: computed once, not for each block */
   invariant: Expr[];
+  /** the rhs's derivative grad(F, P) of a formula F other than E, if it has one, and its rows */
+  formula: { node: Expr; rows: GradientRows } | null;
 }
 
 /** The plan, or null where the block path does not apply (see the file's head). */
@@ -59,18 +63,48 @@ export function rowBlockPlan(checked: CheckedClaim, reference: ReferenceWorld, p
   const free = checked.freeIndices.map((f) => f.name);
   if (names.length !== p.shape.length || names.length !== free.length || names.some((n, a) => n !== free[a])) return null;
   const index = free[0];
-  const reads = blockReadsOf([checked.rhs], checked, index);
+  // grad(F, P)[i, j, …] in the rhs, F a formula other than E read like the lhs: its rows come a
+  // block at a time too (at most one such derivative)
+  const formulaReads = nodesOf(checked.rhs).filter((n): n is Extract<Expr, { kind: 'index' }> => n.kind === 'index' && isCall(n.base, 'grad') && !isLoss(n.base.args[0], checked));
+  if (formulaReads.length > 1) return null;
+  const [formulaRead] = formulaReads;
+  const formulaNode = formulaRead && readsLikeLhs(formulaRead, checked, Q.name, free) ? formulaRead.base : null;
+  const reads = blockReadsOf([checked.rhs], checked, index, new Set(formulaNode ? [formulaNode] : []));
   if (reads === null) return null;
   // the derivatives the rhs reads: a kink's elements would be judged in neither world, which the blocks do not carry
   for (const node of nodesOf(checked.rhs)) {
-    if (node.kind !== 'call' || node.name !== 'grad') continue;
+    if (node.kind !== 'call' || node.name !== 'grad' || node === formulaNode) continue;
     const S = node.args[1];
     const g = S.kind === 'symbol' ? reference.lossGradient?.(S.name) : null;
     if (!g || g.kink) return null;
   }
   const rows = reference.lossGradientRows(Q.name);
   if (rows === null) return null;
-  return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads, invariant: blockInvariantFactors(checked.rhs, checked, index) };
+  let formula: RowBlockPlan['formula'] = null;
+  if (formulaNode !== null && formulaNode.kind === 'call') {
+    const formulaRows = reference.formulaGradientRows(Q.name, { body: formulaNode.args[0], checked });
+    if (formulaRows === null) return null;
+    formula = { node: formulaNode, rows: formulaRows };
+  }
+  return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads, invariant: blockInvariantFactors(checked.rhs, checked, index), formula };
+}
+
+const isCall = (node: Expr, name: string): node is Extract<Expr, { kind: 'call' }> => node.kind === 'call' && node.name === name;
+
+/** E, the loss (not an index variable named E). */
+const isLoss = (node: Expr, checked: CheckedClaim): boolean => node.kind === 'symbol' && node.name === 'E' && !checked.indexValues.has(node);
+
+/**
+ * Whether `read` is grad(F, P)[v…] with the claim's free indices `free` plainly in P's order, and
+ * F a scalar of no free index that reads no derivative: a block of P's rows is a block of it.
+ */
+function readsLikeLhs(read: Extract<Expr, { kind: 'index' }>, checked: CheckedClaim, symbol: string, free: readonly string[]): boolean {
+  const call = read.base as Extract<Expr, { kind: 'call' }>;
+  const [F, Q] = call.args;
+  if (Q.kind !== 'symbol' || Q.name !== symbol || (checked.freeVars.get(F) ?? []).length > 0) return false;
+  if (nodesOf(F).some((n) => isCall(n, 'grad') || isCall(n, 'next'))) return false;
+  const names = (checked.indexForms.get(read) ?? []).map(plainVariable);
+  return names.length === free.length && names.every((n, a) => n === free[a]);
 }
 
 /** A copy of a value in arrays of its own (not the blocks' pool's, which the next block takes back). */
@@ -145,7 +179,16 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
     const scope = blockEnv(reference.env, plan.reads, plan.count, from, to);
     if (scope === null) throw new Error(`the rhs reads a tensor at ${plan.index} whose extent is not ${plan.symbol}'s ${plan.count} rows`);
     // the trial's own values on the block's rows: its ∂E/∂S are the ones grad(E, S) reads
-    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope }, {}, { known, steps });
+    // grad(F, P) of a formula F: its rows of the block, where the whole derivative would be taken
+    const formula = plan.formula;
+    const gradient: ReferenceWorld['gradient'] = formula
+      ? (symbol, outputs, f, at) => {
+          if (symbol !== plan.symbol || outputs !== 1) return reference.gradient(symbol, outputs, f, at);
+          const block = formula.rows(from, to);
+          return { ...block, shape: [1, ...block.shape] };
+        }
+      : reference.gradient;
+    const evaluator = new FormulaEvaluator(blockChecked(checked, plan.index, to - from), { ...reference, env: scope, gradient }, {}, { known, steps });
     const rhs = expandTo(reference.algebra, evaluator.evaluate(checked.rhs), vars, [to - from, ...sizes.slice(1)]);
     if (lhs.kink || rhs.kink) throw new Error(`a derivative at a kink in ${plan.symbol}'s rows ${from}–${to - 1}`);
     const error = summedEstimate(lhs.error ?? null, rhs.error ?? null);

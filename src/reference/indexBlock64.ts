@@ -15,7 +15,8 @@ import type { Env64 } from './definitions64';
 // number, a diagonal, an affine, gathered or padded read, and not an index of grad(…) or
 // next(…)), every read of such a symbol reads v at the same axis (not m[0, j] next to m[v, j],
 // not the whole symbol), no derivative but grad(E, S) of two symbols is taken and next is not
-// used (they read the whole environment). Each element is computed from the same numbers as by
+// used (they read the whole environment), but for derivatives the caller gives a block of rows
+// of (`rows` of blockReadsOf, read at v on their first axis). Each element is computed from the same numbers as by
 // the whole formula; a sum's contraction plan depends on its operands' sizes
 // (src/formula/contractionPlan.ts), so it may run in another order: the same value up to the
 // rounding its error bound already covers.
@@ -29,9 +30,10 @@ const lossGradientRead = (node: Expr, checked: CheckedFormulas): boolean => {
 
 /**
  * The axis at which each symbol the formulas read at `v` reads it, or null where v or one of those
- * symbols is read any other way (see the file's head).
+ * symbols is read any other way (see the file's head). `rows`: derivatives grad(F, P) whose
+ * caller gives them a block of P's rows at a time: each may be read at v on its first axis.
  */
-export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas, v: string): Map<string, number> | null {
+export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas, v: string, rows: ReadonlySet<Expr> = new Set()): Map<string, number> | null {
   const nodes = formulas.flatMap((f) => nodesOf(f));
   const formReads = (form: IndexForm): boolean => form.terms.some((t) => t.name === v) || form.gathers.some((g) => nodeReads(g.node));
   const nodeReads = (node: Expr): boolean => (checked.indexForms.get(node) ?? []).some(formReads);
@@ -48,12 +50,13 @@ export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas
       if (checked.indexValues.has(node)) return null;
     }
     if (node.kind === 'call') {
-      if (node.name === 'next' || (node.name === 'grad' && !lossGradientRead(node, checked))) return null;
+      if (node.name === 'next' || (node.name === 'grad' && !lossGradientRead(node, checked) && !rows.has(node))) return null;
       if (checked.boundSizes.has(node) && node.args[0]?.kind === 'symbol' && node.args[0].name === v) return null;
       if (nodeReads(node)) return null; // delta(v, …)
     }
     if (node.kind !== 'index' || !nodeReads(node)) continue;
     const axis = axisOf(node);
+    if (rows.has(node.base) && axis === 0) continue;
     if (node.base.kind !== 'symbol' || axis < 0) return null;
     axes.set(node.base.name, axis);
   }

@@ -129,6 +129,12 @@ export interface ReferenceWorld extends World<Value64> {
    */
   lossGradientRows(symbol: string): GradientRows | null;
   /**
+   * ∂F/∂Q of a large Q a block of its rows at a time, F a scalar formula other than E: the rows
+   * lossGradientRows gives in the computation rooted at F (rootedAt64.ts); null where those do not
+   * apply or F reads E
+   */
+  formulaGradientRows(symbol: string, formula: ScalarFormula): GradientRows | null;
+  /**
    * The gradient scale with parameter P's share left to a caller that reads every block of
    * `lossGradientRows(P)` anyway (src/claim/rowBlocks.ts): the largest share of every other
    * parameter, where the tfjs world says |∂E/∂P| is largest (`hint`, a flat element), and
@@ -452,6 +458,11 @@ function worldOver(trial: Trial64, options: ReferenceOptions): ReferenceWorld {
     },
     scaleSource: () => (sampled ? 'sampled' : 'every element'),
     lossGradientRows: (symbol) => (differentiable(symbol) ? lossGradientRows(symbol) : null),
+    formulaGradientRows(symbol, formula) {
+      if (valueOf(symbol).data.length <= LARGE_TENSOR || !differentiable(symbol)) return null;
+      const rooted = rootedAt(computation, env, watch, formula);
+      return rooted && worldOver({ ...trial, ...rooted }, {}).lossGradientRows(symbol);
+    },
     scaleByRows(symbol) {
       // parameterScale's choice for P: by rows where its ∂E/∂P is not held whole
       if (scale !== undefined || shares.has(symbol) || !computation.parameters.includes(symbol) || scaleRows(symbol) === null) return null;
