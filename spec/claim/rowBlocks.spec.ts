@@ -83,8 +83,10 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
       { id: 'ne', rhs: linearRhs, rel: '!=', expect: 'refuted' },
     ]],
     ['a rhs that is not a number at some elements', 'linear', [{ id: 'nan', rhs: `${linearRhs} + log(W1[i,j])`, verdict: 'error' }]],
-    ['the derivative of a formula other than E (the loss written out), holding and off by 0.1%', 'tanh', [
+    ['the derivative of a formula other than E (the loss written out; twice it, halved; off by 0.1%; plus a term that does not belong)', 'tanh', [
       { id: 'formula', rhs: `grad(${lossWrittenOut}, W1)[i,j]` },
+      { id: 'formula-twice', rhs: `0.5 * grad(2 * ${lossWrittenOut}, W1)[i,j]` },
+      { id: 'formula-decay', rhs: `grad(${lossWrittenOut}, W1)[i,j] + 0.1 * W1[i,j]`, expect: 'refuted' },
       { id: 'formula-off', rhs: `1.001 * grad(${lossWrittenOut}, W1)[i,j]`, expect: 'refuted' },
     ]],
   ];
@@ -197,6 +199,7 @@ describe('a gradient claim on a large parameter, by blocks of its rows', () => {
     // one such derivative at most
     expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[i,j]` })?.formula).toEqual(expect.objectContaining({ rows: expect.any(Function) }));
     expect(plan({ rhs: linearRhs })?.formula).toBeNull();
+    expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[i,j] + 1e-3 * W1[i,j]` })?.formula).toEqual(expect.objectContaining({ rows: expect.any(Function) }));
     expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[i,j] + grad(sum(n, o[n,0]), W1)[i,j]` })).toBeNull();
     expect(plan({ rhs: `sum(k, grad(sum(n, o[n,k]), W1)[i,j])` })).toBeNull();
     expect(plan({ rhs: `grad(${lossWrittenOut}, W1)[0,j] + 0 * x[0,i]` })).toBeNull();

@@ -182,8 +182,9 @@ function referenceByBlocks(state: ClaimState, plan: RowBlockPlan, reference: Ref
     // grad(F, P) of a formula F: its rows of the block, where the whole derivative would be taken
     const formula = plan.formula;
     const gradient: ReferenceWorld['gradient'] = formula
-      ? (symbol, outputs, f, at) => {
-          if (symbol !== plan.symbol || outputs !== 1) return reference.gradient(symbol, outputs, f, at);
+      ? (symbol, outputs) => {
+          // the plan lets no other derivative but grad(E, S) into a block's rhs, and those are the world's own ∂E/∂S
+          if (symbol !== plan.symbol || outputs !== 1) throw new Error(`a derivative by ${symbol} in a block of ${plan.symbol}'s rows`);
           const block = formula.rows(from, to);
           return { ...block, shape: [1, ...block.shape] };
         }

@@ -12,14 +12,14 @@ import type { Env64 } from './definitions64';
 // (src/claim/rowBlocks.ts), so that no array of P's size is held.
 //
 // It applies when every read of v is a plain index of a symbol (x[n, v], W[v, j]; not v as a
-// number, a diagonal, an affine, gathered or padded read, and not an index of grad(…) or
-// next(…)), every read of such a symbol reads v at the same axis (not m[0, j] next to m[v, j],
-// not the whole symbol), no derivative but grad(E, S) of two symbols is taken and next is not
-// used (they read the whole environment), but for derivatives the caller gives a block of rows
-// of (`rows` of blockReadsOf, read at v on their first axis). Each element is computed from the same numbers as by
-// the whole formula; a sum's contraction plan depends on its operands' sizes
-// (src/formula/contractionPlan.ts), so it may run in another order: the same value up to the
-// rounding its error bound already covers.
+// number, a diagonal, an affine, gathered or padded read, and not an index of next(…) or of a
+// grad(…) but those below), every read of such a symbol reads v at the same axis (not m[0, j]
+// next to m[v, j], not the whole symbol), and no derivative is taken and next is not used (they
+// read the whole environment) but grad(E, S) of two symbols and the derivatives whose caller
+// gives them a block of rows at a time (`rows` of blockReadsOf: read at v on their first axis,
+// and only so). Each element is computed from the same numbers as by the whole formula; a sum's
+// contraction plan depends on its operands' sizes (src/formula/contractionPlan.ts), so it may run
+// in another order: the same value up to the rounding its error bound already covers.
 
 /** A derivative read from the world's own ∂E/∂S: grad(E, S), E the loss (not an index value) and S a symbol. */
 const lossGradientRead = (node: Expr, checked: CheckedFormulas): boolean => {
@@ -54,6 +54,8 @@ export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas
       if (checked.boundSizes.has(node) && node.args[0]?.kind === 'symbol' && node.args[0].name === v) return null;
       if (nodeReads(node)) return null; // delta(v, …)
     }
+    // a derivative given by rows is read at v on its first axis, or not at all
+    if (node.kind === 'index' && rows.has(node.base) && axisOf(node) !== 0) return null;
     if (node.kind !== 'index' || !nodeReads(node)) continue;
     const axis = axisOf(node);
     if (rows.has(node.base) && axis === 0) continue;
@@ -62,6 +64,8 @@ export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas
   }
   // every read of such a symbol reads it at v on that axis: not m[0, v] next to m[v, j], m[0, j] or pad(m, …)
   const bases = new Set(nodes.flatMap((node) => (node.kind === 'index' ? [node.base] : [])));
+  // grad(F, S)'s S names what is differentiated: its values come from the world, not this block's
+  for (const node of nodes) if (node.kind === 'call' && node.name === 'grad') bases.add(node.args[1]);
   for (const node of nodes) {
     if (node.kind === 'index' && node.base.kind === 'symbol' && axes.has(node.base.name) && axisOf(node) !== axes.get(node.base.name)) return null;
     if (node.kind === 'symbol' && axes.has(node.name) && !bases.has(node)) return null;
