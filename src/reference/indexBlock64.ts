@@ -64,8 +64,8 @@ export function blockReadsOf(formulas: readonly Expr[], checked: CheckedFormulas
   }
   // every read of such a symbol reads it at v on that axis: not m[0, v] next to m[v, j], m[0, j] or pad(m, …)
   const bases = new Set(nodes.flatMap((node) => (node.kind === 'index' ? [node.base] : [])));
-  // grad(F, S)'s S names what is differentiated: its values come from the world, not this block's
-  for (const node of nodes) if (node.kind === 'call' && node.name === 'grad') bases.add(node.args[1]);
+  // a by-rows derivative's S names what is differentiated: its rows come from the caller, not this block's S
+  for (const node of rows) if (node.kind === 'call') bases.add(node.args[1]);
   for (const node of nodes) {
     if (node.kind === 'index' && node.base.kind === 'symbol' && axes.has(node.base.name) && axisOf(node) !== axes.get(node.base.name)) return null;
     if (node.kind === 'symbol' && axes.has(node.name) && !bases.has(node)) return null;
