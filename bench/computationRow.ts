@@ -11,6 +11,7 @@ import { Scenario } from '../src/scenario/schema';
 import { drawTrial } from '../src/scenario/trialValues';
 import { forwardDefinitionsTf } from '../src/tfjs/definitionsTf';
 import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
+import { median } from './median';
 
 export const COMPUTATION_SIZES = { B: 256, D: 512 };
 
@@ -45,7 +46,6 @@ export interface ComputationRow {
   ratio: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median times of `runs` verifications (1 trial) and of 5 tfjs forward+backward passes. */
 export function computationRow(runs: number): ComputationRow {

@@ -16,6 +16,7 @@ import { useBackend } from '../src/tfjs/backend';
 import { disposeTrialTensors, trialTensors } from '../src/tfjs/trialTensors';
 import { firstLayerScenario, forwardBackward, modelBytes, parameterCount, type Activation, type Network } from './firstLayer';
 import { gc, wasmHeapBytes } from './gc';
+import { median } from './median';
 
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;
 
@@ -32,11 +33,6 @@ function resetPeakRss(): boolean {
     return false;
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** `timed` more verifications, each followed by one timed tfjs forward+backward of the scenario's network (after one untimed). */
 function alternately(scenario: ReturnType<typeof firstLayerScenario>, timed: number, verify: () => number): { verifyMs: number[]; fwdBwdMs: number[] } {

@@ -10,6 +10,7 @@
 import { modelBytes, parameterCount, type Activation, type Network } from './firstLayer';
 import { ACTIVATIONS, FORMULA_GRADIENT_RHS, FORMULA_VARIANTS, variantRhs } from './formulaVariants';
 import { freshChild } from './freshRss';
+import { median } from './median';
 
 /** Within this factor of the fastest (and of the leanest) variant. */
 export const VARIANT_TARGET = 1.5;
@@ -32,11 +33,6 @@ export interface VariantRow {
   timeVsFastest: number;
   rssVsLeanest: number;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 type Measured = Omit<VariantRow, 'timeVsFastest' | 'rssVsLeanest'>;
 

@@ -4,11 +4,11 @@ import { maxAbs, maxAbsFinite } from '../foundation/tensor';
 import { nodesOf, type Expr } from '../formula/ast';
 import type { CheckedClaim } from '../formula/check';
 import type { StepCache } from '../formula/contractTerm';
-import { expandTo, FormulaEvaluator } from '../formula/evaluate';
+import { expandTo, FormulaEvaluator, readsDerivative } from '../formula/evaluate';
 import { plainVariable } from '../formula/indexForms';
 import type { Value64 } from '../reference/algebra64';
 import type { GradientRows } from '../reference/chainRule64';
-import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf } from '../reference/indexBlock64';
+import { blockChecked, blockEnv, blockInvariantFactors, blockReadsOf, lossGradientRead } from '../reference/indexBlock64';
 import { blockRows, blocksOfRows, eachRowBlockValues, LARGE_TENSOR, type ReferenceWorld } from '../reference/world64';
 import { readRangeInto, readsInPlace } from '../tfjs/readInto';
 import { tfjsWorld } from '../tfjs/worldTf';
@@ -65,7 +65,7 @@ export function rowBlockPlan(checked: CheckedClaim, reference: ReferenceWorld, p
   const index = free[0];
   // grad(F, P)[i, j, …] in the rhs, F a formula other than E read like the lhs: its rows come a
   // block at a time too (at most one such derivative)
-  const formulaReads = nodesOf(checked.rhs).filter((n): n is Extract<Expr, { kind: 'index' }> => n.kind === 'index' && isCall(n.base, 'grad') && !isLoss(n.base.args[0], checked));
+  const formulaReads = nodesOf(checked.rhs).filter((n): n is Extract<Expr, { kind: 'index' }> => n.kind === 'index' && n.base.kind === 'call' && n.base.name === 'grad' && !lossGradientRead(n.base, checked));
   if (formulaReads.length > 1) return null;
   const [formulaRead] = formulaReads;
   const formulaNode = formulaRead && readsLikeLhs(formulaRead, checked, Q.name, free) ? formulaRead.base : null;
@@ -89,11 +89,6 @@ export function rowBlockPlan(checked: CheckedClaim, reference: ReferenceWorld, p
   return { symbol: Q.name, rows, count: p.shape[0], rowSize: p.data.length / p.shape[0], index, reads, invariant: blockInvariantFactors(checked.rhs, checked, index), formula };
 }
 
-const isCall = (node: Expr, name: string): node is Extract<Expr, { kind: 'call' }> => node.kind === 'call' && node.name === name;
-
-/** E, the loss (not an index variable named E). */
-const isLoss = (node: Expr, checked: CheckedClaim): boolean => node.kind === 'symbol' && node.name === 'E' && !checked.indexValues.has(node);
-
 /**
  * Whether `read` is grad(F, P)[v…] with the claim's free indices `free` plainly in P's order, and
  * F a scalar of no free index that reads no derivative: a block of P's rows is a block of it.
@@ -102,7 +97,7 @@ function readsLikeLhs(read: Extract<Expr, { kind: 'index' }>, checked: CheckedCl
   const call = read.base as Extract<Expr, { kind: 'call' }>;
   const [F, Q] = call.args;
   if (Q.kind !== 'symbol' || Q.name !== symbol || (checked.freeVars.get(F) ?? []).length > 0) return false;
-  if (nodesOf(F).some((n) => isCall(n, 'grad') || isCall(n, 'next'))) return false;
+  if (readsDerivative(F)) return false;
   const names = (checked.indexForms.get(read) ?? []).map(plainVariable);
   return names.length === free.length && names.every((n, a) => n === free[a]);
 }

@@ -418,7 +418,7 @@ export class FormulaEvaluator<T> {
    * claim's evaluation can take.
    */
   private outputsOf(F: Expr, vars: string[], shape: number[]): ((output: number) => ScalarFormula) | undefined {
-    if (nodesOf(F).some((n) => n.kind === 'call' && (n.name === 'grad' || n.name === 'next'))) return undefined;
+    if (readsDerivative(F)) return undefined;
     return (output) => {
       const at = unravel(output, shape);
       const { expr, checked } = substitute(F, this.checked, new Map(vars.map((v, a) => [v, at[a]])));
@@ -426,6 +426,9 @@ export class FormulaEvaluator<T> {
     };
   }
 }
+
+/** Whether a formula takes a derivative (grad, next), which only a claim's evaluation can. */
+export const readsDerivative = (formula: Expr): boolean => nodesOf(formula).some((n) => n.kind === 'call' && (n.name === 'grad' || n.name === 'next'));
 
 /** A read by plain variables and whole numbers: the selects (last axis first), then the diagonals, and the axes left. */
 interface ReadPlan {

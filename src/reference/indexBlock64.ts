@@ -22,7 +22,7 @@ import type { Env64 } from './definitions64';
 // in another order: the same value up to the rounding its error bound already covers.
 
 /** A derivative read from the world's own ∂E/∂S: grad(E, S), E the loss (not an index value) and S a symbol. */
-const lossGradientRead = (node: Expr, checked: CheckedFormulas): boolean => {
+export const lossGradientRead = (node: Expr, checked: CheckedFormulas): boolean => {
   if (node.kind !== 'call' || node.name !== 'grad' || node.args.length !== 2) return false;
   const [F, S] = node.args;
   return F.kind === 'symbol' && F.name === 'E' && !checked.indexValues.has(F) && S.kind === 'symbol';

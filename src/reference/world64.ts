@@ -235,11 +235,11 @@ function worldOver(trial: Trial64, options: ReferenceOptions): ReferenceWorld {
     let value: Float64Array | undefined;
     let error: Float64Array | undefined;
     for (let c = 0; c < outputs; c++) {
-      const rooted = rootedAt(computation, env, watch, formula(c));
+      const rooted = rootedWorld(formula(c));
       if (!rooted) return null;
       // F not downstream of Q: its row stays 0
       if (!namesOf(computation, symbol).some((name) => rooted.computation.definitions.some((d) => d.reads.has(name) || d.through?.reads.has(name)))) continue;
-      const world = worldOver({ ...trial, ...rooted }, {});
+      const { world } = rooted;
       if (!world.lossGradientInFull(symbol)) return null;
       const g = world.lossGradient!(symbol)!;
       if (g.kink) return null;
@@ -249,6 +249,11 @@ function worldOver(trial: Trial64, options: ReferenceOptions): ReferenceWorld {
       if (g.error) (error ??= new Float64Array(outputs * n)).set(g.error, c * n);
     }
     return { shape: [outputs, ...q.shape], data: value ?? new Float64Array(outputs * n), ...(error ? { error } : {}) };
+  };
+  /** The reference world of this trial with `root` for its loss (rootedAt64.ts), and its computation; null where root reads E. */
+  const rootedWorld = (root: ScalarFormula): { computation: CheckedComputation; world: ReferenceWorld } | null => {
+    const rooted = rootedAt(computation, env, watch, root);
+    return rooted && { computation: rooted.computation, world: worldOver({ ...trial, ...rooted }, {}) };
   };
   const scalarAlong = (symbol: string, f: ((env: Env64) => number) | 'loss', direction: Direction64): Derivative64 => {
     const d = differentiate(symbol, direction, f === 'loss' ? 'loss' : (e) => Float64Array.of(f(e)), true);
@@ -460,8 +465,7 @@ function worldOver(trial: Trial64, options: ReferenceOptions): ReferenceWorld {
     lossGradientRows: (symbol) => (differentiable(symbol) ? lossGradientRows(symbol) : null),
     formulaGradientRows(symbol, formula) {
       if (valueOf(symbol).data.length <= LARGE_TENSOR || !differentiable(symbol)) return null;
-      const rooted = rootedAt(computation, env, watch, formula);
-      return rooted && worldOver({ ...trial, ...rooted }, {}).lossGradientRows(symbol);
+      return rootedWorld(formula)?.world.lossGradientRows(symbol) ?? null;
     },
     scaleByRows(symbol) {
       // parameterScale's choice for P: by rows where its ∂E/∂P is not held whole
